@@ -1,0 +1,44 @@
+# powerlist — make help lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "powerlist needs Python 3.11 or newer")'
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install powerlist with its test tools
+
+demo: $(STAMP) ## Build the Baotou demo city in SQLite (var/) and run the main job in-process
+	POWERLIST_DATABASE_URL=sqlite:///./var/powerlist.db $(BIN)/powerlist demo --reset
+
+test: $(STAMP) lint ## Lint, then run the whole test suite
+	$(BIN)/pytest
+
+lint: $(STAMP) ## ruff check and ruff format --check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: $(STAMP) ## Format and auto-fix the code
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migration: $(STAMP) ## New Alembic revision from the models: make migration m="what changed"
+	$(BIN)/python -c 'from alembic import command; from powerlist.db import alembic_config; \
+	from powerlist.settings import get_settings; import sys; \
+	command.revision(alembic_config(get_settings().database_url), message=sys.argv[1], autogenerate=True)' "$(m)"
+
+clean: ## Remove the demo database and reports (var/)
+	rm -rf var
+
+.PHONY: help install demo test lint fmt migration clean

@@ -1,0 +1,23 @@
+"""The `powerlist` command line (Typer). Each area registers its commands here."""
+
+from __future__ import annotations
+
+import typer
+
+from powerlist.cli import db_cmd, demo_cmd, listing_cmd
+
+app = typer.Typer(
+    help="powerlist: yearly review, delegation assessment and training reminders for a "
+    "power and responsibility list (权责清单).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db_cmd.app, name="db")
+app.add_typer(listing_cmd.departments_app, name="departments")
+app.add_typer(listing_cmd.items_app, name="items")
+app.command("demo")(demo_cmd.demo)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,42 @@
+"""The data model (SQLAlchemy 2.x). Importing this package registers every table."""
+
+from powerlist.models.audit import AuditEvent
+from powerlist.models.base import Base, utcnow
+from powerlist.models.delegations import Delegation, HandlingStat
+from powerlist.models.items import ItemBasis, LegalBasis, PowerItem, UpperCatalogEntry
+from powerlist.models.messages import OutboxMessage, Reminder
+from powerlist.models.org import Department, ReceivingUnit
+from powerlist.models.runs import Finding, ImportRecord, ItemDecision, Report, Run
+from powerlist.models.training import (
+    ExamResult,
+    ExamSession,
+    Staff,
+    TrainingRecord,
+    TrainingRequirement,
+)
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "Delegation",
+    "Department",
+    "ExamResult",
+    "ExamSession",
+    "Finding",
+    "HandlingStat",
+    "ImportRecord",
+    "ItemBasis",
+    "ItemDecision",
+    "LegalBasis",
+    "OutboxMessage",
+    "PowerItem",
+    "ReceivingUnit",
+    "Reminder",
+    "Report",
+    "Run",
+    "Staff",
+    "TrainingRecord",
+    "TrainingRequirement",
+    "UpperCatalogEntry",
+    "utcnow",
+]

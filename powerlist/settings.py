@@ -1,0 +1,36 @@
+"""One settings object, read from POWERLIST_* environment variables with safe defaults."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///./var/powerlist.db"
+
+
+class Settings(BaseSettings):
+    """Configuration for every process (CLI, workers, beat, HTTP app)."""
+
+    model_config = SettingsConfigDict(env_prefix="POWERLIST_", extra="ignore")
+
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL. Default: a SQLite file under ./var/.",
+    )
+    broker_url: str = Field("redis://localhost:6379/0", description="Celery broker (Redis).")
+    reports_dir: Path = Field(Path("./var/reports"), description="Where workbooks are written.")
+    timezone: str = Field("Asia/Shanghai", description="Timezone of schedules and periods.")
+    power_types_file: Path | None = Field(
+        None,
+        description="TOML file replacing the default power types and their variant names.",
+    )
+    sql_echo: bool = Field(False, description="Log every SQL statement (debugging only).")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,101 @@
+"""Fixed vocabularies of the domain, as the Chinese words users see and the database stores.
+
+Power types are configurable (see power_types); these sets are fixed by law and practice.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class DepartmentLevel(StrEnum):
+    """Administrative level (层级) of a department."""
+
+    CITY = "市"
+    COUNTY = "旗县区"
+    TOWNSHIP = "苏木乡镇街道"
+
+
+class ItemStatus(StrEnum):
+    """Status (状态) of a power item on the list."""
+
+    RETAINED = "保留"
+    CANCELLED = "取消"
+    DELEGATED = "下放"
+    ENTRUSTED = "委托"
+    SUSPENDED = "暂停"
+
+
+class BasisLevel(StrEnum):
+    """Level (效力层级) of a legal basis, highest first."""
+
+    LAW = "法律"
+    ADMINISTRATIVE_REGULATION = "行政法规"
+    STATE_COUNCIL_DECISION = "国务院决定"
+    LOCAL_REGULATION = "地方性法规"
+    AUTONOMOUS_REGULATION = "自治条例和单行条例"
+    DEPARTMENTAL_RULE = "部门规章"
+    LOCAL_GOVERNMENT_RULE = "地方政府规章"
+    NORMATIVE_DOCUMENT = "规范性文件"
+
+
+class BasisStatus(StrEnum):
+    """Validity (时效性) of a legal basis."""
+
+    IN_FORCE = "现行有效"
+    AMENDED = "已修改"
+    REPEALED = "已废止"
+    NOT_YET_EFFECTIVE = "尚未生效"
+
+
+class CatalogDecision(StrEnum):
+    """What the higher-level catalog (上级目录) decided about an item."""
+
+    REQUIRED = "保留"
+    CANCEL = "取消"
+    DELEGATE = "下放"
+    ADJUST = "调整"
+
+
+class DelegationMode(StrEnum):
+    """How a power was handed to a receiving unit: 下放 (delegated) or 委托 (entrusted)."""
+
+    DELEGATED = "下放"
+    ENTRUSTED = "委托"
+
+
+class StaffRole(StrEnum):
+    """Role (岗位) of a receiving unit's staff member."""
+
+    ENFORCEMENT = "执法人员"
+    WINDOW = "窗口人员"
+    HEAD = "负责人"
+
+
+class RequirementKind(StrEnum):
+    """Kind of training requirement: training hours, credential renewal or an exam."""
+
+    TRAINING = "培训"
+    CREDENTIAL = "证件"
+    EXAM = "考试"
+
+
+class RunStatus(StrEnum):
+    """Lifecycle of a run in the run ledger."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    PARTIAL = "partial"
+
+
+class Decision(StrEnum):
+    """A department's decision (审核意见) on a reviewed item."""
+
+    RETAIN = "保留"
+    CANCEL = "取消"
+    MODIFY = "修改"
+    DELEGATE = "下放"
+    ENTRUST = "委托"
+    TAKE_BACK = "收回"
