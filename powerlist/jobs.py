@@ -1,0 +1,90 @@
+"""The job contract: what every job (review, assessment, reminders) gives the runtime.
+
+A job splits a run into units (usually departments or receiving units) so the runtime can
+fan out one short task per unit, report progress as units done / total, and retry a unit
+alone. Jobs register here; the runtime (run ledger, Celery tasks, CLI `run`) only ever
+talks to a `JobSpec`, never to a job's internals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from powerlist.periods import Period
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What a job's functions know about the run they work for."""
+
+    run_id: int
+    job: str
+    period: Period
+    scope: str  # "all" or one department/unit code
+    reports_dir: Path  # where this run's workbooks go (the runtime creates it)
+    attempt: int = 1
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A job as the runtime sees it.
+
+    - `check_period` validates the period for this job (e.g. a year only) and raises ValueError.
+    - `plan` lists the unit keys to work on for (period, scope); an empty list is a valid run.
+    - `run_unit` does one unit's work; it must be idempotent (replace its findings, reports,
+      reminders for this run and unit, never duplicate them).
+    - `finish` runs once after every unit is done (summary workbook…) and returns a JSON-able
+      summary stored on the run.
+    """
+
+    name: str
+    title: str  # Chinese name shown to users, e.g. 年度权责清单审核
+    check_period: Callable[[Period], None]
+    plan: Callable[[Session, RunContext], list[str]]
+    run_unit: Callable[[Session, RunContext, str], None]
+    finish: Callable[[Session, RunContext], dict[str, Any]]
+    queue: str = "reports"
+
+
+_REGISTRY: dict[str, JobSpec] = {}
+
+
+def register(spec: JobSpec) -> JobSpec:
+    """Add a job to the registry (idempotent for the same spec)."""
+    existing = _REGISTRY.get(spec.name)
+    if existing is not None and existing is not spec:
+        raise ValueError(f"job {spec.name!r} registered twice")
+    _REGISTRY[spec.name] = spec
+    return spec
+
+
+def get_job(name: str) -> JobSpec:
+    """The registered job called `name` (KeyError lists the known ones)."""
+    _load_builtin_jobs()
+    try:
+        return _REGISTRY[name.replace("-", "_")]
+    except KeyError:
+        known = ", ".join(sorted(_REGISTRY)) or "none"
+        raise KeyError(f"unknown job {name!r} (known: {known})") from None
+
+
+def all_jobs() -> dict[str, JobSpec]:
+    """Every registered job by name."""
+    _load_builtin_jobs()
+    return dict(_REGISTRY)
+
+
+# Each job module calls `register(...)` at import; add a module here when a job is added.
+BUILTIN_JOB_MODULES: tuple[str, ...] = ()
+
+
+def _load_builtin_jobs() -> None:
+    import importlib
+
+    for module in BUILTIN_JOB_MODULES:
+        importlib.import_module(module)
