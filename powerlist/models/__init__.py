@@ -2,7 +2,7 @@
 
 from powerlist.models.audit import AuditEvent
 from powerlist.models.base import Base, utcnow
-from powerlist.models.delegations import Delegation, HandlingStat
+from powerlist.models.delegations import Delegation, DelegationAssessment, HandlingStat
 from powerlist.models.items import ItemBasis, LegalBasis, PowerItem, UpperCatalogEntry
 from powerlist.models.messages import OutboxMessage, Reminder
 from powerlist.models.org import Department, ReceivingUnit
@@ -19,6 +19,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Delegation",
+    "DelegationAssessment",
     "Department",
     "ExamResult",
     "ExamSession",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from powerlist.models.base import Base
@@ -42,3 +43,24 @@ class HandlingStat(Base):
     complaints: Mapped[int] = mapped_column(Integer, default=0)
     poor_ratings: Mapped[int] = mapped_column(Integer, default=0)
     returned: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DelegationAssessment(Base):
+    """The assessment (效能评估) of one delegation for one period: indicators, score, grade.
+
+    Score and grade are None when the data needed is missing (never silently 0 or 100).
+    The yearly review reads the latest yearly grade (its rule on poorly rated delegations).
+    """
+
+    __tablename__ = "delegation_assessments"
+    __table_args__ = (UniqueConstraint("delegation_id", "period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    delegation_id: Mapped[int] = mapped_column(ForeignKey("delegations.id"), index=True)
+    period: Mapped[str] = mapped_column(String(16))  # 2026 or 2026-Q3
+    score: Mapped[float | None] = mapped_column(Float)
+    grade: Mapped[str | None] = mapped_column(String(8))  # 优秀/良好/合格/不合格
+    recommendation: Mapped[str] = mapped_column(String(8))  # 继续/整改/收回
+    reasons: Mapped[str | None] = mapped_column(Text)
+    indicators: Mapped[dict[str, Any] | None] = mapped_column(JSON)
