@@ -15,7 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
@@ -24,7 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from powerlist.artifacts import write_atomic
 from powerlist.excel import styles
 from powerlist.excel.cells import display_width, looks_like_formula, plain_value
-from powerlist.excel.layout import Column, TableSheet, WorkbookInfo, WrittenWorkbook
+from powerlist.excel.layout import Column, Flagged, TableSheet, WorkbookInfo, WrittenWorkbook
 from powerlist.excel.metadata import METADATA_SHEET, add_metadata_sheet
 from powerlist.settings import get_settings
 
@@ -148,6 +149,8 @@ def _cell_writer(ws: Any, column: Column) -> Callable[[Any], Any]:
     number_format = styles.NUMBER_FORMATS.get(column.kind)
 
     def write(value: Any) -> Any:
+        if isinstance(value, Flagged):
+            return _flagged_cell(ws, write(value.value), value.note)
         value = plain_value(value)
         if value is None:
             return None
@@ -164,6 +167,13 @@ def _cell_writer(ws: Any, column: Column) -> Callable[[Any], Any]:
         return value
 
     return write
+
+
+def _flagged_cell(ws: Any, written: Any, note: str) -> Any:
+    cell = written if isinstance(written, Cell) else WriteOnlyCell(ws, value=written)
+    cell.fill = styles.FLAG_FILL
+    cell.comment = Comment(note, "powerlist", width=300, height=120)
+    return cell
 
 
 def _header_cell(ws: Any, header: str) -> Any:
