@@ -157,6 +157,9 @@ def _table(file: str, sheet: str, grid: Grid, is_header: Callable[[str], bool]) 
         body = body[1:]
     folded_header = [fold(h) for h in headers if h]
     rows = [(n, v) for n, v in body if not _is_note(v) and _folded(v) != folded_header]
+    limit = get_settings().import_max_rows
+    if len(rows) > limit:
+        raise UnsafeFile(f"{file}: 工作表“{sheet}”超过 {limit:,} 行 (too many rows; split it)")
     return RawTable(file, sheet, headers, rows)
 
 
