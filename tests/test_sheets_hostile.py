@@ -141,3 +141,24 @@ def test_formulas_in_an_upload_are_read_as_their_cached_values_never_evaluated(
     with session_scope(world) as session:
         item = session.scalar(select(PowerItem))
         assert item is not None and item.remarks is None
+
+
+def test_a_sheet_wide_merge_is_bounded_by_the_column_and_row_caps(
+    world: Engine, tmp_path: Path, settings_env: object
+) -> None:
+    import zipfile
+
+    source = published_list_xlsx(tmp_path / "源.xlsx")
+    hostile = tmp_path / "整表合并.xlsx"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(hostile, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                head, tail = data.split(b"<mergeCells", 1)
+                opening, rest = tail.split(b">", 1)
+                data = head + b"<mergeCells" + opening + b'><mergeCell ref="A1:XFD1048576"/>' + rest
+            new.writestr(info, data)
+
+    with pytest.raises(ImportRejected) as caught, session_scope(world) as session:
+        import_file(session, "items", hostile)
+    assert "找不到表头" in caught.value.errors[0].message

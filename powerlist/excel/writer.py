@@ -7,7 +7,7 @@ memory; column widths are fitted from the header and the first rows.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from contextlib import suppress
 from datetime import date, datetime
 from pathlib import Path
@@ -116,6 +116,9 @@ def _write_table(ws: Any, sheet: TableSheet, long_lists: dict[tuple[str, ...], s
             column, sample, index
         )
     ws.freeze_panes = "A2"
+    if isinstance(sheet.rows, Sized):  # a <dimension> spares readers a full pre-scan of the sheet
+        last_cell = f"{get_column_letter(len(columns))}{len(sheet.rows) + 1}"
+        ws.calculate_dimension = lambda: f"A1:{last_cell}"
     styles.apply_print_setup(ws)  # before the first row: sheet properties are streamed first
     ws.append([_header_cell(ws, column.header) for column in columns])
     writers = [_cell_writer(ws, column) for column in columns]

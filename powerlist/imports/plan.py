@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from powerlist.imports.fields import Catalog, ColumnMap, SourceRow
 from powerlist.imports.problems import RowError
 from powerlist.models import AuditEvent
+
+BATCH = 5000
 
 
 @dataclass
@@ -27,6 +30,12 @@ class Change:
     values: dict[str, Any]
     label: str
     extra: dict[str, Any] = field(default_factory=dict)
+    new_id: int | None = None
+
+    @property
+    def row_id(self) -> int:
+        """The id of the stored row (after writing; kinds set `new_id` for new rows)."""
+        return self.new_id if self.existing is None else self.existing.id  # type: ignore[return-value]
 
 
 @dataclass
@@ -86,12 +95,9 @@ class ImportKind:
 
     def write(self, session: Session, changes: list[Change], actor: str) -> Counts:
         """Insert new rows, update changed ones (one audit event each), skip equal ones."""
-        counts = Counts()
+        counts = Counts(created=insert_new(session, [c for c in changes if c.existing is None]))
         for change in changes:
             if change.existing is None:
-                change.existing = change.model(**change.values)
-                session.add(change.existing)
-                counts.created += 1
                 continue
             changed = self.diff(change)
             if not changed:
@@ -112,6 +118,18 @@ class ImportKind:
 
     def after_write(self, session: Session, changes: list[Change]) -> None:
         """Write dependent rows once ids exist (items: their legal bases)."""
+
+
+def insert_new(session: Session, changes: list[Change]) -> int:
+    """Insert new rows in executemany batches; kinds that need the new ids look them up."""
+    session.flush()
+    groups: dict[tuple[type, frozenset[str]], list[dict[str, Any]]] = {}
+    for change in changes:
+        groups.setdefault((change.model, frozenset(change.values)), []).append(change.values)
+    for (model, _), rows in groups.items():
+        for start in range(0, len(rows), BATCH):
+            session.execute(insert(model), rows[start : start + BATCH])
+    return len(changes)
 
 
 def audit_update(actor: str, change: Change, changed: dict[str, tuple[Any, Any]]) -> AuditEvent:

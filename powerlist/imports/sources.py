@@ -79,9 +79,9 @@ def _workbook_grids(path: Path) -> Iterator[tuple[str, Grid]]:
                         f"{path.name}: 工作表“{ws.title}”超过 {settings.import_max_rows:,} 行 "
                         "(too many rows; split the file)"
                     )
-                if any(value is not None and value != "" for value in row):
-                    grid.append((number, list(row)))
+                grid.append((number, list(row)))
             _fill_merged(grid, _merged_ranges(ws))
+            grid = [(n, v) for n, v in grid if any(x is not None and x != "" for x in v)]
             yield ws.title, grid
     finally:
         wb.close()
@@ -95,16 +95,19 @@ def _merged_ranges(ws: Any) -> list[tuple[int, int, int, int]]:
         for chunk in iter(lambda: source.read(1 << 20), b""):
             data = tail + chunk
             found.extend(range_boundaries(m.decode()) for m in MERGE_REF.findall(data))
-            tail = data[-64:] if not data.endswith(b">") else b""
-            found = list(dict.fromkeys(found))
-    return found  # type: ignore[return-value]
+            tail = data[-64:]  # a reference cut by the chunk boundary is found next time
+    return list(dict.fromkeys(found))  # type: ignore[arg-type]
 
 
 def _fill_merged(grid: Grid, merges: list[tuple[int, int, int, int]]) -> None:
     if not merges:
         return
     by_row = {number: values for number, values in grid}
-    for min_col, min_row, max_col, max_row in merges:
+    column_cap = get_settings().import_max_columns
+    last_row = grid[-1][0] if grid else 0
+    for min_col, min_row, wide_col, tall_row in merges:
+        # a hostile A1:XFD1048576 must not fill 16,384 columns or walk a million rows
+        max_col, max_row = min(wide_col, column_cap), min(tall_row, last_row)
         top = by_row.get(min_row)
         if top is None or min_col > len(top):
             continue
@@ -156,7 +159,7 @@ def _table(file: str, sheet: str, grid: Grid, is_header: Callable[[str], bool]) 
         headers = _flatten(headers, [_header_text(v) for v in body[0][1]])
         body = body[1:]
     folded_header = [fold(h) for h in headers if h]
-    rows = [(n, v) for n, v in body if not _is_note(v) and _folded(v) != folded_header]
+    rows = [(n, v) for n, v in body if not _is_note(v) and not _repeats(v, headers, folded_header)]
     limit = get_settings().import_max_rows
     if len(rows) > limit:
         raise UnsafeFile(f"{file}: 工作表“{sheet}”超过 {limit:,} 行 (too many rows; split it)")
@@ -182,13 +185,20 @@ def _flatten(top: list[str], sub: list[str]) -> list[str]:
     return [s or t for t, s in zip(top, sub, strict=True)]
 
 
-def _folded(values: list[Any]) -> list[str]:
-    return [fold(t) for t in (_header_text(v) for v in values) if t]
+def _repeats(values: list[Any], headers: list[str], folded_header: list[str]) -> bool:
+    """The header repeated further down (lists pasted from Word repeat it on every page)."""
+    first = next((v for v in values if v not in (None, "")), None)
+    first_header = next((h for h in headers if h), None)
+    if first is None or _header_text(first) != first_header:
+        return False
+    return [fold(t) for t in (_header_text(v) for v in values) if t] == folded_header
 
 
 def _is_note(values: list[Any]) -> bool:
     """Section rows (一、行政许可) and footer notes (注：…): one distinct text in the row."""
-    texts = [clean(v) for v in values if clean(v)]
+    if len({v for v in values if v is not None and v != ""}) > 1:
+        return False  # the common case, decided without cleaning any text
+    texts = [text for v in values if (text := clean(v))]
     distinct = set(texts)
     if len(distinct) != 1:
         return False

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from powerlist.imports.bases import guess_level, split_bases
 from powerlist.imports.fields import ColumnMap, Field, SourceRow
 from powerlist.imports.kinds.common import Departments, choice
-from powerlist.imports.plan import Change, ImportKind
+from powerlist.imports.plan import BATCH, Change, ImportKind
 from powerlist.imports.problems import RowError
 from powerlist.imports.text import code_text, fold
 from powerlist.models import Department, ItemBasis, LegalBasis, PowerItem
@@ -151,6 +151,7 @@ class ItemsImport(ImportKind):
         """Create the legal bases first cited by this file, then the items and their citations."""
         session.add_all(self.new_bases)
         session.flush()  # ids for the new bases
+        self.last_id_before = session.scalar(select(func.max(PowerItem.id))) or 0
         self.replace_bases = {
             id(c) for c in changes if c.existing is None or "legal_bases" in self.diff(c)
         }
@@ -158,24 +159,28 @@ class ItemsImport(ImportKind):
 
     def after_write(self, session: Session, changes: list[Change]) -> None:
         """(Re)write the ItemBasis rows of new items and of items whose bases changed."""
-        stale = [
-            c.existing.id
+        created = {
+            (c.values["department_id"], c.values["code"], c.values.get("sub_item") or ""): c
             for c in changes
-            if id(c) in self.replace_bases and c.extra["before_bases"]
-        ]
-        for start in range(0, len(stale), 5000):
-            session.execute(
-                ItemBasis.__table__.delete().where(
-                    ItemBasis.item_id.in_(stale[start : start + 5000])
-                )
-            )
-        session.add_all(
-            ItemBasis(item_id=c.existing.id, basis_id=basis.id, articles=articles)
-            for c in changes
-            if id(c) in self.replace_bases
+            if c.existing is None
+        }
+        query = select(PowerItem.id, PowerItem.department_id, PowerItem.code, PowerItem.sub_item)
+        for new_id, department_id, code, sub_item in session.execute(
+            query.where(PowerItem.id > self.last_id_before)
+        ):
+            created[(department_id, code, sub_item or "")].new_id = new_id
+        replaced = [c for c in changes if id(c) in self.replace_bases]
+        stale = [c.row_id for c in replaced if c.extra["before_bases"]]
+        for start in range(0, len(stale), BATCH):
+            batch = stale[start : start + BATCH]
+            session.execute(delete(ItemBasis).where(ItemBasis.item_id.in_(batch)))
+        citations = [
+            {"item_id": c.row_id, "basis_id": basis.id, "articles": articles}
+            for c in replaced
             for basis, articles in c.extra["bases"]
-        )
-        session.flush()
+        ]
+        for start in range(0, len(citations), BATCH):
+            session.execute(insert(ItemBasis), citations[start : start + BATCH])
 
 
 def _item_values(
