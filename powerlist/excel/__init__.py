@@ -19,6 +19,7 @@ from powerlist.excel.layout import (
     WrittenWorkbook,
 )
 from powerlist.excel.metadata import METADATA_SHEET, MetadataError, read_metadata
+from powerlist.excel.records import report_for
 from powerlist.excel.writer import NOTES_SHEET, build_workbook, safe_text_cell
 
 __all__ = [
@@ -40,5 +41,6 @@ __all__ = [
     "display_width",
     "looks_like_formula",
     "read_metadata",
+    "report_for",
     "safe_text_cell",
 ]

@@ -39,7 +39,7 @@ class Field:
         return {fold(self.label), *(fold(s) for s in self.synonyms)}
 
 
-@dataclass
+@dataclass(slots=True)
 class SourceRow:
     """One data row: where it is, its raw cells by field key, and extra columns kept as text."""
 

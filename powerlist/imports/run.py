@@ -114,6 +114,7 @@ def _parsed_rows(
         for row in source:
             if spec.catalog.parse(row, columns, errors):  # type: ignore[attr-defined]
                 rows.append((row, columns))
+            row.raw = {}  # parsed: the raw cells stay in `tables` for the error workbook
     return rows
 
 
