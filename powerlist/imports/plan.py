@@ -21,7 +21,7 @@ from powerlist.models import AuditEvent
 BATCH = 5000
 
 
-@dataclass
+@dataclass(slots=True)
 class Change:
     """One row to insert (`existing` is None) or to bring up to date."""
 

@@ -58,7 +58,7 @@ def import_file(
     try:
         check_file_size(path)
     except UnsafeFile as exc:
-        raise ImportRejected(name, [RowError(name, "", None, None, str(exc))]) from exc
+        raise ImportRejected(name, [_file_error(name, path, exc)]) from exc
     sha256 = sha256_of(path)
     result = ImportResult(kind, name, sha256, dry_run=dry_run)
     previous = session.scalar(
@@ -74,7 +74,7 @@ def import_file(
     try:
         tables = read_tables(path, spec.catalog.is_header)
     except (UnsafeFile, NoTable) as exc:
-        raise ImportRejected(name, [RowError(name, "", None, None, str(exc))]) from exc
+        raise ImportRejected(name, [_file_error(name, path, exc)]) from exc
     errors: list[RowError] = []
     rows = _parsed_rows(spec, tables, errors)
     changes = spec.prepare(session, rows, errors)
@@ -116,6 +116,11 @@ def _parsed_rows(
                 rows.append((row, columns))
             row.raw = {}  # parsed: the raw cells stay in `tables` for the error workbook
     return rows
+
+
+def _file_error(name: str, path: Path, exc: Exception) -> RowError:
+    """An error about the whole file (its messages start with the file name; drop the repeat)."""
+    return RowError(name, "", None, None, str(exc).removeprefix(f"{path.name}: "))
 
 
 def _audit_import(result: ImportResult, actor: str) -> AuditEvent:

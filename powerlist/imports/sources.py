@@ -68,6 +68,7 @@ def _workbook_grids(path: Path) -> Iterator[tuple[str, Grid]]:
                 continue
             limit = settings.import_max_rows + HEADER_SCAN_ROWS
             grid: Grid = []
+            shared: dict[Any, Any] = {}  # one object per repeated text (承办机构, 追责情形 …)
             for number, row in enumerate(
                 ws.iter_rows(
                     max_row=limit + 1, max_col=settings.import_max_columns, values_only=True
@@ -79,7 +80,9 @@ def _workbook_grids(path: Path) -> Iterator[tuple[str, Grid]]:
                         f"{path.name}: 工作表“{ws.title}”超过 {settings.import_max_rows:,} 行 "
                         "(too many rows; split the file)"
                     )
-                grid.append((number, list(row)))
+                grid.append(
+                    (number, [shared.setdefault(v, v) if v is not None else v for v in row])
+                )
             _fill_merged(grid, _merged_ranges(ws))
             grid = [(n, v) for n, v in grid if any(x is not None and x != "" for x in v)]
             yield ws.title, grid
