@@ -283,3 +283,40 @@ def test_unknown_department_and_missing_column_are_named(
 
 def test_rows_list_the_rows_as_published() -> None:
     assert MAIN_ROWS[0][3] == "食品经营许可" and PENALTY_ROW[2] == "3302170003"
+
+
+def test_synonym_headers_and_one_sheet_per_type_are_all_read(
+    world: Engine, tmp_path: Path, settings_env: object
+) -> None:
+    import openpyxl as xl
+
+    path = tmp_path / "分类清单.xlsx"
+    wb = xl.Workbook()
+    licences = wb.active
+    licences.title = "行政许可"
+    licences.append(["职权编码", "职 权 名 称（必填）", "职权类型*", "责任主体", "法定依据"])
+    licences.append(
+        [
+            "A001",
+            "食品生产许可",
+            "行政许可事项",
+            "市场监管局",
+            "《中华人民共和国行政许可法》第十二条",
+        ]
+    )
+    checks = wb.create_sheet("行政检查")
+    checks.append(["编码", "事项名称", "事项类型", "实施部门"])
+    checks.append(["B001", "食品安全监督检查", "监督检查", MARKET])
+    hidden = wb.create_sheet("旧版")
+    hidden.append(["编码", "事项名称", "事项类型", "实施部门"])
+    hidden.append(["C001", "旧事项", "检查", MARKET])
+    hidden.sheet_state = "hidden"
+    wb.save(path)
+
+    result = _import(world, path)
+
+    assert result.counts.created == 2
+    items = _items(world)
+    assert items[("A001", None)]["category"] == "行政许可"
+    assert items[("A001", None)]["bases"] == [("《中华人民共和国行政许可法》", "第十二条")]
+    assert items[("B001", None)]["category"] == "行政检查"

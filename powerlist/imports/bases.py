@@ -52,7 +52,7 @@ def _add(found: dict[str, list[str]], title: str, rest: str) -> None:
 def guess_level(title: str) -> str:
     """A best guess at a new law's level from its title; the registry import sets the real one."""
     local = title.startswith(LOCAL_PREFIXES) or "自治区" in title[:8]
-    if title.endswith("法"):
+    if title.endswith("法") and not title.endswith("办法"):
         return BasisLevel.LAW
     if "国务院" in title and title.endswith("决定"):
         return BasisLevel.STATE_COUNCIL_DECISION

@@ -9,11 +9,15 @@ from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from openpyxl.utils import get_column_letter
 
 from powerlist.excel import Column, Flagged, TableSheet, WorkbookInfo, build_workbook
 from powerlist.imports.fields import ERROR_MESSAGE_HEADER, ERROR_ROW_HEADER
 from powerlist.imports.problems import RowError
 from powerlist.imports.sources import RawTable
+from powerlist.settings import get_settings
 
 
 def write_error_workbook(
@@ -29,7 +33,7 @@ def write_error_workbook(
     general = [str(e) for e in errors if e.row is None]
     info = WorkbookInfo(
         job=f"导入{kind_title}（错误清单）",
-        period=datetime.now().strftime("%Y-%m-%d"),
+        period=datetime.now(ZoneInfo(get_settings().timezone)).strftime("%Y-%m-%d"),
         department="—",
         sources=(file,),
         notes=(
@@ -67,8 +71,6 @@ def _sheet(table: RawTable, by_cell: dict[tuple[str, int | None], Any], index: i
 
 
 def _letter_header(index: int, header: str) -> str:
-    from openpyxl.utils import get_column_letter
-
     return f"{get_column_letter(index + 1)} {header}"
 
 

@@ -235,6 +235,7 @@ class _Registry:
         self.created: list[LegalBasis] = []
 
     def resolve(self, title: str) -> LegalBasis:
+        """The registered basis with this title, or a new one (created on write)."""
         key = _title_key(title)
         if key not in self.by_title:
             basis = LegalBasis(
