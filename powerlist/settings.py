@@ -32,7 +32,7 @@ class Settings(BaseSettings):
         20 * 1024 * 1024, description="Largest spreadsheet or CSV file accepted for import."
     )
     import_max_uncompressed_bytes: int = Field(
-        150 * 1024 * 1024,
+        256 * 1024 * 1024,
         description="Largest total declared uncompressed size of an .xlsx (zip-bomb guard).",
     )
     import_max_ratio: int = Field(
