@@ -56,7 +56,7 @@ def load_department(session: Session, department_code: str, year: int) -> Depart
         )
     )
     ids = [department.id, *(p.id for p in predecessors)]
-    bases = _bases(session, ids)
+    bases = bases_by_item(session, ids)
     items = tuple(
         ItemFacts(
             id=i.id,
@@ -117,7 +117,8 @@ def _delegations(session: Session, department_ids: list[int]) -> tuple[Delegatio
     )
 
 
-def _bases(session: Session, department_ids: list[int]) -> dict[int, list[BasisFacts]]:
+def bases_by_item(session: Session, department_ids: list[int]) -> dict[int, list[BasisFacts]]:
+    """The cited bases of every item of these departments, in citation order."""
     newer = aliased(LegalBasis)
     rows = session.execute(
         select(ItemBasis.item_id, ItemBasis.articles, LegalBasis, newer.title)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -51,6 +52,8 @@ def put(ws: Worksheet, row: int, column: int, value: object, *, wrap: bool = Fal
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         cell.data_type = "s"
     cell.alignment = WRAP if wrap else TOP
+    if isinstance(value, date):
+        cell.number_format = "yyyy-mm-dd"
 
 
 def table_sheet(

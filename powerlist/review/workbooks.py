@@ -188,7 +188,7 @@ def write_department_workbook(
         ("任务", JOB_TITLE), ("年度", str(year)), ("部门", f"{facts.name}（{facts.code}）"),
         ("运行编号", str(run_id)), ("审核基准日", as_of.isoformat()),
         ("生成时间", generated_at.isoformat(timespec="seconds")),
-        ("审核事项数", len(facts.items)), ("发现问题数", len(drafts)),
+        ("审核事项数", len(reviewed_items(facts))), ("发现问题数", len(drafts)),
         ("按规则", "；".join(f"{k} {v}" for k, v in by_rule.most_common()) or "无"),
         ("填写说明", "请在“审核事项”表的“审核意见”列逐项选择 保留/取消/修改/下放/委托/收回，"
                    "选择取消、收回或下放时须在“说明”列写明理由。请勿修改项目编码、增删工作表；"
