@@ -25,6 +25,7 @@ from powerlist.review.load import load_department, yearly_assessments_exist
 from powerlist.review.rules import REVIEWED_STATUSES, review_department
 from powerlist.review.store import record_report, replace_findings
 from powerlist.review.workbooks import (
+    NO_ASSESSMENT_NOTE,
     DepartmentTally,
     department_file_name,
     department_label,
@@ -37,7 +38,6 @@ from powerlist.settings import get_settings
 JOB_NAME = "yearly_review"
 DEPARTMENT_REPORT = "review_department"
 SUMMARY_REPORT = "review_summary"
-NO_ASSESSMENT_NOTE = "规则“下放/委托事项评估较差”无数据：尚无年度效能评估结果，本次未检查该项"
 
 
 def check_period(period: Period) -> None:

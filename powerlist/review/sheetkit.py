@@ -25,7 +25,6 @@ from powerlist.artifacts import Artifact, write_atomic
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="305496")
 WRAP = Alignment(wrap_text=True, vertical="top")
-TOP = Alignment(vertical="top")
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 
@@ -48,10 +47,13 @@ def display_width(text: str) -> int:
 
 def put(ws: Worksheet, row: int, column: int, value: object, *, wrap: bool = False) -> None:
     """Write one cell; text that looks like a formula stays text."""
+    if value is None:
+        return
     cell = ws.cell(row=row, column=column, value=value)
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         cell.data_type = "s"
-    cell.alignment = WRAP if wrap else TOP
+    if wrap:
+        cell.alignment = WRAP
     if isinstance(value, date):
         cell.number_format = "yyyy-mm-dd"
 

@@ -32,6 +32,7 @@ JOB_TITLE = "年度权责清单审核"
 DECISIONS = tuple(d.value for d in Decision)
 NEEDS_REASON = ("取消", "收回", "下放")
 MISSING_STATUS = "清单缺失"
+NO_ASSESSMENT_NOTE = "规则“下放/委托事项评估较差”无数据：尚无年度效能评估结果，本次未检查该项"
 SEVERITY_COLORS = {"高": "FFC7CE", "中": "FFEB9C", "低": "DDEBF7"}
 
 REVIEW_COLUMNS = (
@@ -194,6 +195,7 @@ def write_department_workbook(
                    "选择取消、收回或下放时须在“说明”列写明理由。请勿修改项目编码、增删工作表；"
                    "填写后通过 powerlist decisions import 导入（整表校验，全部通过才生效）。"),
         ("数据来源", "权责清单事项库、法律依据库、上级目录、下放委托台账及效能评估"),
+        *([] if facts.assessments_available else [("提示", NO_ASSESSMENT_NOTE)]),
     ])  # fmt: skip
     identity = WorkbookIdentity(run_id, year, facts.code, tuple(r[13] for r in rows if r[13]))
     hidden_sheet(workbook, META_SHEET, identity.to_cells(), sheet_password(run_id, facts.code))  # type: ignore[misc]
