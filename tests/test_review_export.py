@@ -35,20 +35,23 @@ def test_export_after_decisions_round_trips_every_item(engine: Engine, tmp_path:
         items = s.scalars(select(PowerItem)).all()
     path = result.workbook.artifact.path
     assert path.name == "2026年度权责清单（动态调整后）.xlsx"
+    assert load_workbook(path).sheetnames == ["说明", "权责清单"]
+    books = result.catalogues.artifact.path
+    assert books.name == "2026年度权责清单调整目录及对照.xlsx"
     listed = sheet_rows(path, "权责清单")
     assert listed[0] == PUBLISHED_HEADERS
     in_force = {(i.code, i.name) for i in items if i.status != "取消"}
     assert {(r[2], r[3]) for r in listed[1:]} == in_force
     assert len(listed) - 1 == len([i for i in items if i.status != "取消"])
     assert [r[0] for r in listed[1:]] == list(range(1, len(listed)))
-    cancelled = {r[2] for r in sheet_rows(path, "取消事项目录")[1:]}
+    cancelled = {r[2] for r in sheet_rows(books, "取消事项目录")[1:]}
     assert cancelled == {"CF004", "CF008"}
-    handed = {r[2]: r[10] for r in sheet_rows(path, "下放和委托事项目录")[1:]}
-    assert set(handed) == {"CF006"}
+    handed = {r[2]: r[10] for r in sheet_rows(books, "下放和委托事项目录")[1:]}
+    assert handed == {"CF006": "下放至承接单位待定"}
     by_code = {r[2]: r for r in listed[1:]}
     assert by_code["CF002"][5] == "《中华人民共和国城市规划法》第十条"
     assert by_code["CF101"][6] == "包头市环境保护局"
-    changes = {(r[0], r[1]) for r in sheet_rows(path, "调整对照")[1:]}
+    changes = {(r[0], r[1]) for r in sheet_rows(books, "调整对照")[1:]}
     assert changes == {("取消", "CF004"), ("收回", "CF007"), ("下放", "CF006")}
     assert result.counts["changes"] == 3
 
@@ -66,7 +69,7 @@ def test_next_year_diffs_against_the_published_snapshot(engine: Engine, tmp_path
     with db.session_scope(engine) as s:
         result = export_list(s, 2027, tmp_path)
     assert "2026年度公布清单" in result.baseline
-    rows = sheet_rows(result.workbook.artifact.path, "调整对照")[1:]
+    rows = sheet_rows(result.catalogues.artifact.path, "调整对照")[1:]
     kinds = {(r[0], r[1], r[5]) for r in rows}
     assert kinds == {
         ("要素变更", "CF001", "项目名称"),

@@ -63,6 +63,7 @@ def list_export(
         "file": str(result.workbook.artifact.path),
         "sha256": result.workbook.artifact.sha256,
         "bytes": result.workbook.artifact.bytes,
+        "catalogues_file": str(result.catalogues.artifact.path),
         "baseline": result.baseline,
         **result.counts,
     }

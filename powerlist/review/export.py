@@ -55,13 +55,17 @@ class ListedItem:
     responsibilities: str | None
     accountability: str | None
     status: str
-    remark: str | None
+    remarks: str | None
+    handed_to: str | None = None
 
-    def row(self, number: int) -> tuple[object, ...]:
-        """The published-layout row."""
+    def row(self, number: int, *, catalogue: bool = False) -> tuple[object, ...]:
+        """The published-layout row; in a catalogue 备注 also says where the item went."""
+        remark = self.remarks
+        if catalogue:
+            remark = "；".join(p for p in (self.remarks, self.handed_to) if p) or None
         return (number, self.category, self.code, self.name, self.sub_item, self.bases,
                 self.department, self.unit, self.responsibilities, self.accountability,
-                self.remark)  # fmt: skip
+                remark)  # fmt: skip
 
     def snapshot(self) -> dict[str, Any]:
         """The compact state kept to diff next year's list (long texts as hashes)."""
@@ -99,20 +103,17 @@ def load_listed_items(session: Session) -> list[ListedItem]:
             category=item.category, department=department, unit=item.unit,
             bases="\n".join(f"{b.title}{b.articles or ''}" for b in bases.get(item.id, [])),
             responsibilities=item.responsibilities, accountability=item.accountability,
-            status=item.status, remark=_remark(item, receivers.get(item.id, [])),
+            status=item.status, remarks=item.remarks,
+            handed_to=_handed_to(item, receivers.get(item.id, [])),
         )
         for item, department in rows
     ]  # fmt: skip
 
 
-def _remark(item: PowerItem, receivers: list[str]) -> str | None:
-    parts = [item.remarks] if item.remarks else []
+def _handed_to(item: PowerItem, receivers: list[str]) -> str | None:
     if item.status in ("下放", "委托"):
-        to = "、".join(receivers) if receivers else "承接单位待定"
-        parts.append(f"{item.status}至{to}")
-    elif item.status != "保留":
-        parts.append(item.status)
-    return "；".join(parts) or None
+        return f"{item.status}至{'、'.join(receivers) if receivers else '承接单位待定'}"
+    return None if item.status == "保留" else item.status
 
 
 @dataclass(frozen=True)
@@ -219,11 +220,33 @@ def previous_snapshot(
 
 @dataclass(frozen=True)
 class ExportResult:
-    """The written list workbook and its counts."""
+    """The two workbooks written and their counts.
+
+    The list (权责清单) holds only the published layout, so it imports back unchanged through
+    `powerlist import items`; the catalogues and the diff are a second workbook.
+    """
 
     workbook: WrittenWorkbook
+    catalogues: WrittenWorkbook
     counts: dict[str, int]
     baseline: str
+
+
+def list_file_name(year: int) -> str:
+    """E.g. 2026年度权责清单（动态调整后）.xlsx."""
+    return f"{year}年度权责清单（动态调整后）.xlsx"
+
+
+def catalogues_file_name(year: int) -> str:
+    """E.g. 2026年度权责清单调整目录及对照.xlsx."""
+    return f"{year}年度权责清单调整目录及对照.xlsx"
+
+
+DIFF_COLUMNS = (
+    Column("调整类型", 10), Column("项目编码", 22), Column("项目名称", 36, wrap=True),
+    Column("子项", 20), Column("实施主体", 24), Column("调整要素", 20, wrap=True),
+    Column("调整前", 40, wrap=True), Column("调整后", 40, wrap=True),
+)  # fmt: skip
 
 
 def export_list(session: Session, year: int, folder: Path, actor: str = "cli") -> ExportResult:
@@ -231,43 +254,44 @@ def export_list(session: Session, year: int, folder: Path, actor: str = "cli") -
     items = load_listed_items(session)
     previous, baseline = previous_snapshot(session, year, items)
     changes = diff_lists(previous, items)
-    workbook = new_workbook()
     in_force = [i for i in items if i.status in IN_FORCE]
     retained = [i for i in items if i.status in ("保留", "暂停")]
     cancelled = [i for i in items if i.status == "取消"]
     handed = [i for i in items if i.status in ("下放", "委托")]
-    count = table_sheet(workbook, "权责清单", PUBLISHED_COLUMNS, _numbered(in_force))
-    table_sheet(workbook, "保留事项目录", PUBLISHED_COLUMNS, _numbered(retained))
-    table_sheet(workbook, "取消事项目录", PUBLISHED_COLUMNS, _numbered(cancelled))
-    table_sheet(workbook, "下放和委托事项目录", PUBLISHED_COLUMNS, _numbered(handed))
-    table_sheet(workbook, "调整对照", [
-        Column("调整类型", 10), Column("项目编码", 22), Column("项目名称", 36, wrap=True),
-        Column("子项", 20), Column("实施主体", 24), Column("调整要素", 20, wrap=True),
-        Column("调整前", 40, wrap=True), Column("调整后", 40, wrap=True),
-    ], (c.row() for c in changes))  # fmt: skip
     kinds: dict[str, int] = {}
     for change in changes:
         kinds[change.kind] = kinds.get(change.kind, 0) + 1
     counts = {"in_force": len(in_force), "retained": len(retained),
               "cancelled": len(cancelled), "delegated_or_entrusted": len(handed),
               "changes": len(changes), **{f"changes_{k}": v for k, v in kinds.items()}}  # fmt: skip
-    info_sheet(workbook, f"{year}年度权责清单（动态调整后）", [
+    facts = [
         ("年度", str(year)), ("导出时间", utcnow().isoformat(timespec="seconds")),
         ("在列事项", len(in_force)), ("保留", len(retained)), ("取消", len(cancelled)),
         ("下放和委托", len(handed)), ("调整对照基准", baseline),
         ("调整情况", "；".join(f"{k} {v}" for k, v in kinds.items()) or "无调整"),
-    ])  # fmt: skip
-    written = WrittenWorkbook(
-        save(workbook, folder / f"{year}年度权责清单（动态调整后）.xlsx"), count
-    )
+    ]  # fmt: skip
+    listing = new_workbook()
+    count = table_sheet(listing, "权责清单", PUBLISHED_COLUMNS, _numbered(in_force))
+    info_sheet(listing, f"{year}年度权责清单（动态调整后）", facts)
+    written = WrittenWorkbook(save(listing, folder / list_file_name(year)), count)
+    books = new_workbook()
+    table_sheet(books, "保留事项目录", PUBLISHED_COLUMNS, _numbered(retained, catalogue=True))
+    table_sheet(books, "取消事项目录", PUBLISHED_COLUMNS, _numbered(cancelled, catalogue=True))
+    table_sheet(books, "下放和委托事项目录", PUBLISHED_COLUMNS, _numbered(handed, catalogue=True))
+    table_sheet(books, "调整对照", DIFF_COLUMNS, (c.row() for c in changes))
+    info_sheet(books, f"{year}年度权责清单调整目录及对照", facts)
+    catalogues = WrittenWorkbook(save(books, folder / catalogues_file_name(year)), len(changes))
     session.add(AuditEvent(actor=actor, action=SNAPSHOT_ACTION, entity="power_list",
                            entity_id=str(year), before=None,
                            after={"items": {str(i.id): i.snapshot() for i in items},
-                                  "file": written.artifact.path.name,
+                                  "files": [written.artifact.path.name,
+                                            catalogues.artifact.path.name],
                                   "sha256": written.artifact.sha256}))  # fmt: skip
     session.flush()
-    return ExportResult(written, counts, baseline)
+    return ExportResult(written, catalogues, counts, baseline)
 
 
-def _numbered(items: Sequence[ListedItem]) -> Iterator[tuple[object, ...]]:
-    return (item.row(number) for number, item in enumerate(items, start=1))
+def _numbered(
+    items: Sequence[ListedItem], *, catalogue: bool = False
+) -> Iterator[tuple[object, ...]]:
+    return (item.row(n, catalogue=catalogue) for n, item in enumerate(items, start=1))
