@@ -11,9 +11,9 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine, select
 
 from powerlist import db
+from powerlist.excel import METADATA_SHEET
 from powerlist.models import AuditEvent, ImportRecord, ItemDecision, PowerItem
 from powerlist.review.decisions import DecisionImportError, import_decisions
-from powerlist.review.identity import META_SHEET
 from tests.fixtures_review import at_as_of, build_world, run_job
 
 WORKBOOK = "2026年度权责清单审核-市生态环境局.xlsx"
@@ -151,13 +151,18 @@ def test_an_edited_code_or_identity_is_refused(
     ):
         import_decisions(s, tmp_path / "edited.xlsx")
     forged = load_workbook(workbook)
-    forged[META_SHEET]["B4"] = "lcj"  # claims to be another department's workbook
+    meta = forged[METADATA_SHEET]
+    row = next(r for r in meta.iter_rows() if r[0].value == "department_code")
+    row[1].value = "lcj"  # claims to be another department's workbook
     forged.save(tmp_path / "forged.xlsx")
-    with pytest.raises(DecisionImportError, match="校验码不符"), db.session_scope(engine) as s:
+    with (
+        pytest.raises(DecisionImportError, match="审核标识已被改动"),
+        db.session_scope(engine) as s,
+    ):
         import_decisions(s, tmp_path / "forged.xlsx")
     shutil.copy(workbook, tmp_path / "plain.xlsx")
     plain = load_workbook(tmp_path / "plain.xlsx")
-    del plain[META_SHEET]
+    del plain[METADATA_SHEET]
     plain.save(tmp_path / "plain.xlsx")
     with pytest.raises(DecisionImportError, match="不是本系统生成"), db.session_scope(engine) as s:
         import_decisions(s, tmp_path / "plain.xlsx")

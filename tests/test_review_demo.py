@@ -16,10 +16,10 @@ from powerlist import db
 from powerlist.artifacts import sha256_of
 from powerlist.demo.generate import generate_city
 from powerlist.demo.load import load_demo
+from powerlist.excel import METADATA_SHEET
 from powerlist.models import Finding, PowerItem, Report
 from powerlist.review.decisions import import_decisions
 from powerlist.review.export import export_list
-from powerlist.review.identity import META_SHEET
 from tests.fixtures_review import at_as_of, run_job
 from tests.services import scratch_database
 from tests.test_review_decisions import fill
@@ -106,9 +106,9 @@ def test_fifty_one_department_workbooks_and_a_summary(city: ReviewedCity) -> Non
 
 def test_department_workbook_is_ready_to_fill(city: ReviewedCity) -> None:
     workbook = load_workbook(city.folder / "2026年度权责清单审核-市生态环境局.xlsx")
-    assert workbook.sheetnames == ["说明", "审核事项", "依据变动", "下放事项", META_SHEET]
-    assert workbook[META_SHEET].sheet_state == "veryHidden"
-    assert workbook[META_SHEET].protection.sheet
+    assert workbook.sheetnames == ["说明", "审核事项", "依据变动", "下放事项", METADATA_SHEET]
+    assert workbook[METADATA_SHEET].sheet_state == "veryHidden"
+    assert workbook[METADATA_SHEET].protection.sheet
     sheet = workbook["审核事项"]
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
     header = [c.value for c in sheet[1]]

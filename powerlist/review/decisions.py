@@ -15,20 +15,20 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from powerlist.artifacts import sha256_of
+from powerlist.excel import MetadataError, read_metadata
+from powerlist.excel.reading import UnsafeFile, open_workbook
 from powerlist.models import AuditEvent, Department, ImportRecord, ItemDecision, PowerItem, Run
-from powerlist.review.identity import META_SHEET, IdentityError, identity_from_cells
+from powerlist.review.identity import IdentityError, identity_from_metadata
 from powerlist.review.job import JOB_NAME
-from powerlist.review.workbooks import DECISIONS, MISSING_STATUS, NEEDS_REASON
+from powerlist.review.workbooks import DECISIONS, MISSING_STATUS, NEEDS_REASON, REVIEW_SHEET
 from powerlist.settings import get_settings
 
 IMPORT_KIND = "review_decisions"
-SHEET = "审核事项"
-MAX_BYTES = 20 * 1024 * 1024
+SHEET = REVIEW_SHEET
 REQUIRED_HEADERS = ("项目编码", "状态", "审核意见", "说明", "事项ID")
 STATUS_AFTER = {"取消": "取消", "下放": "下放", "委托": "委托", "收回": "保留"}
 """Item status after a decision; 保留 and 修改 keep the status the item has."""
@@ -104,27 +104,24 @@ class ReturnedWorkbook:
 
 
 def read_returned_workbook(path: Path) -> ReturnedWorkbook:
-    """Read the identity sheet and decided rows of 审核事项; raise if the structure is unreadable.
+    """Read the identity and the decided rows of 审核事项; raise if the file is not one of ours.
 
+    The file is opened with the shared safe reader (size, zip-bomb and macro checks first).
     Row-level problems are returned (not raised) so the importer can list them all at once.
     """
     name = path.name
-    if path.stat().st_size > MAX_BYTES:
-        raise DecisionImportError(name, [f"文件大于 {MAX_BYTES // 1024 // 1024} MB"])
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a non-workbook
+        identity = read_metadata(path)
+        workbook = open_workbook(path)
+    except MetadataError as error:
+        raise DecisionImportError(
+            name, [f"不是本系统生成的审核工作簿，或审核标识已被改动（{error}）"]
+        ) from error
+    except (UnsafeFile, OSError, ValueError, KeyError) as error:
         raise DecisionImportError(name, [f"无法作为 Excel 工作簿打开（{error}）"]) from error
     try:
-        if META_SHEET not in workbook.sheetnames:
-            raise DecisionImportError(name, ["缺少审核标识：该文件不是本系统生成的审核工作簿"])
         if SHEET not in workbook.sheetnames:
             raise DecisionImportError(name, [f"缺少工作表“{SHEET}”"])
-        identity = {
-            str(k): "" if v is None else str(v)
-            for k, v, *_ in workbook[META_SHEET].iter_rows(values_only=True)
-            if k is not None
-        }
         rows, undecided, problems = _read_rows(workbook[SHEET].iter_rows(values_only=True))
     finally:
         workbook.close()
@@ -183,7 +180,7 @@ def import_decisions(session: Session, path: Path, actor: str = "cli") -> Import
         return ImportOutcome("already_imported", path.name)
     returned = read_returned_workbook(path)
     try:
-        identity = identity_from_cells(returned.identity)
+        identity = identity_from_metadata(returned.identity)
     except IdentityError as error:
         raise DecisionImportError(path.name, [f"审核标识无效：{error}"]) from error
     run = session.get(Run, identity.run_id)

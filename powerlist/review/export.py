@@ -18,15 +18,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from powerlist.models import AuditEvent, Delegation, Department, PowerItem, ReceivingUnit, utcnow
+from powerlist.excel import Column, TableSheet, WorkbookInfo, WrittenWorkbook, build_workbook
+from powerlist.models import AuditEvent, Delegation, Department, PowerItem, ReceivingUnit
 from powerlist.review.load import bases_by_item
-from powerlist.review.sheetkit import Column, info_sheet, new_workbook, save, table_sheet
-from powerlist.review.workbooks import WrittenWorkbook
 
 PUBLISHED_HEADERS = ("序号", "权力类型", "项目编码", "项目名称", "子项", "实施依据", "实施主体",
                      "承办机构", "责任事项", "追责情形", "备注")  # fmt: skip
 PUBLISHED_COLUMNS = (
-    Column("序号", 6), Column("权力类型", 12), Column("项目编码", 22),
+    Column("序号", 6, kind="int"), Column("权力类型", 12), Column("项目编码", 22),
     Column("项目名称", 36, wrap=True), Column("子项", 20, wrap=True),
     Column("实施依据", 44, wrap=True), Column("实施主体", 24), Column("承办机构", 14),
     Column("责任事项", 50, wrap=True), Column("追责情形", 50, wrap=True),
@@ -38,6 +37,7 @@ ELEMENTS = (("name", "项目名称"), ("sub_item", "子项"), ("category", "权�
 HASHED = ("responsibilities", "accountability")
 IN_FORCE = ("保留", "下放", "委托", "暂停")
 SNAPSHOT_ACTION = "publish_list"
+LIST_SHEET = "权责清单"
 
 
 @dataclass(frozen=True)
@@ -264,23 +264,23 @@ def export_list(session: Session, year: int, folder: Path, actor: str = "cli") -
     counts = {"in_force": len(in_force), "retained": len(retained),
               "cancelled": len(cancelled), "delegated_or_entrusted": len(handed),
               "changes": len(changes), **{f"changes_{k}": v for k, v in kinds.items()}}  # fmt: skip
-    facts = [
-        ("年度", str(year)), ("导出时间", utcnow().isoformat(timespec="seconds")),
-        ("在列事项", len(in_force)), ("保留", len(retained)), ("取消", len(cancelled)),
-        ("下放和委托", len(handed)), ("调整对照基准", baseline),
-        ("调整情况", "；".join(f"{k} {v}" for k, v in kinds.items()) or "无调整"),
-    ]  # fmt: skip
-    listing = new_workbook()
-    count = table_sheet(listing, "权责清单", PUBLISHED_COLUMNS, _numbered(in_force))
-    info_sheet(listing, f"{year}年度权责清单（动态调整后）", facts)
-    written = WrittenWorkbook(save(listing, folder / list_file_name(year)), count)
-    books = new_workbook()
-    table_sheet(books, "保留事项目录", PUBLISHED_COLUMNS, _numbered(retained, catalogue=True))
-    table_sheet(books, "取消事项目录", PUBLISHED_COLUMNS, _numbered(cancelled, catalogue=True))
-    table_sheet(books, "下放和委托事项目录", PUBLISHED_COLUMNS, _numbered(handed, catalogue=True))
-    table_sheet(books, "调整对照", DIFF_COLUMNS, (c.row() for c in changes))
-    info_sheet(books, f"{year}年度权责清单调整目录及对照", facts)
-    catalogues = WrittenWorkbook(save(books, folder / catalogues_file_name(year)), len(changes))
+    notes = [
+        f"在列事项 {len(in_force)} 项（保留 {len(retained)}，下放和委托 {len(handed)}），"
+        f"取消 {len(cancelled)} 项",
+        f"调整对照基准：{baseline}",
+        "调整情况：" + ("；".join(f"{k} {v}" for k, v in kinds.items()) or "无调整"),
+    ]
+    info = WorkbookInfo(job="权责清单动态调整公布", period=f"{year}年度", department="全市",
+                        sources=("权责清单事项库", "年度审核意见"), notes=notes)  # fmt: skip
+    written = build_workbook(folder / list_file_name(year), info, [
+        TableSheet(LIST_SHEET, PUBLISHED_COLUMNS, _numbered(in_force)),
+    ])  # fmt: skip
+    catalogues = build_workbook(folder / catalogues_file_name(year), info, [
+        TableSheet("保留事项目录", PUBLISHED_COLUMNS, _numbered(retained, catalogue=True)),
+        TableSheet("取消事项目录", PUBLISHED_COLUMNS, _numbered(cancelled, catalogue=True)),
+        TableSheet("下放和委托事项目录", PUBLISHED_COLUMNS, _numbered(handed, catalogue=True)),
+        TableSheet("调整对照", DIFF_COLUMNS, [c.row() for c in changes]),
+    ])  # fmt: skip
     session.add(AuditEvent(actor=actor, action=SNAPSHOT_ACTION, entity="power_list",
                            entity_id=str(year), before=None,
                            after={"items": {str(i.id): i.snapshot() for i in items},

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from powerlist.models import Finding, Report
 from powerlist.review.facts import FindingDraft
-from powerlist.review.workbooks import WrittenWorkbook
+from powerlist.review.workbooks import WrittenReport
 
 
 def replace_findings(
@@ -40,7 +40,7 @@ def record_report(
     run_id: int,
     department_id: int | None,
     kind: str,
-    written: WrittenWorkbook,
+    written: WrittenReport,
 ) -> Report:
     """Insert or update the Report row of (run, kind, department) for a written workbook."""
     report = session.scalars(

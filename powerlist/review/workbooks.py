@@ -1,4 +1,8 @@
-"""The review's workbooks: one per department (审核工作簿) and the city summary (全市汇总)."""
+"""The review's workbooks: one per department (审核工作簿) and the city summary (全市汇总).
+
+Built with the shared report style (`powerlist.excel`); the summary's bar chart is added to
+the written file afterwards, since the style module streams sheets and draws no charts.
+"""
 
 from __future__ import annotations
 
@@ -9,49 +13,58 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from openpyxl import Workbook
+from openpyxl import load_workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.utils import get_column_letter
 
-from powerlist.artifacts import Artifact
+from powerlist.artifacts import Artifact, write_atomic
+from powerlist.excel import BAD, INFO, WARN, Column, TableSheet, WorkbookInfo, build_workbook
 from powerlist.review.config import RULE_KEYS, SEVERITIES, ReviewConfig
 from powerlist.review.facts import DepartmentFacts, FindingDraft, ItemFacts
-from powerlist.review.identity import META_SHEET, WorkbookIdentity, sheet_password
+from powerlist.review.identity import WorkbookIdentity
 from powerlist.review.rules import reviewed_items
-from powerlist.review.sheetkit import (
-    Column,
-    hidden_sheet,
-    info_sheet,
-    new_workbook,
-    save,
-    table_sheet,
-)
 from powerlist.vocab import Decision
 
 JOB_TITLE = "年度权责清单审核"
+REVIEW_SHEET = "审核事项"
+SUMMARY_SHEET = "部门汇总"
 DECISIONS = tuple(d.value for d in Decision)
 NEEDS_REASON = ("取消", "收回", "下放")
 MISSING_STATUS = "清单缺失"
 NO_ASSESSMENT_NOTE = "规则“下放/委托事项评估较差”无数据：尚无年度效能评估结果，本次未检查该项"
-SEVERITY_COLORS = {"高": "FFC7CE", "中": "FFEB9C", "低": "DDEBF7"}
+HOW_TO_FILL = (
+    "填写方法：在“审核事项”表的“审核意见”列逐项选择 保留/取消/修改/下放/委托/收回；选择取消、"
+    "收回或下放时须在“说明”列写明理由。请勿修改项目编码和事项ID，请勿增删工作表。导入时整表"
+    "校验，全部通过才生效；同一文件重复导入不会重复生效。"
+)
+SOURCES = ("权责清单事项库", "法律依据库", "上级目录（全国一张清单）", "下放委托台账及效能评估")
+SEVERITY_COLORS = {"高": BAD, "中": WARN, "低": INFO}
 
 REVIEW_COLUMNS = (
-    Column("序号", 6),
-    Column("项目编码", 22),
+    Column("序号", 6, kind="int"),
+    Column("项目编码", 18),
     Column("项目名称", 36, wrap=True),
     Column("子项", 20, wrap=True),
     Column("权力类型", 12),
     Column("状态", 8),
     Column("实施依据", 40, wrap=True),
     Column("最高严重程度", 8, colors=SEVERITY_COLORS),
-    Column("问题数", 8),
+    Column("问题数", 8, kind="int"),
     Column("审核发现", 60, wrap=True),
     Column("建议处理", 10),
     Column("审核意见", 10, choices=DECISIONS),
     Column("说明", 30, wrap=True),
-    Column("事项ID", 8, hidden=True),
+    Column("事项ID", 8, kind="int"),
 )
 REVIEW_HEADERS = tuple(c.header for c in REVIEW_COLUMNS)
+
+
+@dataclass(frozen=True)
+class WrittenReport:
+    """A workbook on disk and the rows of its main sheet (what a Report row records)."""
+
+    artifact: Artifact
+    rows: int
 
 
 def department_label(name: str, short_name: str | None, level: str) -> str:
@@ -149,12 +162,18 @@ def delegation_rows(facts: DepartmentFacts) -> Iterator[tuple[object, ...]]:
         )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class WrittenWorkbook:
-    """A workbook on disk and how many rows its main sheet holds."""
-
-    artifact: Artifact
-    rows: int
+CHANGE_COLUMNS = (
+    Column("法律法规", 36, wrap=True), Column("效力层级", 12), Column("时效性", 10),
+    Column("变动", 8), Column("变动日期", 12, kind="date"), Column("项目编码", 18),
+    Column("项目名称", 36, wrap=True), Column("子项", 20), Column("引用条款", 16),
+)  # fmt: skip
+DELEGATION_COLUMNS = (
+    Column("项目编码", 18), Column("项目名称", 36, wrap=True), Column("子项", 20),
+    Column("方式", 8), Column("承接单位", 30), Column("所在旗县区", 14),
+    Column("起始日期", 12, kind="date"), Column("收回日期", 12, kind="date"),
+    Column("依据文件", 24), Column("最近年度评估", 10), Column("得分", 8, kind="float"),
+    Column("等级", 8, colors={"不合格": BAD, "较差": BAD}), Column("建议", 8, colors={"收回": BAD}),
+)  # fmt: skip
 
 
 def write_department_workbook(
@@ -167,39 +186,30 @@ def write_department_workbook(
     year: int,
     as_of: date,
     generated_at: datetime,
-) -> WrittenWorkbook:
+) -> WrittenReport:
     """Write one department's review workbook atomically."""
     rows = review_rows(facts, drafts, config)
-    workbook = new_workbook()
-    count = table_sheet(workbook, "审核事项", REVIEW_COLUMNS, rows)
     changes = sorted(basis_change_rows(facts, year), key=lambda r: (str(r[4]), str(r[0])))
-    table_sheet(workbook, "依据变动", [
-        Column("法律法规", 36, wrap=True), Column("效力层级", 12), Column("时效性", 10),
-        Column("变动", 8), Column("变动日期", 12), Column("项目编码", 22),
-        Column("项目名称", 36, wrap=True), Column("子项", 20), Column("引用条款", 16),
-    ], changes)  # fmt: skip
-    table_sheet(workbook, "下放事项", [
-        Column("项目编码", 22), Column("项目名称", 36, wrap=True), Column("子项", 20),
-        Column("方式", 8), Column("承接单位", 30), Column("所在旗县区", 14),
-        Column("起始日期", 12), Column("收回日期", 12), Column("依据文件", 24),
-        Column("最近年度评估", 10), Column("得分", 8), Column("等级", 8), Column("建议", 8),
-    ], delegation_rows(facts))  # fmt: skip
     by_rule = Counter(config.rules[d.rule].label for d in drafts)
-    info_sheet(workbook, f"{year}年度权责清单审核 — {facts.name}", [
-        ("任务", JOB_TITLE), ("年度", str(year)), ("部门", f"{facts.name}（{facts.code}）"),
-        ("运行编号", str(run_id)), ("审核基准日", as_of.isoformat()),
-        ("生成时间", generated_at.isoformat(timespec="seconds")),
-        ("审核事项数", len(reviewed_items(facts))), ("发现问题数", len(drafts)),
-        ("按规则", "；".join(f"{k} {v}" for k, v in by_rule.most_common()) or "无"),
-        ("填写说明", "请在“审核事项”表的“审核意见”列逐项选择 保留/取消/修改/下放/委托/收回，"
-                   "选择取消、收回或下放时须在“说明”列写明理由。请勿修改项目编码、增删工作表；"
-                   "填写后通过 powerlist decisions import 导入（整表校验，全部通过才生效）。"),
-        ("数据来源", "权责清单事项库、法律依据库、上级目录、下放委托台账及效能评估"),
-        *([] if facts.assessments_available else [("提示", NO_ASSESSMENT_NOTE)]),
+    item_ids = tuple(item.id for item in reviewed_items(facts))
+    identity = WorkbookIdentity(run_id, year, facts.code, item_ids)
+    notes = [
+        f"运行编号 {run_id}；审核基准日 {as_of.isoformat()}",
+        f"审核事项 {len(reviewed_items(facts))} 项，发现问题 {len(drafts)} 个："
+        + ("；".join(f"{k} {v}" for k, v in by_rule.most_common()) or "无"),
+        HOW_TO_FILL,
+        *([] if facts.assessments_available else [NO_ASSESSMENT_NOTE]),
+    ]
+    info = WorkbookInfo(
+        job=JOB_TITLE, period=f"{year}年度", department=facts.name, generated_at=generated_at,
+        sources=SOURCES, notes=notes, metadata=identity.to_metadata(),
+    )  # fmt: skip
+    written = build_workbook(target, info, [
+        TableSheet(REVIEW_SHEET, REVIEW_COLUMNS, rows),
+        TableSheet("依据变动", CHANGE_COLUMNS, changes),
+        TableSheet("下放事项", DELEGATION_COLUMNS, delegation_rows(facts)),
     ])  # fmt: skip
-    identity = WorkbookIdentity(run_id, year, facts.code, tuple(r[13] for r in rows if r[13]))
-    hidden_sheet(workbook, META_SHEET, identity.to_cells(), sheet_password(run_id, facts.code))  # type: ignore[misc]
-    return WrittenWorkbook(save(workbook, target), count)
+    return WrittenReport(written.artifact, written.rows[REVIEW_SHEET])
 
 
 @dataclass(frozen=True)
@@ -226,16 +236,13 @@ def write_summary_workbook(
     as_of: date,
     generated_at: datetime,
     notes: Sequence[str] = (),
-) -> WrittenWorkbook:
+) -> WrittenReport:
     """Write the city summary: counts per department by rule and severity, a chart, who is late."""
-    workbook = new_workbook()
-    labels = [config.rules[k].label for k in RULE_KEYS]
-    columns = [Column("部门", 28), Column("部门编码", 12), Column("审核事项数", 10),
-               Column("问题事项数", 10)]  # fmt: skip
-    columns += [Column(s, 6) for s in SEVERITIES] + [
-        Column(label, 12, wrap=True) for label in labels
-    ]
-    columns.append(Column("合计", 8))
+    columns = [Column("部门", 28), Column("部门编码", 12), Column("审核事项数", 10, kind="int"),
+               Column("问题事项数", 10, kind="int")]  # fmt: skip
+    columns += [Column(s, 6, kind="int") for s in SEVERITIES]
+    columns += [Column(config.rules[k].label, 12, wrap=True, kind="int") for k in RULE_KEYS]
+    columns.append(Column("合计", 8, kind="int"))
     rows = [
         (t.name, t.code, t.items, t.items_with_findings,
          *(t.by_severity.get(s, 0) for s in SEVERITIES),
@@ -243,35 +250,40 @@ def write_summary_workbook(
         for t in tallies
     ]  # fmt: skip
     totals = ("全市合计", None, *(sum(r[i] for r in rows) for i in range(2, len(columns))))
-    count = table_sheet(workbook, "部门汇总", columns, [*rows, totals] if rows else [])
-    _add_chart(workbook, len(rows), len(columns))
     late = [t for t in tallies if not t.returned]
-    table_sheet(workbook, "未返回部门", [
-        Column("部门", 28), Column("部门编码", 12), Column("问题数", 8), Column("工作簿", 50),
-    ], [(t.name, t.code, sum(t.by_rule.values()), t.file_name) for t in late])  # fmt: skip
-    info_sheet(workbook, f"{year}年度权责清单审核 — 全市汇总", [
-        ("任务", JOB_TITLE), ("年度", str(year)), ("运行编号", str(run_id)),
-        ("审核基准日", as_of.isoformat()),
-        ("生成时间", generated_at.isoformat(timespec="seconds")),
-        ("部门数", len(tallies)), ("发现问题数", sum(sum(t.by_rule.values()) for t in tallies)),
-        ("未返回审核意见的部门数", len(late)), *(("提示", note) for note in notes),
+    info = WorkbookInfo(
+        job=JOB_TITLE, period=f"{year}年度", department="全市", generated_at=generated_at,
+        sources=SOURCES,
+        notes=[f"运行编号 {run_id}；审核基准日 {as_of.isoformat()}",
+               f"部门 {len(tallies)} 个，发现问题 {totals[-1] if rows else 0} 个，"
+               f"未返回审核意见的部门 {len(late)} 个", *notes],
+    )  # fmt: skip
+    written = build_workbook(target, info, [
+        TableSheet(SUMMARY_SHEET, columns, [*rows, totals] if rows else []),
+        TableSheet("未返回部门", [
+            Column("部门", 28), Column("部门编码", 12), Column("问题数", 8, kind="int"),
+            Column("工作簿", 50),
+        ], [(t.name, t.code, sum(t.by_rule.values()), t.file_name) for t in late]),
     ])  # fmt: skip
-    return WrittenWorkbook(save(workbook, target), count)
+    artifact = add_bar_chart(target, SUMMARY_SHEET, len(rows), len(columns))
+    return WrittenReport(artifact, written.rows[SUMMARY_SHEET])
 
 
-def _add_chart(workbook: Workbook, departments: int, width: int) -> None:
-    if not departments:
-        return
-    ws = workbook["部门汇总"]
-    chart = BarChart()
-    chart.type = "bar"
-    chart.title = "各部门审核发现问题数"
-    chart.y_axis.title = "问题数"
-    chart.height = max(8.0, departments * 0.45)
-    chart.width = 18.0
-    data = Reference(ws, min_col=width, min_row=1, max_row=departments + 1)
-    names = Reference(ws, min_col=1, min_row=2, max_row=departments + 1)
-    chart.add_data(data, titles_from_data=True)
-    chart.set_categories(names)
-    chart.legend = None
-    ws.add_chart(chart, f"{get_column_letter(width + 2)}2")
+def add_bar_chart(path: Path, sheet: str, departments: int, total_column: int) -> Artifact:
+    """Add a bar chart of the total column per department beside the table (atomic rewrite)."""
+    workbook = load_workbook(path)
+    if departments:
+        ws = workbook[sheet]
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = "各部门审核发现问题数"
+        chart.height = max(8.0, departments * 0.45)
+        chart.width = 18.0
+        chart.add_data(
+            Reference(ws, min_col=total_column, min_row=1, max_row=departments + 1),
+            titles_from_data=True,
+        )
+        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=departments + 1))
+        chart.legend = None
+        ws.add_chart(chart, f"{get_column_letter(total_column + 2)}2")
+    return write_atomic(path, lambda temp: workbook.save(temp))
