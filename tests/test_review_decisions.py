@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select
 
 from powerlist import db
 from powerlist.excel import METADATA_SHEET
+from powerlist.excel.metadata import metadata_checksum
 from powerlist.models import AuditEvent, ImportRecord, ItemDecision, PowerItem
 from powerlist.review.decisions import DecisionImportError, import_decisions
 from tests.fixtures_review import at_as_of, build_world, run_job
@@ -179,3 +180,25 @@ def test_summary_lists_departments_that_have_not_returned(
     assert summary["not_returned"] == ["lcj"]
     late = load_workbook(tmp_path / "out" / "2026年度权责清单审核-全市汇总.xlsx")["未返回部门"]
     assert [r[0] for r in late.iter_rows(min_row=2, values_only=True)] == ["包头市林业和草原局"]
+
+
+def test_a_re_signed_identity_cannot_reach_another_departments_items(
+    engine: Engine, reviewed: tuple[dict[str, int], Path], tmp_path: Path
+) -> None:
+    ids, workbook = reviewed
+    forged = load_workbook(workbook)
+    meta = forged[METADATA_SHEET]
+    values = {r[0].value: r[1] for r in meta.iter_rows() if r[0].value != "checksum"}
+    values["department_code"].value = "lcj"  # sthjj's items, claimed for 林草局, checksum redone
+    checksum = metadata_checksum({k: str(v.value) for k, v in values.items()})
+    next(r for r in meta.iter_rows() if r[0].value == "checksum")[1].value = checksum
+    forged.save(tmp_path / "resigned.xlsx")
+    filled = fill(tmp_path / "resigned.xlsx", tmp_path / "filled.xlsx", {"CF004": ("取消", "x")})
+    before = items_state(engine)
+    with (
+        pytest.raises(DecisionImportError, match="不是本工作簿下发的事项"),
+        db.session_scope(engine) as s,
+    ):
+        import_decisions(s, filled)
+    assert items_state(engine) == before
+    assert items_state(engine)[ids["E"]][0] == "保留"

@@ -21,9 +21,17 @@ from sqlalchemy.orm import Session
 from powerlist.artifacts import sha256_of
 from powerlist.excel import MetadataError, read_metadata
 from powerlist.excel.reading import UnsafeFile, open_workbook
-from powerlist.models import AuditEvent, Department, ImportRecord, ItemDecision, PowerItem, Run
+from powerlist.models import (
+    AuditEvent,
+    Department,
+    ImportRecord,
+    ItemDecision,
+    PowerItem,
+    Report,
+    Run,
+)
 from powerlist.review.identity import IdentityError, identity_from_metadata
-from powerlist.review.job import JOB_NAME
+from powerlist.review.job import DEPARTMENT_REPORT, JOB_NAME
 from powerlist.review.workbooks import DECISIONS, MISSING_STATUS, NEEDS_REASON, REVIEW_SHEET
 from powerlist.settings import get_settings
 
@@ -179,23 +187,18 @@ def import_decisions(session: Session, path: Path, actor: str = "cli") -> Import
     if done is not None:
         return ImportOutcome("already_imported", path.name)
     returned = read_returned_workbook(path)
-    try:
-        identity = identity_from_metadata(returned.identity)
-    except IdentityError as error:
-        raise DecisionImportError(path.name, [f"审核标识无效：{error}"]) from error
-    run = session.get(Run, identity.run_id)
-    if run is None or run.job != JOB_NAME or run.period != str(identity.year):
-        raise DecisionImportError(
-            path.name, [f"找不到该工作簿对应的审核运行（编号 {identity.run_id}）"]
-        )
-    department = session.scalar(
-        select(Department).where(Department.code == identity.department_code)
+    run, department = _run_and_department(session, path.name, returned.identity)
+    identity = identity_from_metadata(returned.identity)
+    owners = select(Department.id).where(
+        (Department.id == department.id) | (Department.merged_into_id == department.id)
     )
-    if department is None:
-        raise DecisionImportError(path.name, [f"找不到部门编码“{identity.department_code}”"])
     items = {
         i.id: i
-        for i in session.scalars(select(PowerItem).where(PowerItem.id.in_(identity.item_ids)))
+        for i in session.scalars(
+            select(PowerItem).where(
+                PowerItem.id.in_(identity.item_ids), PowerItem.department_id.in_(owners)
+            )
+        )
     }
     matched = _match_rows(path.name, returned.rows, items, returned.problems)
     outcome = ImportOutcome("applied", path.name, run.id, department.name)
@@ -211,6 +214,37 @@ def import_decisions(session: Session, path: Path, actor: str = "cli") -> Import
     ))  # fmt: skip
     session.flush()
     return outcome
+
+
+def _run_and_department(
+    session: Session, file_name: str, metadata: dict[str, str]
+) -> tuple[Run, Department]:
+    """The run and department a returned workbook was written for (raises when unknown)."""
+    try:
+        identity = identity_from_metadata(metadata)
+    except IdentityError as error:
+        raise DecisionImportError(file_name, [f"审核标识无效：{error}"]) from error
+    run = session.get(Run, identity.run_id)
+    if run is None or run.job != JOB_NAME or run.period != str(identity.year):
+        raise DecisionImportError(
+            file_name, [f"找不到该工作簿对应的审核运行（编号 {identity.run_id}）"]
+        )
+    department = session.scalar(
+        select(Department).where(Department.code == identity.department_code)
+    )
+    sent = department is not None and session.scalar(
+        select(Report.id).where(
+            Report.run_id == run.id,
+            Report.department_id == department.id,
+            Report.kind == DEPARTMENT_REPORT,
+        )
+    )
+    if department is None or not sent:
+        raise DecisionImportError(
+            file_name,
+            [f"审核运行（编号 {run.id}）没有为部门“{identity.department_code}”生成工作簿"],
+        )
+    return run, department
 
 
 def _match_rows(
