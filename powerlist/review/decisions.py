@@ -181,13 +181,13 @@ def _text(value: object) -> str:
 def import_decisions(session: Session, path: Path, actor: str = "cli") -> ImportOutcome:
     """Validate and apply a returned review workbook in the caller's transaction."""
     digest = sha256_of(path)
+    returned = read_returned_workbook(path)
+    run, department = _run_and_department(session, path.name, returned.identity)
     done = session.scalar(
         select(ImportRecord).where(ImportRecord.kind == IMPORT_KIND, ImportRecord.sha256 == digest)
     )
-    if done is not None:
-        return ImportOutcome("already_imported", path.name)
-    returned = read_returned_workbook(path)
-    run, department = _run_and_department(session, path.name, returned.identity)
+    if done is not None:  # checked under the department lock, so a double upload is a no-op
+        return ImportOutcome("already_imported", path.name, run.id, department.name)
     identity = identity_from_metadata(returned.identity)
     owners = select(Department.id).where(
         (Department.id == department.id) | (Department.merged_into_id == department.id)
@@ -230,8 +230,8 @@ def _run_and_department(
             file_name, [f"找不到该工作簿对应的审核运行（编号 {identity.run_id}）"]
         )
     department = session.scalar(
-        select(Department).where(Department.code == identity.department_code)
-    )
+        select(Department).where(Department.code == identity.department_code).with_for_update()
+    )  # two uploads for one department are applied one after the other
     sent = department is not None and session.scalar(
         select(Report.id).where(
             Report.run_id == run.id,

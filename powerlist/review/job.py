@@ -90,7 +90,12 @@ def plan_departments(session: Session, scope: str) -> list[str]:
 def review_unit(
     session: Session, run_id: int, year: int, code: str, reports_dir: Path, as_of: date
 ) -> int:
-    """Review one department: replace its findings for the run, write its workbook + Report row."""
+    """Review one department: replace its findings for the run, write its workbook + Report row.
+
+    The department row is locked (PostgreSQL) so a retried unit and a late duplicate cannot
+    interleave their replace-findings steps.
+    """
+    session.execute(select(Department.id).where(Department.code == code).with_for_update())
     config = load_config()
     facts = load_department(session, code, year)
     drafts = review_department(facts, config, as_of)
