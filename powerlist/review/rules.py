@@ -191,6 +191,7 @@ def _catalog_required(
             problems.append(f"权力类型（目录为{entry.category}）")
         if entry.basis and not any(b.title.strip("《》") in entry.basis for b in item.bases):
             problems.append(f"实施依据（目录为{entry.basis}）")
+        # several entries may share a code: report an item once, against the first entry
         if problems and entry.name == entries_by_code[entry.code][0]:
             yield _draft(
                 config,
