@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,6 +29,11 @@ class Settings(BaseSettings):
         description="TOML file replacing the default power types and their variant names.",
     )
     sql_echo: bool = Field(False, description="Log every SQL statement (debugging only).")
+    review_as_of: date | None = Field(
+        None,
+        description="Reference date of the yearly review (stale reviews, laws in force). "
+        "Default: today, or the last day of the reviewed year if that is earlier.",
+    )
     import_max_bytes: int = Field(
         20 * 1024 * 1024, description="Largest spreadsheet or CSV file accepted for import."
     )
