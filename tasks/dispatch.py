@@ -4,26 +4,18 @@ from __future__ import annotations
 
 from powerlist.jobs import get_job
 from powerlist.runtime.ledger import FINISH, PLAN
-from powerlist.runtime.steps import Limits, StepOutcome
-from powerlist.settings import Settings, get_settings
+from powerlist.runtime.steps import StepOutcome, limits_from
+from powerlist.settings import get_settings
 from workers.app import app
 from workers.config import queue_name
+
+__all__ = ["follow_up", "limits_from", "queue_for", "send_steps"]
 
 START_TASKS = {
     "yearly_review": "powerlist.yearly_review",
     "delegation_assessment": "powerlist.delegation_assessment",
     "training_reminders": "powerlist.training_reminders",
 }
-
-
-def limits(settings: Settings) -> Limits:
-    """The step limits from the settings."""
-    return Limits(
-        max_attempts=settings.max_attempts,
-        lease=settings.lease_seconds,
-        heartbeat=settings.heartbeat_seconds,
-        backoff_max=min(settings.retry_backoff_max, settings.visibility_timeout / 2),
-    )
 
 
 def queue_for(job: str) -> str:

@@ -14,7 +14,7 @@ from powerlist.runtime.steps import execute_step
 from powerlist.runtime.workdays_hook import fires_on, working_day_check
 from powerlist.settings import get_settings
 from schedules.loader import load_schedule
-from tasks.dispatch import follow_up, limits
+from tasks.dispatch import follow_up, limits_from
 from workers.app import app
 
 log = logging.getLogger(__name__)
@@ -46,15 +46,7 @@ def start(
                 session, job, _label(period), scope or "all", trigger, force=force
             )
         run_id, generation = claim.run_id, claim.generation
-    with session_scope(engine) as session:
-        run = session.get(Run, run_id)
-        job = run.job if run is not None else job or "?"
-    settings = get_settings()
-    outcome = execute_step(
-        engine, run_id, generation, PLAN, limits=limits(settings), reports_root=settings.reports_dir
-    )
-    follow_up(run_id, generation, job, PLAN, outcome)
-    return {"run_id": run_id, "decision": outcome.decision.value, "units": len(outcome.next_steps)}
+    return _execute(run_id, generation, PLAN)
 
 
 def _label(period: str) -> str:
@@ -113,11 +105,11 @@ def finish_run(run_id: int, generation: int) -> dict[str, Any]:
 
 
 def _execute(run_id: int, generation: int, step: str) -> dict[str, Any]:
+    """Execute one step here and dispatch what follows it."""
     settings = get_settings()
     engine = default_engine()
-    outcome = execute_step(
-        engine, run_id, generation, step, limits=limits(settings), reports_root=settings.reports_dir
-    )
+    limits, root = limits_from(settings), settings.reports_dir
+    outcome = execute_step(engine, run_id, generation, step, limits=limits, reports_root=root)
     with session_scope(engine) as session:
         run = session.get(Run, run_id)
         job = run.job if run is not None else "?"

@@ -26,6 +26,7 @@ from powerlist.periods import parse_period
 from powerlist.runtime import ledger
 from powerlist.runtime.ledger import FINISH, PLAN, UNIT_PREFIX, Decision
 from powerlist.runtime.owners import current_owner
+from powerlist.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,16 @@ class Limits:
     def backoff(self, attempt: int) -> float:
         """Seconds to wait before retrying after failed attempt number `attempt`."""
         return min(float(2**attempt), self.backoff_max)
+
+
+def limits_from(settings: Settings) -> Limits:
+    """The step limits configured by the settings (retries always wait less than the VT)."""
+    return Limits(
+        max_attempts=settings.max_attempts,
+        lease=settings.lease_seconds,
+        heartbeat=settings.heartbeat_seconds,
+        backoff_max=min(settings.retry_backoff_max, settings.visibility_timeout / 2),
+    )
 
 
 @dataclass
