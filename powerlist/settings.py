@@ -59,6 +59,10 @@ class Settings(BaseSettings):
         None, description="Beat schedule TOML; default: schedules/powerlist.toml."
     )
 
+    def queue_for(self, logical: str) -> str:
+        """The configured name of a logical queue: "reports" (long work) or "reminders"."""
+        return self.queue_reports if logical == "reports" else self.queue_reminders
+
     @model_validator(mode="after")
     def _timeouts_are_safe(self) -> Settings:
         if self.task_soft_time_limit >= self.task_time_limit:

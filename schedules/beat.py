@@ -8,7 +8,6 @@ from celery.schedules import crontab
 
 from powerlist.settings import Settings
 from schedules.loader import Schedule
-from workers.config import queue_name
 
 
 def beat_schedule(schedule: Schedule, settings: Settings) -> dict[str, dict[str, Any]]:
@@ -34,6 +33,6 @@ def beat_schedule(schedule: Schedule, settings: Settings) -> dict[str, dict[str,
             "task": entry.task,
             "schedule": when,
             "kwargs": kwargs,
-            "options": {"queue": queue_name(settings, entry.queue)},
+            "options": {"queue": settings.queue_for(entry.queue)},
         }
     return result

@@ -6,8 +6,6 @@ from powerlist.jobs import get_job
 from powerlist.runtime.ledger import FINISH, PLAN
 from powerlist.runtime.steps import StepOutcome, limits_from
 from powerlist.settings import get_settings
-from workers.app import app
-from workers.config import queue_name
 
 __all__ = ["follow_up", "limits_from", "queue_for", "send_steps"]
 
@@ -24,13 +22,15 @@ def queue_for(job: str) -> str:
         logical = get_job(job).queue
     except KeyError:
         logical = "reports"
-    return queue_name(get_settings(), logical)
+    return get_settings().queue_for(logical)
 
 
 def send_steps(
     run_id: int, generation: int, job: str, steps: list[str], countdown: float | None = None
 ) -> None:
     """Send one message per step; a duplicate message is harmless (the claim decides)."""
+    from workers.app import app  # late: workers.app imports the task modules, which import this
+
     queue = queue_for(job)
     for step in steps:
         if step == PLAN:

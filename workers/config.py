@@ -57,8 +57,3 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_create_missing_queues": False,
         "include": list(TASK_MODULES),
     }
-
-
-def queue_name(settings: Settings, logical: str) -> str:
-    """The configured name of a logical queue ("reports" or "reminders")."""
-    return settings.queue_reports if logical == "reports" else settings.queue_reminders
