@@ -109,6 +109,7 @@ class Schedule:
     entries: tuple[Entry, ...]
     grace: timedelta
     timezone: str
+    not_before: date | None = None  # catch-up ignores fire times before this (go-live) date
 
     def entry(self, name: str) -> Entry:
         """The entry called `name` (KeyError if none)."""
@@ -145,6 +146,9 @@ def load_schedule(
     catch_up = data.get("catch_up", {})
     default_look_back = _number(path, "catch_up", "look_back_days", catch_up, 45)
     grace = timedelta(minutes=_number(path, "catch_up", "grace_minutes", catch_up, 15))
+    not_before = catch_up.get("not_before")
+    if not_before is not None and not isinstance(not_before, date):
+        raise ScheduleError(f"{path}: catch_up: field 'not_before' must be a date (2026-12-01)")
     raw_entries = data.get("entry", [])
     if not isinstance(raw_entries, list) or not raw_entries:
         raise ScheduleError(f"{path}: no [[entry]] tables")
@@ -155,7 +159,7 @@ def load_schedule(
     names = [e.name for e in entries]
     if duplicates := sorted({n for n in names if names.count(n) > 1}):
         raise ScheduleError(f"{path}: duplicate entry names {duplicates}")
-    return Schedule(path, entries, grace, timezone)
+    return Schedule(path, entries, grace, timezone, not_before)
 
 
 def _entry(
@@ -213,6 +217,10 @@ def _timing(where: str, raw: dict[str, Any]) -> tuple[str | None, timedelta | No
     if cron is not None:
         if not isinstance(cron, str) or len(cron.split()) != 5 or not croniter.is_valid(cron):
             raise ScheduleError(f"{where}: field 'cron' {cron!r} is not a 5-field cron expression")
+        day_of_month, day_of_week = cron.split()[2], cron.split()[4]
+        if day_of_month != "*" and day_of_week != "*":
+            # cron ORs the two fields, Celery's crontab ANDs them: refuse the ambiguity
+            raise ScheduleError(f"{where}: field 'cron' restricts both day-of-month and weekday")
         return cron, None
     match = _EVERY.match(str(every))
     if not match or int(match.group(1)) <= 0:

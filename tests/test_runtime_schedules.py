@@ -77,6 +77,7 @@ _RECONCILE = "task = 'powerlist.reconcile'\nevery = '5m'\nqueue = 'reminders'\n"
         (_RECONCILE + "period = 'day'", "takes no period"),
         (_RECONCILE + "runs_on = 'sunday'", "runs_on"),
         (_RECONCILE + "speed = 1", "unknown field"),
+        (_YEARLY.replace("0 1 * * *", "0 1 1 * 1") + "period = 'day'", "both day-of-month"),
     ],
 )
 def test_a_bad_entry_is_refused_naming_file_entry_and_field(
@@ -125,6 +126,17 @@ def test_expected_runs_cover_the_look_back_window_and_respect_the_grace(tmp_path
     assert reminders == ["2027-01-10", "2027-01-11"]  # 3 days back; 12 Jan is inside the grace
     weekdays_only = catchup.expected_runs(schedule, now, lambda day: day.weekday() < 5)
     assert [e.period for e in weekdays_only if e.job == "training_reminders"] == ["2027-01-11"]
+    live = load_schedule(
+        _write(
+            tmp_path,
+            schedule.path.read_text().replace("[catch_up]", "[catch_up]\nnot_before = 2027-01-11"),
+        ),
+        known_tasks=TASKS,
+    )
+    assert [(e.job, e.period) for e in catchup.expected_runs(live, now)] == [
+        ("training_reminders", "2027-01-11"),
+        ("yearly_review", "2026"),
+    ]
 
 
 def test_reconcile_starts_missing_runs_once_and_alerts_once(engine: Engine, tmp_path: Path) -> None:

@@ -48,6 +48,8 @@ def expected_runs(
         if entry.job is None or entry.period is None or entry.cron is None:
             continue
         for fire in entry.fire_times(local_now - entry.look_back, local_now - schedule.grace):
+            if schedule.not_before and fire.date() < schedule.not_before:
+                continue
             if not fires_on(fire.date(), entry.runs_on, check):
                 continue
             label = entry.period.period_for(fire.date()).label
