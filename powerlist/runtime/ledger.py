@@ -182,7 +182,7 @@ def claim_step(
             started_at=func.coalesce(Run.started_at, now),
             heartbeat_at=now,
             attempts=func.max(Run.attempts, attempt)
-            if session.bind.dialect.name == "sqlite"
+            if session.get_bind().dialect.name == "sqlite"
             else func.greatest(Run.attempts, attempt),
             current=current if current is not None else Run.current,
         )
