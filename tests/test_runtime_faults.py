@@ -273,3 +273,31 @@ def test_7_redis_restarted_mid_run_loses_nothing(
     assert [starts(control, code) for code in ("D01", "D02", "D03")] == [1, 1, 1]
     _assert_one_valid_workbook_each(pg_engine, run_id, tmp_path / "reports")
     print(f"\n[fault 7] redis SIGKILL + restart (AOF): run done {completed:.1f} s after restart")
+
+
+def test_8_a_run_whose_runner_died_is_reaped_and_finished_by_a_worker(
+    cluster: Cluster, pg_engine: Engine, control: Path
+) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    (control / "sleep-D02").write_text("60")
+    command = [str(Path(sys.executable).with_name("powerlist")), "run", JOB, "--period", "2026"]
+    runner = subprocess.Popen(
+        command, env=cluster.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    wait_for(lambda: starts(control, "D02") == 1, 60, "the in-process run to reach D02")
+    runner.send_signal(signal.SIGKILL)
+    runner.wait(timeout=10)
+    killed_at = time.time()
+    (control / "sleep-D02").unlink()
+    assert run_of(pg_engine, 1).status == "running"
+    cluster.worker("w1", concurrency=2)
+    cluster.send("powerlist.reap")
+    view = _finished(pg_engine, 1, 60, cluster)
+    reaped = time.time() - killed_at
+    assert (view.status, view.done, view.attempts) == ("succeeded", 3, 2)
+    assert [starts(control, code) for code in ("D01", "D02", "D03")] == [1, 2, 1]
+    _assert_one_valid_workbook_each(pg_engine, 1, cluster.folder / "reports")
+    print(f"\n[fault 8] in-process runner SIGKILL, one reap: run done {reaped:.1f} s later")

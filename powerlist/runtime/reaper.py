@@ -39,8 +39,11 @@ def reap(session: Session, now: datetime, lease: float) -> list[Redispatch]:
             ).scalars()
         )
         last = run.heartbeat_at or run.created_at
-        silent = last < cutoff
-        chosen = [s.step for s in steps if _dead(s, cutoff) or (silent and s.status == "pending")]
+        dead = [s.step for s in steps if _dead(s, cutoff)]
+        # A silent run, or one with a dead step (its driver may have died with it, e.g. an
+        # in-process runner), also gets its pending steps sent; duplicates are harmless.
+        orphaned = last < cutoff or bool(dead)
+        chosen = [s.step for s in steps if s.step in dead or (orphaned and s.status == "pending")]
         if chosen and _reserve(session, run, last, now):
             found.append(Redispatch(run.id, run.generation, run.job, chosen))
     return found
