@@ -204,3 +204,16 @@ def test_the_running_app_uses_those_settings() -> None:
     assert conf.result_backend_transport_options["visibility_timeout"] > conf.task_time_limit
     assert conf.task_acks_late and conf.task_reject_on_worker_lost and conf.task_ignore_result
     assert conf.worker_prefetch_multiplier == 1 and conf.timezone == "Asia/Shanghai"
+
+
+def test_a_beat_dispatch_derives_its_period_from_its_own_fire_time() -> None:
+    entry = load_schedule(known_tasks=TASKS).entry("yearly_review")
+    late = datetime(2027, 1, 12, 8, 30, 2, tzinfo=SHANGHAI)  # the message arrived 2 s late
+    assert entry.last_fire(late) == datetime(2027, 1, 12, 8, 30, tzinfo=SHANGHAI)
+    assert entry.period.period_for(entry.last_fire(late).date()).label == "2026"
+    quarterly = load_schedule(known_tasks=TASKS).entry("delegation_assessment_quarterly")
+    fire = quarterly.last_fire(datetime(2027, 1, 5, 9, 0, tzinfo=SHANGHAI))
+    assert (fire.date().isoformat(), quarterly.period.period_for(fire.date()).label) == (
+        "2027-01-05",
+        "2026-Q4",
+    )
