@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -16,7 +17,7 @@ from powerlist.periods import BadPeriod
 from powerlist.runtime.ledger import PLAN, Claim, RunBusy
 from powerlist.runtime.runner import run_in_process, start_run
 from powerlist.runtime.steps import limits_from
-from powerlist.runtime.views import RunView, get_run, list_runs, run_steps
+from powerlist.runtime.views import RunView, get_run, list_runs, run_report_files, run_steps
 from powerlist.settings import get_settings
 
 runs_app = typer.Typer(help="The run ledger (运行台账): status and progress.", no_args_is_help=True)
@@ -174,6 +175,11 @@ def _print_outcome(view: RunView) -> None:
     )
     if view.error:
         typer.echo(view.error, err=True)
+    with session_scope() as session:
+        files = run_report_files(session, view.id)
+    if files:
+        folders = sorted({str(Path(f).parent) for f in files})
+        typer.echo(f"工作簿 {len(files)} 个，位于：{'、'.join(folders)}")
 
 
 def _row(view: RunView) -> dict[str, Any]:

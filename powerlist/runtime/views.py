@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from powerlist.models import Run, RunStep, utcnow
+from powerlist.models import Report, Run, RunStep, utcnow
 
 
 @dataclass(frozen=True)
@@ -118,3 +118,9 @@ def run_steps(session: Session, run_id: int) -> list[StepView]:
         select(RunStep).where(RunStep.run_id == run_id).order_by(RunStep.position, RunStep.id)
     ).scalars()
     return [StepView(r.step, r.status, r.attempts, r.owner, r.error) for r in rows]
+
+
+def run_report_files(session: Session, run_id: int) -> list[str]:
+    """Paths of the workbooks a run wrote (its Report rows), in the order they were written."""
+    rows = session.execute(select(Report.path).where(Report.run_id == run_id).order_by(Report.id))
+    return [path for (path,) in rows]
