@@ -1,0 +1,122 @@
+"""Delivering the outbox: claim a message, send it, record sent or retry with backoff.
+
+A message is claimed with a conditional UPDATE, so two deliverers never send the same row;
+a claim is a lease, so a deliverer killed mid-send leaves the row to be retried later.
+Statuses: pending (waiting or retrying), sending (claimed), sent, failed (gave up).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, and_, or_, select, update
+
+from powerlist.db import session_scope
+from powerlist.models import OutboxMessage, utcnow
+from powerlist.outbox.senders import DeliveryError, Sender
+
+LEASE = timedelta(minutes=10)
+MAX_BACKOFF = timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently a failed delivery is retried."""
+
+    max_attempts: int = 6
+    first_delay: timedelta = timedelta(seconds=60)
+
+    def delay(self, attempts: int) -> timedelta:
+        """Wait before the next try after `attempts` failures: 1, 2, 4, … × first, capped."""
+        return min(self.first_delay * (2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+@dataclass
+class DeliveryCounts:
+    """What one delivery pass did."""
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def _ready(now: datetime) -> object:
+    return or_(
+        and_(
+            OutboxMessage.status == "pending",
+            or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
+        ),
+        and_(OutboxMessage.status == "sending", OutboxMessage.next_attempt_at <= now),
+    )
+
+
+def deliver_pending(
+    engine: Engine,
+    senders: Mapping[str, Sender],
+    policy: RetryPolicy,
+    now: datetime | None = None,
+    limit: int = 1000,
+) -> DeliveryCounts:
+    """Send every message that is due now; each is claimed, sent and recorded on its own."""
+    now = now or utcnow()
+    counts = DeliveryCounts()
+    with session_scope(engine) as session:
+        ids = list(
+            session.scalars(
+                select(OutboxMessage.id).where(_ready(now)).order_by(OutboxMessage.id).limit(limit)
+            )
+        )
+    for message_id in ids:
+        message = _claim(engine, message_id, now)
+        if message is None:
+            continue  # another deliverer took it
+        try:
+            sender = senders[message.channel]
+            sender(message)
+        except (DeliveryError, KeyError) as error:
+            final = _record_failure(engine, message, now, policy, str(error))
+            if final:
+                counts.failed += 1
+            else:
+                counts.retrying += 1
+            continue
+        _record(engine, message.id, status="sent", sent_at=now, error=None, next_attempt_at=None)
+        counts.sent += 1
+    return counts
+
+
+def _claim(engine: Engine, message_id: int, now: datetime) -> OutboxMessage | None:
+    with session_scope(engine) as session:
+        claimed = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, _ready(now))
+            .values(
+                status="sending",
+                next_attempt_at=now + LEASE,
+                attempts=OutboxMessage.attempts + 1,
+            )
+        ).rowcount
+        if claimed != 1:
+            return None
+        message = session.get(OutboxMessage, message_id)
+        if message is not None:
+            session.expunge(message)
+        return message
+
+
+def _record_failure(
+    engine: Engine, message: OutboxMessage, now: datetime, policy: RetryPolicy, error: str
+) -> bool:
+    if message.attempts >= policy.max_attempts:
+        _record(engine, message.id, status="failed", error=error, next_attempt_at=None)
+        return True
+    retry_at = now + policy.delay(message.attempts)
+    _record(engine, message.id, status="pending", error=error, next_attempt_at=retry_at)
+    return False
+
+
+def _record(engine: Engine, message_id: int, **values: object) -> None:
+    with session_scope(engine) as session:
+        session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(values))
