@@ -16,6 +16,7 @@ from sqlalchemy import Engine, and_, or_, select, update
 from powerlist.db import session_scope
 from powerlist.models import OutboxMessage, utcnow
 from powerlist.outbox.senders import DeliveryError, Sender
+from powerlist.settings import Settings
 
 LEASE = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=6)
@@ -27,6 +28,11 @@ class RetryPolicy:
 
     max_attempts: int = 6
     first_delay: timedelta = timedelta(seconds=60)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RetryPolicy:
+        """The policy from POWERLIST_OUTBOX_MAX_ATTEMPTS and _BACKOFF_SECONDS."""
+        return cls(settings.outbox_max_attempts, timedelta(seconds=settings.outbox_backoff_seconds))
 
     def delay(self, attempts: int) -> timedelta:
         """Wait before the next try after `attempts` failures: 1, 2, 4, … × first, capped."""
