@@ -2,7 +2,8 @@
 
 Each (person, requirement, due date, stage) is inserted into `reminders` with ON CONFLICT DO
 NOTHING before its messages are enqueued, in one transaction: a second or concurrent run finds
-the row and sends nothing, so every stage goes out exactly once.
+the row and sends nothing, so every stage goes out exactly once. Older stages carried by the
+latest one are recorded with the lead's outbox message.
 """
 
 from __future__ import annotations
@@ -48,35 +49,57 @@ def send_unit_reminders(
         if line.due_on is not None
     ]
     sent = _already_sent(session, list({line.staff_id for line in roster.lines}), ids)
+    lead_outbox: dict[tuple[int, str, date, str], int | None] = {}
     for reminder in due_reminders(obligations, today, config.stages, sent):
         line = lines[(reminder.staff_id, reminder.requirement)]
+        if reminder.carried_by is not None:
+            lead = (reminder.staff_id, reminder.requirement, reminder.due_on, reminder.carried_by)
+            if lead in lead_outbox:  # the lead was recorded in this pass
+                _record(session, reminder, ids, today, lead_outbox[lead], counts)
+            continue
         messages = _messages(roster, line, reminder, today, webhook_url)
         if not messages:
             counts.no_contact += 1
             continue  # kept unsent: it goes out once a contact is recorded
-        reminder_id = insert_ignore(
-            session,
-            Reminder.__table__,
-            {
-                "staff_id": reminder.staff_id,
-                "requirement_id": ids[reminder.requirement],
-                "due_on": reminder.due_on,
-                "stage": reminder.stage,
-                "sent_on": today,
-            },
-        )
+        reminder_id = _record(session, reminder, ids, today, None, counts)
         if reminder_id is None:
             continue  # a concurrent run recorded it first
         outbox_ids = [i for i in (enqueue(session, m) for m in messages) if i is not None]
+        lead_outbox[reminder.key] = outbox_ids[0] if outbox_ids else None
         if outbox_ids:
             session.execute(
                 update(Reminder).where(Reminder.id == reminder_id).values(outbox_id=outbox_ids[0])
             )
-        counts.reminders += 1
         counts.escalations += reminder.is_escalation
         counts.messages += len(outbox_ids)
-        counts.stages[reminder.stage] = counts.stages.get(reminder.stage, 0) + 1
     return counts
+
+
+def _record(
+    session: Session,
+    reminder: ReminderDue,
+    ids: dict[str, int],
+    today: date,
+    outbox_id: int | None,
+    counts: ReminderCounts,
+) -> int | None:
+    """Insert the reminder row unless it exists; its id, or None when already recorded."""
+    reminder_id = insert_ignore(
+        session,
+        Reminder.__table__,
+        {
+            "staff_id": reminder.staff_id,
+            "requirement_id": ids[reminder.requirement],
+            "due_on": reminder.due_on,
+            "stage": reminder.stage,
+            "sent_on": today,
+            "outbox_id": outbox_id,
+        },
+    )
+    if reminder_id is not None:
+        counts.reminders += 1
+        counts.stages[reminder.stage] = counts.stages.get(reminder.stage, 0) + 1
+    return reminder_id
 
 
 def _already_sent(

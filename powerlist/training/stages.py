@@ -4,8 +4,9 @@ Stages of one due date: N days before (before_30, before_7), on the day (due), w
 overdue (overdue_1, overdue_2, …), and once an escalation (escalation) to the unit head.
 A stage is due when its date has come and it was not sent: a day the job did not run, or a
 holiday, delays it to the next working day. When several personal stages are waiting at once
-(after a long holiday), only the latest is sent, because an older one says something no longer
-true ("7 days left" on the due date); the escalation is never skipped.
+(after a long holiday), one message goes out for the latest and the older ones are recorded as
+carried by it: an older one would say something no longer true ("7 days left" on the due date),
+and two messages at once are what users complain about. The escalation is always its own.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class ReminderDue:
     due_on: date
     stage: str
     stage_date: date
+    carried_by: str | None = None  # the stage whose message also covers this one
 
     @property
     def key(self) -> tuple[int, str, date, str]:
@@ -59,18 +61,17 @@ class ReminderDue:
         return self.stage == ESCALATION
 
 
-def personal_stage(due_on: date, today: date, stages: Stages) -> tuple[str, date] | None:
-    """The latest personal stage whose date has come by `today`, with that date."""
-    overdue_days = (today - due_on).days
-    if overdue_days >= stages.overdue_every_days:
-        week = overdue_days // stages.overdue_every_days
-        return f"overdue_{week}", due_on + timedelta(days=week * stages.overdue_every_days)
-    if overdue_days >= 0 and stages.on_due:
-        return "due", due_on
-    for days in sorted(stages.before):  # nearest stage first
-        if overdue_days >= -days:
-            return f"before_{days}", due_on - timedelta(days=days)
-    return None
+def personal_stages(due_on: date, today: date, stages: Stages) -> list[tuple[str, date]]:
+    """Every personal stage of `due_on` whose date has come by `today`, oldest first."""
+    found = [(f"before_{days}", due_on - timedelta(days=days)) for days in stages.before]
+    if stages.on_due:
+        found.append(("due", due_on))
+    weeks = (today - due_on).days // stages.overdue_every_days
+    found += [
+        (f"overdue_{week}", due_on + timedelta(days=week * stages.overdue_every_days))
+        for week in range(1, weeks + 1)
+    ]
+    return [(stage, day) for stage, day in found if day <= today]
 
 
 def due_reminders(
@@ -79,18 +80,31 @@ def due_reminders(
     stages: Stages,
     sent: set[tuple[int, str, date, str]],
 ) -> list[ReminderDue]:
-    """The stages to send on the working day `today`, leaving out those already in `sent`."""
+    """The stages to record on the working day `today`, leaving out those already in `sent`.
+
+    Per obligation the latest waiting personal stage leads (its message is sent); older waiting
+    stages are recorded as carried by it, so none is lost and nobody gets two messages at once.
+    """
     result: list[ReminderDue] = []
     for ob in obligations:
-        found = personal_stage(ob.due_on, today, stages)
-        wanted: list[tuple[str, date]] = [found] if found else []
+        personal = personal_stages(ob.due_on, today, stages)
+        if personal and (ob.staff_id, ob.requirement, ob.due_on, personal[-1][0]) not in sent:
+            lead = personal[-1][0]
+            for stage, stage_date in reversed(personal):
+                reminder = ReminderDue(
+                    ob.staff_id,
+                    ob.requirement,
+                    ob.due_on,
+                    stage,
+                    stage_date,
+                    carried_by=None if stage == lead else lead,
+                )
+                if reminder.key not in sent:
+                    result.append(reminder)
         escalate_on = ob.due_on + timedelta(days=stages.escalate_after_days)
-        if today >= escalate_on:
-            wanted.append((ESCALATION, escalate_on))
-        for stage, stage_date in wanted:
-            reminder = ReminderDue(ob.staff_id, ob.requirement, ob.due_on, stage, stage_date)
-            if reminder.key not in sent:
-                result.append(reminder)
+        escalation = ReminderDue(ob.staff_id, ob.requirement, ob.due_on, ESCALATION, escalate_on)
+        if today >= escalate_on and escalation.key not in sent:
+            result.append(escalation)
     return result
 
 
