@@ -28,6 +28,7 @@ class RetryPolicy:
 
     max_attempts: int = 6
     first_delay: timedelta = timedelta(seconds=60)
+    trip_after: int = 20  # failures in a row on a channel that end its pass
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RetryPolicy:
@@ -48,7 +49,7 @@ class DeliveryCounts:
     failed: int = 0
 
 
-def _ready(now: datetime) -> object:
+def _is_ready(now: datetime) -> object:
     return or_(
         and_(
             OutboxMessage.status == "pending",
@@ -63,41 +64,63 @@ def deliver_pending(
     senders: Mapping[str, Sender],
     policy: RetryPolicy,
     now: datetime | None = None,
-    limit: int = 1000,
+    batch: int = 500,
 ) -> DeliveryCounts:
-    """Send every message that is due now; each is claimed, sent and recorded on its own."""
+    """Send every message that is due now; each is claimed, sent and recorded on its own.
+
+    After `policy.trip_after` failures in a row on one channel the rest of that channel waits
+    for the next pass untouched: a server that is down is not hammered thousands of times.
+    """
     now = now or utcnow()
     counts = DeliveryCounts()
+    streak: dict[str, int] = {}
+    seen: set[int] = set()
+    while True:
+        ready = [(i, c) for i, c in _ready(engine, now, batch + len(seen)) if i not in seen]
+        if not ready:
+            return counts
+        for message_id, channel in ready:
+            seen.add(message_id)
+            if streak.get(channel, 0) >= policy.trip_after:
+                continue
+            outcome = _deliver_one(engine, message_id, senders, policy, now)
+            if outcome is not None:
+                setattr(counts, outcome, getattr(counts, outcome) + 1)
+                streak[channel] = 0 if outcome == "sent" else streak.get(channel, 0) + 1
+
+
+def _ready(engine: Engine, now: datetime, limit: int) -> list[tuple[int, str]]:
     with session_scope(engine) as session:
-        ids = list(
-            session.scalars(
-                select(OutboxMessage.id).where(_ready(now)).order_by(OutboxMessage.id).limit(limit)
-            )
-        )
-    for message_id in ids:
-        message = _claim(engine, message_id, now)
-        if message is None:
-            continue  # another deliverer took it
-        try:
-            sender = senders[message.channel]
-            sender(message)
-        except (DeliveryError, KeyError) as error:
-            final = _record_failure(engine, message, now, policy, str(error))
-            if final:
-                counts.failed += 1
-            else:
-                counts.retrying += 1
-            continue
-        _record(engine, message.id, status="sent", sent_at=now, error=None, next_attempt_at=None)
-        counts.sent += 1
-    return counts
+        query = select(OutboxMessage.id, OutboxMessage.channel).where(_is_ready(now))
+        return [(i, c) for i, c in session.execute(query.order_by(OutboxMessage.id).limit(limit))]
+
+
+def _deliver_one(
+    engine: Engine,
+    message_id: int,
+    senders: Mapping[str, Sender],
+    policy: RetryPolicy,
+    now: datetime,
+) -> str | None:
+    """Claim, send and record one message: "sent", "retrying", "failed", or None if taken."""
+    message = _claim(engine, message_id, now)
+    if message is None:
+        return None  # another deliverer took it
+    try:
+        sender = senders[message.channel]
+        sender(message)
+    except (DeliveryError, KeyError) as error:
+        final = _record_failure(engine, message, now, policy, str(error))
+        return "failed" if final else "retrying"
+    _record(engine, message.id, status="sent", sent_at=now, error=None, next_attempt_at=None)
+    return "sent"
 
 
 def _claim(engine: Engine, message_id: int, now: datetime) -> OutboxMessage | None:
     with session_scope(engine) as session:
         claimed = session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, _ready(now))
+            .where(OutboxMessage.id == message_id, _is_ready(now))
             .values(
                 status="sending",
                 next_attempt_at=now + LEASE,
