@@ -19,6 +19,7 @@ from powerlist.outbox.senders import DeliveryError, Sender
 from powerlist.settings import Settings
 
 LEASE = timedelta(minutes=10)
+CLAIM_CHUNK = 20  # messages leased per transaction
 MAX_BACKOFF = timedelta(hours=6)
 
 
@@ -66,12 +67,39 @@ def deliver_pending(
     now: datetime | None = None,
     batch: int = 500,
 ) -> DeliveryCounts:
-    """Send every message that is due now; each is claimed, sent and recorded on its own.
+    """Send every message that is due now: leased in small chunks, each sent and recorded.
 
     After `policy.trip_after` failures in a row on one channel the rest of that channel waits
     for the next pass untouched: a server that is down is not hammered thousands of times.
     """
-    now = now or utcnow()
+    try:
+        return _deliver_all(engine, senders, policy, now or utcnow(), batch)
+    finally:
+        for sender in senders.values():
+            close = getattr(sender, "close", None)
+            if close is not None:
+                close()
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A message this deliverer holds the lease on."""
+
+    id: int
+    channel: str
+    recipient: str
+    subject: str
+    body: str
+    attempts: int
+
+
+def _deliver_all(
+    engine: Engine,
+    senders: Mapping[str, Sender],
+    policy: RetryPolicy,
+    now: datetime,
+    batch: int,
+) -> DeliveryCounts:
     counts = DeliveryCounts()
     streak: dict[str, int] = {}
     seen: set[int] = set()
@@ -79,14 +107,18 @@ def deliver_pending(
         ready = [(i, c) for i, c in _ready(engine, now, batch + len(seen)) if i not in seen]
         if not ready:
             return counts
-        for message_id, channel in ready:
-            seen.add(message_id)
-            if streak.get(channel, 0) >= policy.trip_after:
-                continue
-            outcome = _deliver_one(engine, message_id, senders, policy, now)
-            if outcome is not None:
+        seen.update(i for i, _ in ready)
+        for start in range(0, len(ready), CLAIM_CHUNK):
+            chunk = ready[start : start + CLAIM_CHUNK]
+            wanted = [i for i, c in chunk if streak.get(c, 0) < policy.trip_after]
+            for message in _claim(engine, wanted, now):
+                if streak.get(message.channel, 0) >= policy.trip_after:
+                    _release(engine, message)
+                    continue
+                outcome = _deliver_one(engine, message, senders, policy, now)
                 setattr(counts, outcome, getattr(counts, outcome) + 1)
-                streak[channel] = 0 if outcome == "sent" else streak.get(channel, 0) + 1
+                failures = 0 if outcome == "sent" else streak.get(message.channel, 0) + 1
+                streak[message.channel] = failures
 
 
 def _ready(engine: Engine, now: datetime, limit: int) -> list[tuple[int, str]]:
@@ -97,15 +129,12 @@ def _ready(engine: Engine, now: datetime, limit: int) -> list[tuple[int, str]]:
 
 def _deliver_one(
     engine: Engine,
-    message_id: int,
+    message: Claimed,
     senders: Mapping[str, Sender],
     policy: RetryPolicy,
     now: datetime,
-) -> str | None:
-    """Claim, send and record one message: "sent", "retrying", "failed", or None if taken."""
-    message = _claim(engine, message_id, now)
-    if message is None:
-        return None  # another deliverer took it
+) -> str:
+    """Send one claimed message and record it: "sent", "retrying" or "failed"."""
     try:
         sender = senders[message.channel]
         sender(message)
@@ -116,27 +145,40 @@ def _deliver_one(
     return "sent"
 
 
-def _claim(engine: Engine, message_id: int, now: datetime) -> OutboxMessage | None:
+def _claim(engine: Engine, ids: list[int], now: datetime) -> list[Claimed]:
+    """Take the lease on those of `ids` still ready, in one conditional UPDATE."""
+    if not ids:
+        return []
     with session_scope(engine) as session:
-        claimed = session.execute(
+        rows = session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, _is_ready(now))
+            .where(OutboxMessage.id.in_(ids), _is_ready(now))
             .values(
                 status="sending",
                 next_attempt_at=now + LEASE,
                 attempts=OutboxMessage.attempts + 1,
             )
-        ).rowcount
-        if claimed != 1:
-            return None
-        message = session.get(OutboxMessage, message_id)
-        if message is not None:
-            session.expunge(message)
-        return message
+            .returning(
+                OutboxMessage.id,
+                OutboxMessage.channel,
+                OutboxMessage.recipient,
+                OutboxMessage.subject,
+                OutboxMessage.body,
+                OutboxMessage.attempts,
+            )
+        )
+        return sorted((Claimed(*row) for row in rows), key=lambda m: m.id)
+
+
+def _release(engine: Engine, message: Claimed) -> None:
+    """Give a claimed message back untried (its channel tripped in this pass)."""
+    _record(
+        engine, message.id, status="pending", attempts=message.attempts - 1, next_attempt_at=None
+    )
 
 
 def _record_failure(
-    engine: Engine, message: OutboxMessage, now: datetime, policy: RetryPolicy, error: str
+    engine: Engine, message: Claimed, now: datetime, policy: RetryPolicy, error: str
 ) -> bool:
     if message.attempts >= policy.max_attempts:
         _record(engine, message.id, status="failed", error=error, next_attempt_at=None)

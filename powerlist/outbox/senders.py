@@ -7,6 +7,7 @@ import smtplib
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import suppress
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Protocol
@@ -33,34 +34,57 @@ class Sender(Protocol):
     def __call__(self, message: Outgoing) -> None: ...
 
 
-@dataclass(frozen=True)
 class SmtpSender:
-    """Sends e-mail through one SMTP server, one connection per message."""
+    """Sends e-mail through one SMTP server, keeping one connection open for a whole pass."""
 
-    host: str
-    port: int
-    sender: str
-    starttls: bool = False
-    user: str | None = None
-    password: str | None = None
-    timeout: float = 30.0
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        sender: str,
+        starttls: bool = False,
+        user: str | None = None,
+        password: str | None = None,
+        timeout: float = 30.0,
+    ):
+        self.host, self.port, self.sender = host, port, sender
+        self.starttls, self.user, self.password, self.timeout = starttls, user, password, timeout
+        self._smtp: smtplib.SMTP | None = None
 
     def __call__(self, message: Outgoing) -> None:
-        """Send `message` as a plain-text UTF-8 e-mail."""
+        """Send `message` as a plain-text UTF-8 e-mail (reconnecting once if the link dropped)."""
         email = EmailMessage()
         email["From"] = self.sender
         email["To"] = message.recipient
         email["Subject"] = message.subject
         email.set_content(message.body)
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
-                if self.starttls:
-                    smtp.starttls()
-                if self.user:
-                    smtp.login(self.user, self.password or "")
-                smtp.send_message(email)
+            try:
+                self._connection().send_message(email)
+            except smtplib.SMTPServerDisconnected:
+                self.close()
+                self._connection().send_message(email)
         except (OSError, smtplib.SMTPException) as error:
+            self.close()
             raise DeliveryError(f"SMTP {self.host}:{self.port}: {error}") from error
+
+    def _connection(self) -> smtplib.SMTP:
+        if self._smtp is None:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            if self.starttls:
+                smtp.starttls()
+            if self.user:
+                smtp.login(self.user, self.password or "")
+            self._smtp = smtp
+        return self._smtp
+
+    def close(self) -> None:
+        """Say QUIT and drop the connection (ignoring a server that is already gone)."""
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            with suppress(OSError, smtplib.SMTPException):
+                smtp.quit()
+            smtp.close()
 
 
 @dataclass(frozen=True)
