@@ -17,6 +17,7 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from powerlist.db import session_scope
+from powerlist.excel import TableSheet, WorkbookInfo
 from powerlist.jobs import JobSpec, RunContext, register
 from powerlist.models import ReceivingUnit, Reminder, Report, Staff
 from powerlist.outbox.delivery import RetryPolicy, deliver_pending
@@ -24,12 +25,11 @@ from powerlist.outbox.senders import senders_from
 from powerlist.outbox.store import enqueue_alert
 from powerlist.periods import Period, PeriodKind
 from powerlist.settings import get_settings
-from powerlist.training import reports
+from powerlist.training import reports, workbooks
 from powerlist.training.config import training_config
 from powerlist.training.roster import UnitRoster, ensure_requirements, load_unit_roster
 from powerlist.training.send import send_unit_reminders
 from powerlist.training.summary import escalations_until
-from powerlist.training.workbooks import write_tables
 from powerlist.workdays import UnknownYear, is_working_day
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def run_unit(session: Session, ctx: RunContext, code: str) -> None:
             session, roster, today, config, ids, get_settings().webhook_url
         )
         log.info("unit %s: %s reminders, %s messages", code, counts.reminders, counts.messages)
-    info = {"任务": TITLE, "日期": today, "承接单位": roster.name, "单位编码": roster.code}
+    info = workbooks.roster_info(today.isoformat(), roster.name, training_config().stages)
     tables = [reports.roster_table(roster), reports.hours_table(roster)]
     target = ctx.reports_dir / f"{roster.code}_{roster.name}_培训考试花名册.xlsx"
     _record_report(session, ctx, ROSTER_KIND, roster.unit_id, target, info, tables)
@@ -109,7 +109,7 @@ def finish(session: Session, ctx: RunContext) -> dict[str, Any]:
         reports.overdue_table(rosters, today),
         reports.escalation_table(escalations_until(session, today)),
     ]
-    info = {"任务": TITLE, "日期": today, "范围": ctx.scope, "承接单位数": len(rosters)}
+    info = workbooks.city_info(today.isoformat(), ctx.scope)
     target = ctx.reports_dir / f"全市培训考试汇总_{today.isoformat()}.xlsx"
     _record_report(session, ctx, CITY_KIND, None, target, info, tables)
     summary.update(
@@ -139,10 +139,10 @@ def _record_report(
     kind: str,
     unit_id: int | None,
     target: Path,
-    info: dict[str, object],
-    tables: list[reports.Table],
+    info: WorkbookInfo,
+    tables: list[TableSheet],
 ) -> None:
-    artifact, rows = write_tables(target, info, tables)
+    written = workbooks.write_tables(target, info, tables)
     session.execute(
         delete(Report).where(
             Report.run_id == ctx.run_id,
@@ -156,10 +156,10 @@ def _record_report(
             unit_id=unit_id,
             kind=kind,
             file_name=target.name,
-            path=str(artifact.path),
-            sha256=artifact.sha256,
-            bytes=artifact.bytes,
-            rows=rows,
+            path=str(written.path),
+            sha256=written.sha256,
+            bytes=written.bytes,
+            rows=written.total_rows,
         )
     )
 

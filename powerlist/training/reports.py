@@ -1,44 +1,28 @@
 """What the training workbooks show: roster rows per unit, the city summary, masked contacts.
 
-Pure functions from rosters to table rows; `workbooks` renders them. The city-level tables
-mask phone numbers and e-mail addresses (personal data leaves the unit only masked).
+Pure functions from rosters to `powerlist.excel` table sheets; `workbooks` writes them. The
+city-level tables mask phone numbers and e-mail addresses (personal data leaves the unit
+only masked).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from powerlist.excel import BAD, GOOD, WARN, Column, TableSheet
 from powerlist.training.roster import RosterLine, UnitRoster
 from powerlist.training.stages import Status
 
 STATUS_COLORS = {
-    Status.DONE.value: "C6EFCE",
-    Status.DUE_SOON.value: "FFEB9C",
-    Status.OVERDUE.value: "FFC7CE",
-    Status.ESCALATED.value: "FF9B9B",
+    Status.DONE.value: GOOD,
+    Status.DUE_SOON.value: WARN,
+    Status.OVERDUE.value: BAD,
+    Status.ESCALATED.value: "FF9B9B",  # a deeper red than 已逾期: already reported upwards
 }
-
-
-@dataclass(frozen=True)
-class Col:
-    """A column: Chinese header, value kind, and colours for status values."""
-
-    header: str
-    kind: str = "text"  # text, int, float, percent, date
-    colors: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Table:
-    """One sheet's worth of rows."""
-
-    title: str
-    columns: tuple[Col, ...]
-    rows: list[tuple[Any, ...]]
 
 
 def mask_phone(phone: str | None) -> str:
@@ -61,22 +45,22 @@ def mask_email(email: str | None) -> str:
 
 
 ROSTER_COLUMNS = (
-    Col("工号"),
-    Col("姓名"),
-    Col("岗位"),
-    Col("要求编码"),
-    Col("培训考试要求"),
-    Col("类别"),
-    Col("上次完成", "date"),
-    Col("到期日", "date"),
-    Col("状态", colors=STATUS_COLORS),
-    Col("本年学时", "float"),
-    Col("年度目标学时", "float"),
-    Col("电子邮箱"),
+    Column("工号"),
+    Column("姓名"),
+    Column("岗位"),
+    Column("要求编码"),
+    Column("培训考试要求", wrap=True),
+    Column("类别"),
+    Column("上次完成", kind="date"),
+    Column("到期日", kind="date"),
+    Column("状态", colors=STATUS_COLORS),
+    Column("本年学时", kind="float"),
+    Column("年度目标学时", kind="float"),
+    Column("电子邮箱"),
 )
 
 
-def roster_table(roster: UnitRoster) -> Table:
+def roster_table(roster: UnitRoster) -> TableSheet:
     """The unit's roster: one row per person and requirement, with its status."""
     rows = [
         (
@@ -95,10 +79,10 @@ def roster_table(roster: UnitRoster) -> Table:
         )
         for line in roster.lines
     ]
-    return Table("花名册", ROSTER_COLUMNS, rows)
+    return TableSheet("花名册", ROSTER_COLUMNS, rows)
 
 
-def hours_table(roster: UnitRoster) -> Table:
+def hours_table(roster: UnitRoster) -> TableSheet:
     """Per person: training hours this year against the yearly target (学时)."""
     done: dict[tuple[str, str, str], float] = defaultdict(float)
     target: dict[tuple[str, str, str], float] = defaultdict(float)
@@ -112,14 +96,14 @@ def hours_table(roster: UnitRoster) -> Table:
         (*key, round(done[key], 1), target[key], _ratio(done[key], target[key])) for key in done
     ]
     columns = (
-        Col("工号"),
-        Col("姓名"),
-        Col("岗位"),
-        Col("本年学时", "float"),
-        Col("目标学时", "float"),
-        Col("完成比例", "percent"),
+        Column("工号"),
+        Column("姓名"),
+        Column("岗位"),
+        Column("本年学时", kind="float"),
+        Column("目标学时", kind="float"),
+        Column("完成比例", kind="percent"),
     )
-    return Table("学时统计", columns, rows)
+    return TableSheet("学时统计", columns, rows)
 
 
 @dataclass
@@ -161,19 +145,19 @@ class Tally:
 
 
 TALLY_COLUMNS = (
-    Col("应完成项", "int"),
-    Col("已完成", "int"),
-    Col("完成率", "percent"),
-    Col("应考人数", "int"),
-    Col("考试通过", "int"),
-    Col("考试通过率", "percent"),
-    Col("即将到期", "int"),
-    Col("已逾期", "int"),
-    Col("已上报", "int"),
+    Column("应完成项", kind="int"),
+    Column("已完成", kind="int"),
+    Column("完成率", kind="percent"),
+    Column("应考人数", kind="int"),
+    Column("考试通过", kind="int"),
+    Column("考试通过率", kind="percent"),
+    Column("即将到期", kind="int"),
+    Column("已逾期", kind="int"),
+    Column("已上报", kind="int"),
 )
 
 
-def unit_summary_table(rosters: Sequence[UnitRoster]) -> Table:
+def unit_summary_table(rosters: Sequence[UnitRoster]) -> TableSheet:
     """Completion and exam pass rates per receiving unit."""
     rows = []
     for roster in rosters:
@@ -183,11 +167,17 @@ def unit_summary_table(rosters: Sequence[UnitRoster]) -> Table:
         people = len({line.staff_id for line in roster.lines})
         head = (roster.code, roster.name, roster.district, roster.kind, people)
         rows.append((*head, *tally.cells()))
-    columns = (Col("单位编码"), Col("承接单位"), Col("旗县区"), Col("类型"), Col("人数", "int"))
-    return Table("按承接单位", columns + TALLY_COLUMNS, rows)
+    columns = (
+        Column("单位编码"),
+        Column("承接单位"),
+        Column("旗县区"),
+        Column("类型"),
+        Column("人数", kind="int"),
+    )
+    return TableSheet("按承接单位", columns + TALLY_COLUMNS, rows)
 
 
-def department_summary_table(rosters: Sequence[UnitRoster]) -> Table:
+def department_summary_table(rosters: Sequence[UnitRoster]) -> TableSheet:
     """Completion and exam pass rates per delegating/entrusting department (谁委托、谁培训)."""
     tallies: dict[str, Tally] = defaultdict(Tally)
     units: dict[str, int] = defaultdict(int)
@@ -197,11 +187,11 @@ def department_summary_table(rosters: Sequence[UnitRoster]) -> Table:
             for line in roster.lines:
                 tallies[dept.name].add(line)
     rows = [(name, units[name], *tallies[name].cells()) for name in sorted(tallies)]
-    columns = (Col("委托/下放部门"), Col("承接单位数", "int"))
-    return Table("按委托部门", columns + TALLY_COLUMNS, rows)
+    columns = (Column("委托/下放部门"), Column("承接单位数", kind="int"))
+    return TableSheet("按委托部门", columns + TALLY_COLUMNS, rows)
 
 
-def overdue_table(rosters: Sequence[UnitRoster], today: date) -> Table:
+def overdue_table(rosters: Sequence[UnitRoster], today: date) -> TableSheet:
     """Everyone overdue, most overdue first, with masked contacts."""
     rows = [
         (
@@ -222,18 +212,18 @@ def overdue_table(rosters: Sequence[UnitRoster], today: date) -> Table:
     ]
     rows.sort(key=lambda row: (-row[6], row[0], row[1]))
     columns = (
-        Col("承接单位"),
-        Col("工号"),
-        Col("姓名"),
-        Col("岗位"),
-        Col("培训考试要求"),
-        Col("到期日", "date"),
-        Col("逾期天数", "int"),
-        Col("状态", colors=STATUS_COLORS),
-        Col("电子邮箱（脱敏）"),
-        Col("手机号（脱敏）"),
+        Column("承接单位"),
+        Column("工号"),
+        Column("姓名"),
+        Column("岗位"),
+        Column("培训考试要求", wrap=True),
+        Column("到期日", kind="date"),
+        Column("逾期天数", kind="int"),
+        Column("状态", colors=STATUS_COLORS),
+        Column("电子邮箱（脱敏）"),
+        Column("手机号（脱敏）"),
     )
-    return Table("逾期名单", columns, rows)
+    return TableSheet("逾期名单", columns, rows)
 
 
 @dataclass(frozen=True)
@@ -249,22 +239,22 @@ class EscalationRow:
     delivery: str
 
 
-def escalation_table(escalations: Sequence[EscalationRow]) -> Table:
+def escalation_table(escalations: Sequence[EscalationRow]) -> TableSheet:
     """Escalations to unit heads and entrusting departments (逾期上报记录)."""
     rows = [
         (e.sent_on, e.unit, e.staff_no, e.name, e.requirement, e.due_on, e.delivery)
         for e in escalations
     ]
     columns = (
-        Col("上报日期", "date"),
-        Col("承接单位"),
-        Col("工号"),
-        Col("姓名"),
-        Col("培训考试要求"),
-        Col("到期日", "date"),
-        Col("送达状态"),
+        Column("上报日期", kind="date"),
+        Column("承接单位"),
+        Column("工号"),
+        Column("姓名"),
+        Column("培训考试要求", wrap=True),
+        Column("到期日", kind="date"),
+        Column("送达状态"),
     )
-    return Table("逾期上报", columns, rows)
+    return TableSheet("逾期上报", columns, rows)
 
 
 def _ratio(part: float, whole: float) -> float | None:
