@@ -97,7 +97,11 @@ def _parse_day(item: object, year: int, field: str, origin: Path) -> date:
 
 @lru_cache(maxsize=8)
 def _load_overrides(path: Path) -> dict[int, YearOverride]:
-    return parse_overrides(path.read_text(encoding="utf-8"), path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise BadOverrides(f"{path}: 无法读取节假日覆盖文件（{error.strerror}）") from error
+    return parse_overrides(text, path)
 
 
 def overrides_path() -> Path:

@@ -253,3 +253,19 @@ def webhook_inbox() -> Iterator[WebhookInbox]:
     yield inbox
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def settings_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Set POWERLIST_* variables for one test; settings are re-read now and after the test."""
+
+    def set_env(**values: str | None) -> None:
+        for name, value in values.items():
+            if value is None:
+                monkeypatch.delenv(f"POWERLIST_{name.upper()}", raising=False)
+            else:
+                monkeypatch.setenv(f"POWERLIST_{name.upper()}", value)
+        get_settings.cache_clear()
+
+    yield set_env
+    get_settings.cache_clear()

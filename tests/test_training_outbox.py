@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-import pytest
 import time_machine
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
@@ -21,11 +21,12 @@ from tests.fixtures_training import (
     SmtpInbox,
     WebhookInbox,
     free_port,
+    settings_env,
     smtp_inbox,
     webhook_inbox,
 )
 
-__all__ = ["smtp_inbox", "webhook_inbox"]  # fixtures used by name
+__all__ = ["settings_env", "smtp_inbox", "webhook_inbox"]  # fixtures used by name
 
 NOW = datetime(2026, 10, 8, 1, 30, tzinfo=UTC)  # 09:30 in Shanghai
 POLICY = RetryPolicy(max_attempts=3, first_delay=timedelta(minutes=1))
@@ -150,13 +151,13 @@ def test_a_claim_left_by_a_killed_deliverer_is_retried_after_its_lease(
 
 
 def test_outbox_list_shows_stage_channel_due_sent_day_and_status(
-    engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch, smtp_inbox: SmtpInbox
+    engine: Engine, database_url: str, settings_env: Any, smtp_inbox: SmtpInbox
 ) -> None:
-    monkeypatch.setenv("POWERLIST_DATABASE_URL", database_url)
-    monkeypatch.setenv(
-        "POWERLIST_WEBHOOK_URL", "http://127.0.0.1:9/cgi-bin/webhook/send?key=SECRET"
+    settings_env(
+        database_url=database_url,
+        webhook_url="http://127.0.0.1:9/cgi-bin/webhook/send?key=SECRET",
+        alert_email=None,
     )
-    get_settings.cache_clear()
     with time_machine.travel(NOW, tick=False):
         put(engine, "k1", "smtp", "alice@example.gov.cn")
         deliver_pending(engine, senders_from(get_settings()), POLICY)

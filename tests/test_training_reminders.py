@@ -6,6 +6,7 @@ import threading
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -14,8 +15,8 @@ from powerlist.db import session_scope
 from powerlist.jobs import RunContext
 from powerlist.models import OutboxMessage, Reminder, Run, Staff
 from powerlist.periods import PeriodKind, period_containing
-from powerlist.settings import get_settings
 from powerlist.training import job
+from powerlist.training.alerts import alert_calendar_coverage
 from powerlist.workdays import UnknownYear, is_working_day
 from tests.fixtures_training import (
     SmtpInbox,
@@ -23,11 +24,12 @@ from tests.fixtures_training import (
     build_world,
     complete,
     run_day,
+    settings_env,
     smtp_inbox,
     training_settings,
 )
 
-__all__ = ["smtp_inbox", "training_settings"]  # fixtures used by name
+__all__ = ["settings_env", "smtp_inbox", "training_settings"]  # fixtures used by name
 
 # alice due 10-12 (Mon), bob due 10-08 (first day after 国庆), carol done (due 2027), dave due
 # 11-09 so that his 30-day stage falls on Saturday 10-10, a 调休 working day.
@@ -203,12 +205,10 @@ def test_a_holiday_run_sends_nothing(engine: Engine, tmp_path: Path) -> None:
 
 @pytest.mark.usefixtures("training_settings")
 def test_an_unknown_year_fails_the_run_and_raises_an_alert(
-    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, tmp_path: Path, settings_env: Any
 ) -> None:
     build_world(engine, COMPLETIONS)
-    monkeypatch.setenv("POWERLIST_WEBHOOK_URL", "http://127.0.0.1:9/robot?key=K")
-    monkeypatch.setenv("POWERLIST_ALERT_EMAIL", "ops@example.gov.cn")
-    get_settings.cache_clear()
+    settings_env(webhook_url="http://127.0.0.1:9/robot?key=K", alert_email="ops@example.gov.cn")
     with pytest.raises(UnknownYear, match="2027"):
         run_day(engine, date(2027, 1, 4), tmp_path)
     with pytest.raises(UnknownYear):
@@ -222,3 +222,16 @@ def test_an_unknown_year_fails_the_run_and_raises_an_alert(
         ("webhook", "http://127.0.0.1:9/robot?key=K"),
     ]  # once per year, however many runs fail
     assert "2027年的节假日安排未知" in alerts[0].body
+
+
+def test_the_calendar_check_alerts_weekly_in_november_when_next_year_is_missing(
+    engine: Engine, settings_env: Any
+) -> None:
+    settings_env(alert_email="ops@example.gov.cn", webhook_url=None)
+    with session_scope(engine) as session:
+        assert alert_calendar_coverage(session, date(2026, 10, 30)) is None
+        for day in (date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 9)):
+            assert "2027" in (alert_calendar_coverage(session, day) or "")
+    with session_scope(engine) as session:
+        alerts = list(session.scalars(select(OutboxMessage)))
+    assert [(a.kind, a.recipient) for a in alerts] == [("alert", "ops@example.gov.cn")] * 2

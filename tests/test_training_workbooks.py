@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -12,9 +13,9 @@ from sqlalchemy import Engine, select
 from powerlist.db import session_scope
 from powerlist.models import ExamResult, ExamSession, Report, Staff, TrainingRequirement
 from powerlist.training.reports import mask_email, mask_phone
-from tests.fixtures_training import build_world, run_day, training_settings
+from tests.fixtures_training import build_world, run_day, settings_env, training_settings
 
-__all__ = ["training_settings"]  # fixture used by name
+__all__ = ["settings_env", "training_settings"]  # fixture used by name
 
 COMPLETIONS = {
     "alice": date(2025, 10, 12),  # due 10-12: escalated by 10-29
@@ -89,19 +90,14 @@ def test_roster_and_city_workbooks(engine: Engine, tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("training_settings")
-def test_exam_pass_rate_counts_the_resit(
-    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_exam_pass_rate_counts_the_resit(engine: Engine, tmp_path: Path, settings_env: Any) -> None:
     config = tmp_path / "exam.toml"
     config.write_text(
         '[[requirement]]\ncode = "EX"\nname = "学法考法"\nkind = "考试"\nevery_months = 12\n'
         'counts_from = "exam_sessions"\nfirst_due = 2026-10-23\n',
         encoding="utf-8",
     )
-    monkeypatch.setenv("POWERLIST_TRAINING_FILE", str(config))
-    from powerlist.settings import get_settings
-
-    get_settings.cache_clear()
+    settings_env(training_file=str(config))
     world = build_world(engine, {"alice": None, "bob": None, "carol": None})
     with session_scope(engine) as session:
         exam = TrainingRequirement(code="EX", name="学法考法", kind="考试", counts_from="fixed")
