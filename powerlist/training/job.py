@@ -74,15 +74,15 @@ def plan(session: Session, ctx: RunContext) -> list[str]:
 def run_unit(session: Session, ctx: RunContext, code: str) -> None:
     """Send one unit's due reminder stages and write its roster workbook."""
     today = ctx.period.start
-    roster = _roster(session, code, today)
+    config = training_config()
+    ids = ensure_requirements(session, config)
+    roster = _roster(session, code, today, ids)
     if working_day_or_alert(session, today):
-        config = training_config()
-        ids = ensure_requirements(session, config)
         counts = send_unit_reminders(
             session, roster, today, config, ids, get_settings().webhook_url
         )
         log.info("unit %s: %s reminders, %s messages", code, counts.reminders, counts.messages)
-    info = workbooks.roster_info(today.isoformat(), roster.name, training_config().stages)
+    info = workbooks.roster_info(today.isoformat(), roster.name, config.stages)
     tables = [reports.roster_table(roster), reports.hours_table(roster)]
     target = ctx.reports_dir / f"{roster.code}_{roster.name}_培训考试花名册.xlsx"
     _record_report(session, ctx, ROSTER_KIND, roster.unit_id, target, info, tables)
@@ -99,7 +99,8 @@ def finish(session: Session, ctx: RunContext) -> dict[str, Any]:
     policy = RetryPolicy.from_settings(settings)
     delivered = deliver_pending(session.get_bind().engine, senders_from(settings), policy)
     codes = plan(session, ctx)
-    rosters = [_roster(session, code, today) for code in codes]
+    ids = ensure_requirements(session, training_config())
+    rosters = [_roster(session, code, today, ids) for code in codes]
     stages: dict[str, int] = {}
     for (stage,) in session.execute(select(Reminder.stage).where(Reminder.sent_on == today)):
         stages[stage] = stages.get(stage, 0) + 1
@@ -125,12 +126,11 @@ def finish(session: Session, ctx: RunContext) -> dict[str, Any]:
     return summary
 
 
-def _roster(session: Session, code: str, today: date) -> UnitRoster:
+def _roster(session: Session, code: str, today: date, ids: dict[str, int]) -> UnitRoster:
     unit = session.scalar(select(ReceivingUnit).where(ReceivingUnit.code == code))
     if unit is None:
         raise ValueError(f"没有编码为 {code} 的承接单位")
-    config = training_config()
-    return load_unit_roster(session, unit, today, config, ensure_requirements(session, config))
+    return load_unit_roster(session, unit, today, training_config(), ids)
 
 
 def _record_report(

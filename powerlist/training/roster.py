@@ -73,11 +73,16 @@ class UnitRoster:
 
 def ensure_requirements(session: Session, config: TrainingConfig) -> dict[str, int]:
     """Make sure every configured requirement has its row (by code); code → id."""
-    table = TrainingRequirement.__table__
-    for req in config.requirements:
+    codes = [r.code for r in config.requirements]
+    query = select(TrainingRequirement.code, TrainingRequirement.id).where(
+        TrainingRequirement.code.in_(codes)
+    )
+    ids = {code: rid for code, rid in session.execute(query)}
+    missing = [req for req in config.requirements if req.code not in ids]
+    for req in missing:
         insert_ignore(
             session,
-            table,
+            TrainingRequirement.__table__,
             {
                 "code": req.code,
                 "name": req.name,
@@ -88,13 +93,9 @@ def ensure_requirements(session: Session, config: TrainingConfig) -> dict[str, i
                 "counts_from": req.counts_from,
             },
         )
-    codes = [r.code for r in config.requirements]
-    rows = session.execute(
-        select(TrainingRequirement.code, TrainingRequirement.id).where(
-            TrainingRequirement.code.in_(codes)
-        )
-    )
-    return {code: rid for code, rid in rows}
+    if missing:
+        ids = {code: rid for code, rid in session.execute(query)}
+    return ids
 
 
 def load_unit_roster(
