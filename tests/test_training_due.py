@@ -153,3 +153,18 @@ def test_a_bad_training_config_names_the_file_and_field(text: str, message: str)
     with pytest.raises(BadTrainingConfig, match=message) as caught:
         parse_training_config(text, Path("/srv/training.toml"))
     assert "/srv/training.toml" in str(caught.value)
+
+
+def test_several_sittings_a_year_make_the_next_one_to_close_due() -> None:
+    exam = rule("exam_sessions", kind="考试", first_due=date(2026, 1, 1))
+    sittings = [
+        ExamSitting(2026, date(2026, 3, 2), date(2026, 3, 13), resit=False),
+        ExamSitting(2026, date(2026, 6, 1), date(2026, 6, 12), resit=False),
+        ExamSitting(2026, date(2026, 9, 7), date(2026, 9, 18), resit=True),
+    ]
+    assert exam_due(exam, sittings, set(), date(2026, 2, 20)).due_on == date(2026, 3, 13)
+    assert exam_due(exam, sittings, set(), date(2026, 3, 16)).due_on == date(2026, 6, 12)
+    assert exam_due(exam, sittings, set(), date(2026, 7, 1)).due_on == date(2026, 9, 18)
+    late = exam_due(exam, sittings, set(), date(2026, 10, 1))
+    assert late.due_on == date(2026, 9, 18)  # all closed: overdue from the last sitting
+    assert exam_due(exam, sittings, {2026}, date(2026, 4, 1)).due_on is None

@@ -83,10 +83,12 @@ def exam_due(
     passed_years: set[int],
     today: date,
 ) -> Due:
-    """The exam's due date: the close of this year's session, or of the resit after a fail.
+    """The exam's due date: the close of the year's next session (main sittings, then resit).
 
-    The year considered is the latest one whose main session opens within a month of `today`
-    (or earlier); a year passed makes the next year's session due when it is scheduled.
+    A year may hold several sittings; until one is passed, the next one to close is due, and
+    after the last has closed the person stays overdue from it. The year considered is the
+    latest whose first main sitting opens within a month of `today` (or earlier); a year passed
+    makes the next year's sitting due once it is scheduled.
     """
     years = sorted({s.year for s in sittings if s.year >= requirement.first_due.year})
     current = [y for y in years if _main(sittings, y).opens_on <= add_months(today, 1)]
@@ -98,11 +100,9 @@ def exam_due(
     if year in passed_years:
         later = [y for y in years if y > year]
         return Due(last_done, _main(sittings, later[0]).closes_on if later else None)
-    main = _main(sittings, year)
-    resits = [s for s in sittings if s.year == year and s.resit]
-    if today > main.closes_on and resits:
-        return Due(last_done, max(s.closes_on for s in resits))
-    return Due(last_done, main.closes_on)
+    closes = sorted(s.closes_on for s in sittings if s.year == year)
+    upcoming = [day for day in closes if day >= today]
+    return Due(last_done, upcoming[0] if upcoming else closes[-1])
 
 
 def _main(sittings: Sequence[ExamSitting], year: int) -> ExamSitting:
