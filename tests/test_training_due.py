@@ -121,6 +121,9 @@ def test_packaged_config_loads() -> None:
     assert {r.code for r in config.requirements} == {"TR-DELEG", "TR-ENF", "CR-CERT", "EX-LAW"}
     assert config.requirement("TR-ENF").applies_to("执法人员", "旗县区部门")
     assert not config.requirement("TR-ENF").applies_to("窗口人员", "旗县区部门")
+    towns_only = rule(unit_kinds=("苏木乡镇街道",))
+    assert towns_only.applies_to("窗口人员", "苏木乡镇街道")
+    assert not towns_only.applies_to("窗口人员", "旗县区部门")
 
 
 @pytest.mark.parametrize(

@@ -198,3 +198,14 @@ def test_a_dead_channel_is_not_hammered_within_one_pass(
     assert attempts == [0, 0, 0, 0, 0, 1, 1, 1, 1]
     later = deliver_pending(engine, senders_from(get_settings()), policy, now=NOW)
     assert later.sent == 5 and len(smtp_inbox.messages) == 5  # the rest go once it is back
+
+
+def test_outbox_deliver_command_sends_and_reports(
+    engine: Engine, database_url: str, settings_env: Any, smtp_inbox: SmtpInbox
+) -> None:
+    settings_env(database_url=database_url)
+    put(engine, "k1", "smtp", "alice@example.gov.cn")
+    result = CliRunner().invoke(app, ["outbox", "deliver"])
+    assert result.exit_code == 0, result.output
+    assert "已送达 1" in result.output
+    assert smtp_inbox.recipients() == ["alice@example.gov.cn"]

@@ -235,3 +235,22 @@ def test_the_calendar_check_alerts_weekly_in_november_when_next_year_is_missing(
     with session_scope(engine) as session:
         alerts = list(session.scalars(select(OutboxMessage)))
     assert [(a.kind, a.recipient) for a in alerts] == [("alert", "ops@example.gov.cn")] * 2
+
+
+@pytest.mark.usefixtures("training_settings")
+def test_someone_without_an_address_is_reminded_once_one_is_recorded(
+    engine: Engine, tmp_path: Path
+) -> None:
+    world = build_world(engine, {"alice": date(2025, 10, 12)})
+    with session_scope(engine) as session:
+        alice = session.get(Staff, world.staff["alice"])
+        assert alice is not None
+        alice.email = None
+    run_day(engine, date(2026, 9, 14), tmp_path)
+    assert reminders(engine, world)["alice"] == []  # nothing recorded as sent
+    with session_scope(engine) as session:
+        alice = session.get(Staff, world.staff["alice"])
+        assert alice is not None
+        alice.email = "alice@qs.example.gov.cn"
+    run_day(engine, date(2026, 9, 15), tmp_path)
+    assert reminders(engine, world)["alice"] == [("before_30", date(2026, 9, 15), True)]
