@@ -31,6 +31,14 @@ demo: $(STAMP) ## Build the Baotou demo city in SQLite (var/) and run the yearly
 test: $(STAMP) lint ## Lint, then run the whole test suite
 	$(BIN)/pytest
 
+# Benchmarks never run in `make test`. Province scale needs POWERLIST_TEST_POSTGRES_URL (a server
+# where it creates and drops the scratch database powerlist_bench) and redis-server on the PATH.
+bench: $(STAMP) ## Benchmarks at city (SQLite) and province (PostgreSQL + 1/2 Celery workers) scale
+	$(BIN)/python -m benchmarks.run --scale both
+
+bench-city: $(STAMP) ## The quick benchmark: Baotou on SQLite, in-process
+	$(BIN)/python -m benchmarks.run --scale city
+
 lint: $(STAMP) ## ruff check and ruff format --check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -47,4 +55,4 @@ migration: $(STAMP) ## New Alembic revision from the models: make migration m="w
 clean: ## Remove the demo database and reports (var/)
 	rm -rf var
 
-.PHONY: help install demo test lint fmt migration clean
+.PHONY: help install demo test bench bench-city lint fmt migration clean

@@ -1,0 +1,94 @@
+"""Measuring one benchmark step in a fresh process: wall, CPU, peak RSS and a row count.
+
+Each step runs in its own spawned interpreter so its peak RSS is its own, not the sum of
+every step before it; the table prints one `Row` per step.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass
+class Row:
+    """One line of the benchmark table."""
+
+    scale: str
+    step: str
+    what: str  # "ours" or "bare"
+    wall: float
+    cpu: float
+    peak_mb: float
+    count: int
+    unit: str = "rows"
+    note: str = ""
+
+
+class Clock:
+    """Wall and CPU time that can be paused, so a step times only its own part."""
+
+    def __init__(self) -> None:
+        self.wall = 0.0
+        self.cpu = 0.0
+        self._start: tuple[float, float] | None = None
+
+    def __enter__(self) -> Clock:
+        self._start = (time.perf_counter(), time.process_time())
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        assert self._start is not None
+        self.wall += time.perf_counter() - self._start[0]
+        self.cpu += time.process_time() - self._start[1]
+        self._start = None
+
+
+def peak_mb() -> float:
+    """Peak resident memory of this process so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _child(target: Callable[..., dict[str, Any]], args: tuple[Any, ...], out: Any) -> None:
+    result = target(*args)
+    result.setdefault("peak_mb", peak_mb())
+    out.put(result)
+
+
+def in_fresh_process(target: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
+    """Run `target(*args)` in a spawned interpreter; it returns wall, cpu, count (and more)."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_child, args=(target, args, queue))
+    process.start()
+    result: dict[str, Any] = queue.get()
+    process.join()
+    if process.exitcode:
+        raise RuntimeError(f"benchmark step {target.__name__} exited with {process.exitcode}")
+    return result
+
+
+def print_table(rows: list[Row], out: Callable[[str], None] = print) -> None:
+    """Print the table, with the ours/bare wall-time ratio on each bare line."""
+    ours: dict[tuple[str, str], Row] = {(r.scale, r.step): r for r in rows if r.what == "ours"}
+    head = (
+        f"| scale | step | who | wall s | CPU s | peak RSS MB | {'count':>9} | per s | ours/bare |"
+    )
+    out(head)
+    out("|" + "|".join("---" for _ in range(9)) + "|")
+    for row in rows:
+        rate = row.count / row.wall if row.wall else 0.0
+        ratio = ""
+        mine = ours.get((row.scale, row.step))
+        if row.what == "bare" and mine is not None and row.wall:
+            ratio = f"{mine.wall / row.wall:.2f}×"
+        out(
+            f"| {row.scale} | {row.step} | {row.what} | {row.wall:.1f} | {row.cpu:.1f} | "
+            f"{row.peak_mb:.0f} | {row.count:,} {row.unit} | {rate:,.0f} | {ratio}"
+            + (f" {row.note}" if row.note else "")
+            + " |"
+        )

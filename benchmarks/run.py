@@ -1,0 +1,98 @@
+"""`make bench`: the jobs at city (SQLite, in-process) and province scale (PostgreSQL, Celery).
+
+    .venv/bin/python -m benchmarks.run --scale city|province|both
+
+Prints one table: per job our wall, CPU, peak RSS, rows or items per second, and the bare
+openpyxl doing only its part on the same rows in the same run, with the ours/bare ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks import steps
+from benchmarks.measure import Row, in_fresh_process, print_table
+
+AS_OF = "2026-11-01"
+REMINDER_DAY = "2026-11-02"  # a Monday (working day) right after the demo's as-of date
+IMPORT_ROWS = 100_000
+
+
+def row(scale: str, step: str, what: str, result: dict[str, object], unit: str) -> Row:
+    """A table row from a step's result dict."""
+    note = ""
+    if "workbooks" in result:
+        note = f"{result['workbooks']} workbooks, {result.get('status', '')}"
+    return Row(scale, step, what, float(result["wall"]), float(result["cpu"]),  # type: ignore[arg-type]
+               float(result["peak_mb"]), int(result["count"]), unit, note)  # type: ignore[arg-type]  # fmt: skip
+
+
+def city(folder: Path) -> list[Row]:
+    """Baotou (51 departments, 6,834 items) on SQLite in this machine's processes."""
+    url = f"sqlite:///{folder}/city.db"
+    os.environ["POWERLIST_REVIEW_AS_OF"] = AS_OF
+    say(f"city: loading the demo into {url}")
+    loaded = in_fresh_process(steps.load_city, url)
+    say(f"city: demo loaded in {loaded['wall']:.1f} s")
+    rows: list[Row] = []
+    jobs = [
+        ("yearly review", "yearly_review", "2026", "items"),
+        ("training reminders (1 day)", "training_reminders", REMINDER_DAY, "staff"),
+    ]
+    for label, job, period, unit in jobs:
+        reports = folder / job
+        ours = in_fresh_process(steps.run_job, url, job, period, str(reports))
+        rows.append(row("city", label, "ours", ours, unit))
+        bare = in_fresh_process(steps.bare_write, str(reports), str(folder / f"{job}-bare"))
+        rows.append(row("city", label, "bare", bare, "rows"))
+        say(f"city: {label} done")
+    path = in_fresh_process(steps.write_import_file, str(folder), IMPORT_ROWS)
+    rows.append(row("city", "import 100k-row list", "ours",
+                    in_fresh_process(steps.import_ours, str(folder), path), "rows"))  # fmt: skip
+    rows.append(row("city", "import 100k-row list", "bare",
+                    in_fresh_process(steps.bare_read, path), "rows"))  # fmt: skip
+    return rows
+
+
+def out(text: str) -> None:
+    """One line of the table on stdout."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def say(text: str) -> None:
+    """Progress on stderr, so stdout is only the table."""
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the scale, run the steps, print the table, remove the scratch folder."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", choices=["city", "province", "both"], default="both")
+    parser.add_argument("--keep", action="store_true", help="Keep the scratch folder.")
+    args = parser.parse_args(argv)
+    folder = Path(tempfile.mkdtemp(prefix="powerlist-bench-"))
+    rows: list[Row] = []
+    try:
+        if args.scale in ("city", "both"):
+            rows += city(folder / "city")
+        if args.scale in ("province", "both"):
+            from benchmarks.province import province
+
+            rows += province(folder / "province")
+    finally:
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+    load = os.getloadavg()
+    print_table(rows, out)
+    out(f"machine: {os.cpu_count()} CPUs, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""Benchmark steps, each run in a fresh process: our jobs, and the bare openpyxl doing its part.
+
+"Bare" means openpyxl alone on the same cells: write-only writing exactly the cells our job
+wrote (read back from our workbooks, untimed), and read-only reading the file we import.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
+
+from benchmarks.measure import Clock
+from powerlist import db
+from powerlist.db import session_scope
+from powerlist.models import Department, LegalBasis, PowerItem, Staff
+from powerlist.runtime.runner import run_in_process, start_run
+from powerlist.runtime.steps import Limits
+
+
+def load_city(url: str, seed: int = 2026) -> dict[str, Any]:
+    """Build the Baotou demo city (setup, not a table row)."""
+    from powerlist.demo.generate import generate_city
+    from powerlist.demo.load import load_demo
+
+    db.upgrade(url)
+    engine = db.make_engine(url)
+    with Clock() as clock:
+        load_demo(engine, [generate_city(seed)], reset=True)
+    engine.dispose()
+    return {"wall": clock.wall, "cpu": clock.cpu, "count": 0}
+
+
+def count_of(url: str, model: Any) -> int:
+    """How many rows a table holds."""
+    engine = db.make_engine(url)
+    with session_scope(engine) as session:
+        count = int(session.execute(select(func.count()).select_from(model)).scalar_one())
+    engine.dispose()
+    return count
+
+
+def run_job(url: str, job: str, period: str, reports_root: str) -> dict[str, Any]:
+    """Run a whole job in this process, as `powerlist run JOB --period P --force` does."""
+    engine = db.make_engine(url)
+    with Clock() as clock:
+        claim = start_run(engine, job, period, "all", trigger="bench", force=True)
+        view = run_in_process(engine, claim, limits=Limits(), reports_root=Path(reports_root))
+    engine.dispose()
+    model = Staff if job == "training_reminders" else PowerItem
+    workbooks = len(list(Path(reports_root).rglob("*.xlsx")))
+    return {"wall": clock.wall, "cpu": clock.cpu, "count": count_of(url, model),
+            "status": view.status, "workbooks": workbooks}  # fmt: skip
+
+
+def bare_write(source: str, target: str) -> dict[str, Any]:
+    """openpyxl write-only writing the same cells as every workbook under `source`."""
+    clock, rows = Clock(), 0
+    out = Path(target)
+    out.mkdir(parents=True, exist_ok=True)
+    for number, path in enumerate(sorted(Path(source).rglob("*.xlsx"))):
+        book = load_workbook(path, read_only=True)
+        sheets = [(s.title, list(s.iter_rows(values_only=True))) for s in book.worksheets]
+        book.close()
+        with clock:
+            copy = Workbook(write_only=True)
+            for title, values in sheets:
+                sheet = copy.create_sheet(title)
+                for row in values:
+                    sheet.append(row)
+                rows += len(values)
+            copy.save(out / f"{number}.xlsx")
+    return {"wall": clock.wall, "cpu": clock.cpu, "count": rows}
+
+
+def write_import_file(folder: str, count: int) -> str:
+    """The 100,000-row published list (same generator as benchmarks/import_speed.py)."""
+    from benchmarks.import_speed import HEADERS, rows
+    from powerlist.excel import Column, TableSheet, WorkbookInfo, build_workbook
+
+    columns = [Column(h, wrap=h in ("实施依据", "责任事项", "追责情形")) for h in HEADERS]
+    written = build_workbook(
+        Path(folder) / "清单.xlsx",
+        WorkbookInfo(job="基准", period="2026"),
+        [TableSheet("权责清单", columns, list(rows(count, 50)))],
+    )
+    return str(written.path)
+
+
+def import_ours(folder: str, path: str) -> dict[str, Any]:
+    """`powerlist import items FILE` into a fresh SQLite database with the departments and laws."""
+    from benchmarks.import_speed import LAWS
+    from powerlist.imports import import_file
+
+    url = f"sqlite:///{folder}/import.db"
+    db.upgrade(url)
+    engine = db.make_engine(url)
+    with session_scope(engine) as session:
+        session.add_all(
+            Department(code=f"t{i:02d}", name=f"包头市测试局{i:02d}", level="市") for i in range(50)
+        )
+        session.add_all(LegalBasis(title=f"《{t}》", level="法律", status="现行有效") for t in LAWS)
+    with Clock() as clock, session_scope(engine) as session:
+        result = import_file(session, "items", Path(path))
+    engine.dispose()
+    return {"wall": clock.wall, "cpu": clock.cpu, "count": result.rows}
+
+
+def bare_read(path: str) -> dict[str, Any]:
+    """openpyxl read-only reading every cell value of the same file."""
+    rows = 0
+    with Clock() as clock:
+        book = load_workbook(path, read_only=True)
+        for sheet in book.worksheets:
+            for _ in sheet.iter_rows(values_only=True):
+                rows += 1
+        book.close()
+    return {"wall": clock.wall, "cpu": clock.cpu, "count": rows}

@@ -1,0 +1,37 @@
+"""The benchmark table: each step measured in its own process, ratio ours/bare per step."""
+
+from __future__ import annotations
+
+from benchmarks.measure import Row, in_fresh_process, print_table
+
+
+def _allocate(megabytes: int) -> dict[str, object]:
+    block = bytearray(megabytes * 2**20)
+    block[::4096] = b"x" * len(block[::4096])
+    return {"wall": 1.0, "cpu": 0.5, "count": len(block)}
+
+
+def test_a_step_reports_its_own_peak_memory() -> None:
+    small = in_fresh_process(_allocate, 1)
+    big = in_fresh_process(_allocate, 200)
+    assert big["count"] == 200 * 2**20
+    assert big["peak_mb"] - small["peak_mb"] > 100  # a fresh process each: no carry-over
+    again = in_fresh_process(_allocate, 1)
+    assert again["peak_mb"] < big["peak_mb"] - 100
+
+
+def test_the_ratio_compares_ours_with_bare_on_the_same_step() -> None:
+    lines: list[str] = []
+    print_table(
+        [
+            Row("city", "yearly review", "ours", 6.0, 5.0, 300, 6834, "items"),
+            Row("city", "yearly review", "bare", 4.0, 3.9, 120, 7000),
+            Row("city", "import", "ours", 10.0, 9.0, 200, 100_000),
+            Row("city", "import", "bare", 20.0, 19.0, 80, 100_000),
+        ],
+        lines.append,
+    )
+    review_bare, import_bare = lines[3], lines[5]
+    assert review_bare.endswith("| 1.50× |")
+    assert import_bare.endswith("| 0.50× |")
+    assert "| 6,834 items | 1,139 |" in lines[2]
