@@ -11,6 +11,7 @@ import resource
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from queue import Empty
 from typing import Any
 
 
@@ -65,15 +66,21 @@ def in_fresh_process(target: Callable[..., dict[str, Any]], *args: Any) -> dict[
     queue = context.Queue()
     process = context.Process(target=_child, args=(target, args, queue))
     process.start()
-    result: dict[str, Any] = queue.get()
+    while True:
+        try:
+            result: dict[str, Any] = queue.get(timeout=1)
+            break
+        except Empty:
+            if not process.is_alive():
+                raise RuntimeError(
+                    f"benchmark step {target.__name__} died (exit code {process.exitcode})"
+                ) from None
     process.join()
-    if process.exitcode:
-        raise RuntimeError(f"benchmark step {target.__name__} exited with {process.exitcode}")
     return result
 
 
 def print_table(rows: list[Row], out: Callable[[str], None] = print) -> None:
-    """Print the table, with the ours/bare wall-time ratio on each bare line."""
+    """Print the table, with the ours/bare wall (and CPU) time ratio on each bare line."""
     ours: dict[tuple[str, str], Row] = {(r.scale, r.step): r for r in rows if r.what == "ours"}
     head = (
         f"| scale | step | who | wall s | CPU s | peak RSS MB | {'count':>9} | per s | ours/bare |"
@@ -85,7 +92,7 @@ def print_table(rows: list[Row], out: Callable[[str], None] = print) -> None:
         ratio = ""
         mine = ours.get((row.scale, row.step))
         if row.what == "bare" and mine is not None and row.wall:
-            ratio = f"{mine.wall / row.wall:.2f}×"
+            ratio = f"{mine.wall / row.wall:.2f}× (CPU {mine.cpu / max(row.cpu, 1e-9):.2f}×)"
         out(
             f"| {row.scale} | {row.step} | {row.what} | {row.wall:.1f} | {row.cpu:.1f} | "
             f"{row.peak_mb:.0f} | {row.count:,} {row.unit} | {rate:,.0f} | {ratio}"

@@ -51,7 +51,7 @@ def city(folder: Path) -> list[Row]:
         bare = in_fresh_process(steps.bare_write, str(reports), str(folder / f"{job}-bare"))
         rows.append(row("city", label, "bare", bare, "rows"))
         say(f"city: {label} done")
-    path = in_fresh_process(steps.write_import_file, str(folder), IMPORT_ROWS)
+    path = str(in_fresh_process(steps.write_import_file, str(folder), IMPORT_ROWS)["path"])
     rows.append(row("city", "import 100k-row list", "ours",
                     in_fresh_process(steps.import_ours, str(folder), path), "rows"))  # fmt: skip
     rows.append(row("city", "import 100k-row list", "bare",
@@ -75,6 +75,12 @@ def main(argv: list[str] | None = None) -> None:
     """Parse the scale, run the steps, print the table, remove the scratch folder."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", choices=["city", "province", "both"], default="both")
+    parser.add_argument(
+        "--province-items", type=int, default=500_000, help="Items in the province (scaled down)."
+    )
+    parser.add_argument(
+        "--no-province-reminders", action="store_true", help="Province: the review only."
+    )
     parser.add_argument("--keep", action="store_true", help="Keep the scratch folder.")
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="powerlist-bench-"))
@@ -85,7 +91,9 @@ def main(argv: list[str] | None = None) -> None:
         if args.scale in ("province", "both"):
             from benchmarks.province import province
 
-            rows += province(folder / "province")
+            rows += province(
+                folder / "province", args.province_items, not args.no_province_reminders
+            )
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)

@@ -75,18 +75,19 @@ def bare_write(source: str, target: str) -> dict[str, Any]:
     return {"wall": clock.wall, "cpu": clock.cpu, "count": rows}
 
 
-def write_import_file(folder: str, count: int) -> str:
+def write_import_file(folder: str, count: int) -> dict[str, Any]:
     """The 100,000-row published list (same generator as benchmarks/import_speed.py)."""
     from benchmarks.import_speed import HEADERS, rows
     from powerlist.excel import Column, TableSheet, WorkbookInfo, build_workbook
 
     columns = [Column(h, wrap=h in ("实施依据", "责任事项", "追责情形")) for h in HEADERS]
-    written = build_workbook(
-        Path(folder) / "清单.xlsx",
-        WorkbookInfo(job="基准", period="2026"),
-        [TableSheet("权责清单", columns, list(rows(count, 50)))],
-    )
-    return str(written.path)
+    with Clock() as clock:
+        written = build_workbook(
+            Path(folder) / "清单.xlsx",
+            WorkbookInfo(job="基准", period="2026"),
+            [TableSheet("权责清单", columns, list(rows(count, 50)))],
+        )
+    return {"wall": clock.wall, "cpu": clock.cpu, "count": count, "path": str(written.path)}
 
 
 def import_ours(folder: str, path: str) -> dict[str, Any]:

@@ -32,6 +32,6 @@ def test_the_ratio_compares_ours_with_bare_on_the_same_step() -> None:
         lines.append,
     )
     review_bare, import_bare = lines[3], lines[5]
-    assert review_bare.endswith("| 1.50× |")
-    assert import_bare.endswith("| 0.50× |")
+    assert review_bare.endswith("| 1.50× (CPU 1.28×) |")
+    assert import_bare.endswith("| 0.50× (CPU 0.47×) |")
     assert "| 6,834 items | 1,139 |" in lines[2]
