@@ -27,6 +27,10 @@ class Settings(BaseSettings):
         None,
         description="TOML file replacing the default power types and their variant names.",
     )
+    assessment_file: Path | None = Field(
+        None,
+        description="TOML file replacing the delegation assessment's weights, targets and grades.",
+    )
     sql_echo: bool = Field(False, description="Log every SQL statement (debugging only).")
 
 
