@@ -64,6 +64,7 @@ class World:
 
     engine: Engine
     ids: dict[str, int] = field(default_factory=dict)
+    delegations: dict[str, int] = field(default_factory=dict)
 
     def add(self, key: str, row: Any) -> int:
         with session_scope(self.engine) as session:
@@ -94,8 +95,8 @@ class World:
                 status=mode,
             ),
         )
-        return self.add(
-            key,
+        self.delegations[key] = self.add(
+            f"delegation-{key}",
             Delegation(
                 item_id=item,
                 from_department_id=self.ids[department],
@@ -106,6 +107,7 @@ class World:
                 agreement=agreement,
             ),
         )
+        return self.delegations[key]
 
     def month(self, key: str, month: date, **counts: int) -> None:
         received = counts.setdefault("received", 0)
@@ -113,7 +115,7 @@ class World:
         counts.setdefault("overdue", 0)
         counts.setdefault("on_time", counts["completed"] - counts["overdue"])
         with session_scope(self.engine) as session:
-            session.add(HandlingStat(delegation_id=self.ids[key], month=month, **counts))
+            session.add(HandlingStat(delegation_id=self.delegations[key], month=month, **counts))
 
     def months(self, key: str, first: date, count: int, **counts: int) -> None:
         month = first
