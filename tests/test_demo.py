@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, and_, func, select, text
 
 from powerlist import db
-from powerlist.demo.generate import AS_OF, generate_city
+from powerlist.demo.generate import AS_OF, generate_city, generate_province
 from powerlist.demo.load import DatabaseNotEmpty, load_demo
 from powerlist.models import (
     Delegation,
@@ -211,3 +211,13 @@ def test_the_same_seed_builds_the_same_city() -> None:
 def test_loading_into_a_database_with_data_is_refused(demo_engine: Engine) -> None:
     with pytest.raises(DatabaseNotEmpty, match="--reset"):
         load_demo(demo_engine, [generate_city(2026)])
+
+
+def test_province_scale_builds_thousands_of_departments_chunk_by_chunk() -> None:
+    chunks = list(generate_province(2026, items=24_000))
+    departments = sum(len(c.tables.get("departments", [])) for c in chunks)
+    items = [i for c in chunks for i in c.tables.get("power_items", [])]
+    assert departments == 12 * (53 + 9 * 22)  # 12 cities: municipal + county departments
+    assert len(items) == 24_000
+    assert len({i["id"] for i in items}) == 24_000  # ids continue across chunks
+    assert sum(c.planted["no_basis"] for c in chunks) > 12

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from enum import StrEnum
 
 import typer
@@ -10,7 +12,7 @@ from sqlalchemy.engine import make_url
 
 from powerlist import db
 from powerlist.cli.output import print_json
-from powerlist.demo.generate import generate_city, generate_province
+from powerlist.demo.generate import DemoCity, generate_city, generate_province
 from powerlist.demo.load import DatabaseNotEmpty, load_demo
 from powerlist.settings import get_settings
 from powerlist.summary import dataset_summary
@@ -43,15 +45,16 @@ def demo(
     started = time.perf_counter()
     db.upgrade(url)
     engine = db.default_engine()
-    if scale is Scale.city:
-        city = generate_city(seed)
-        chunks = [city]
-        planted = city.planted
-    else:
-        chunks = list(generate_province(seed))
-        planted = sum((c.planted for c in chunks), start=chunks[0].planted.__class__())
+    planted: Counter[str] = Counter()
+
+    def counted(chunks: Iterable[DemoCity]) -> Iterator[DemoCity]:
+        for chunk in chunks:
+            planted.update(chunk.planted)
+            yield chunk
+
+    source = [generate_city(seed)] if scale is Scale.city else generate_province(seed)
     try:
-        load_demo(engine, chunks, reset=reset)
+        load_demo(engine, counted(source), reset=reset)
     except DatabaseNotEmpty as error:
         typer.echo(f"没有写入任何数据：{error}", err=True)
         raise typer.Exit(2) from error

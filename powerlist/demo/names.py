@@ -102,11 +102,15 @@ def item_names(
     counter = 0
     while True:
         counter += 1
+        name = ""
         if category == "行政处罚" and laws:
-            name = LAW_PENALTY.format(law=rng.choice(laws), art=article(rng.randint(10, 130)))
-        else:
+            for _ in range(20):  # law-and-article names run out for very large departments
+                name = LAW_PENALTY.format(law=rng.choice(laws), art=article(rng.randint(10, 130)))
+                if name not in seen:
+                    break
+        if not name or name in seen:
             base = rng.choice(templates).format(n=rng.choice(nouns))
-            name = f"{base}（{rng.choice(nouns)}类第{chinese_numeral(counter % 999 + 1)}项）"
+            name = f"{base}（{rng.choice(nouns)}类第{counter}项）"
         if name not in seen:
             seen.add(name)
             yield name
