@@ -31,6 +31,9 @@ MUTED = "EDEDED"
 NOTES_SHEET = "说明"
 _FORMATS = {"int": "0", "float": "0.0", "percent": "0.0%", "date": "yyyy-mm-dd"}
 _HEADER_FILL = PatternFill("solid", start_color="DDEBF7", end_color="DDEBF7")
+_HEADER_FONT = Font(bold=True)
+_HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center", horizontal="center")
+_WRAP = Alignment(wrap_text=True, vertical="top")  # style objects made once (hashing is costly)
 
 
 @dataclass(frozen=True)
@@ -160,7 +163,7 @@ def _cell(ws: Any, column: Column, value: Any) -> Any:
         if value[:1] in ("=", "+", "-", "@", "\t"):
             cell.quotePrefix = True
         if column.wrap:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.alignment = _WRAP
         return cell
     fmt = _FORMATS.get(column.kind)
     if fmt and isinstance(value, int | float | date):
@@ -172,9 +175,9 @@ def _cell(ws: Any, column: Column, value: Any) -> Any:
 
 def _header(ws: Any, text: str) -> Any:
     cell = WriteOnlyCell(ws, value=text)
-    cell.font = Font(bold=True)
+    cell.font = _HEADER_FONT
     cell.fill = _HEADER_FILL
-    cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    cell.alignment = _HEADER_ALIGNMENT
     return cell
 
 
