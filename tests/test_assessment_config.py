@@ -35,6 +35,7 @@ def test_default_configuration_loads_with_weights_summing_to_100() -> None:
         ("training_hours_per_year = 20.0", 'training_hours_per_year = "20"', "must be a number"),
         ("min_reported_share = 0.5", "min_reported_share = 1.5", "between 0 and 1, got 1.5"),
         ("[weights]", "[weight]", "[weights]: table missing"),
+        ("returned = 10 ", "", "weights.returned: missing"),
         ("[grades]", "[grades", "not valid TOML"),
     ],
 )

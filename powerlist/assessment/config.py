@@ -120,6 +120,8 @@ class _Reader:
 
     def number(self, table: str, key: str, low: float, high: float) -> float:
         value = self.table(table).get(key)
+        if value is None:
+            raise self.fail(f"{table}.{key}", "missing")
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(f"{table}.{key}", f"must be a number, got {value!r}")
         if not low <= value <= high:
