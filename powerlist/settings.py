@@ -32,6 +32,18 @@ class Settings(BaseSettings):
         description="TOML file replacing the delegation assessment's weights, targets and grades.",
     )
     sql_echo: bool = Field(False, description="Log every SQL statement (debugging only).")
+    import_max_bytes: int = Field(
+        20 * 1024 * 1024, description="Largest spreadsheet or CSV file accepted for import."
+    )
+    import_max_uncompressed_bytes: int = Field(
+        150 * 1024 * 1024,
+        description="Largest total declared uncompressed size of an .xlsx (zip-bomb guard).",
+    )
+    import_max_ratio: int = Field(
+        100, description="Largest compression ratio of any large member of an .xlsx."
+    )
+    import_max_rows: int = Field(200_000, description="Most data rows read from one sheet.")
+    import_max_columns: int = Field(100, description="Most columns read from one sheet.")
 
 
 @lru_cache(maxsize=1)

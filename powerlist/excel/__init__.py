@@ -1,0 +1,42 @@
+"""The report style every powerlist workbook uses, and safe reading of uploaded workbooks.
+
+Build a workbook from `TableSheet`s of `Column`s with `build_workbook`; it gets Chinese
+headers, a frozen header row, auto-filter, CJK-fitted widths, A4 landscape print setup, a
+说明 (notes) sheet, drop-downs, status colours, and user text that never becomes a formula.
+"""
+
+from powerlist.excel.cells import csv_safe, display_width, looks_like_formula
+from powerlist.excel.layout import (
+    BAD,
+    GOOD,
+    INFO,
+    MUTED,
+    WARN,
+    Column,
+    TableSheet,
+    WorkbookInfo,
+    WrittenWorkbook,
+)
+from powerlist.excel.metadata import METADATA_SHEET, MetadataError, read_metadata
+from powerlist.excel.writer import NOTES_SHEET, build_workbook, safe_text_cell
+
+__all__ = [
+    "BAD",
+    "GOOD",
+    "INFO",
+    "METADATA_SHEET",
+    "MUTED",
+    "NOTES_SHEET",
+    "WARN",
+    "Column",
+    "MetadataError",
+    "TableSheet",
+    "WorkbookInfo",
+    "WrittenWorkbook",
+    "build_workbook",
+    "csv_safe",
+    "display_width",
+    "looks_like_formula",
+    "read_metadata",
+    "safe_text_cell",
+]

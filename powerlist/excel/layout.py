@@ -1,0 +1,97 @@
+"""What a report workbook is made of: columns, table sheets, the 说明 (notes) sheet facts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from powerlist.artifacts import Artifact
+
+ColumnKind = Literal["text", "int", "float", "percent", "date", "datetime"]
+KINDS: tuple[str, ...] = ("text", "int", "float", "percent", "date", "datetime")
+
+# Fill colours for status columns (conditional formatting), Excel's own "good/neutral/bad".
+GOOD = "C6EFCE"
+WARN = "FFEB9C"
+BAD = "FFC7CE"
+INFO = "DDEBF7"
+MUTED = "EDEDED"
+
+INVALID_TITLE_CHARS = set("[]:*?/\\")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its Chinese header, width, wrapping, value kind, drop-down and colours.
+
+    `choices` become a drop-down list (数据验证) over the column; `colors` maps a cell value to
+    a fill colour (hex RRGGBB) applied by conditional formatting, not per-cell styles.
+    """
+
+    header: str
+    width: float | None = None
+    wrap: bool = False
+    kind: ColumnKind = "text"
+    choices: Sequence[str] = ()
+    colors: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.header.strip():
+            raise ValueError("a column needs a header")
+        if self.kind not in KINDS:
+            raise ValueError(f"column {self.header!r}: unknown kind {self.kind!r}")
+        for value, color in self.colors.items():
+            if len(color) != 6 or any(c not in "0123456789abcdefABCDEF" for c in color):
+                raise ValueError(f"column {self.header!r}: colour for {value!r} is not RRGGBB")
+
+
+@dataclass
+class TableSheet:
+    """A sheet with one header row and data rows (an iterable; may be a generator)."""
+
+    title: str
+    columns: Sequence[Column]
+    rows: Iterable[Sequence[Any]]
+    hidden: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.title or len(self.title) > 31 or INVALID_TITLE_CHARS & set(self.title):
+            raise ValueError(f"sheet title {self.title!r}: 1-31 characters, none of []:*?/\\")
+        if not self.columns:
+            raise ValueError(f"sheet {self.title!r} has no columns")
+
+
+@dataclass(frozen=True)
+class WorkbookInfo:
+    """Facts for the 说明 sheet, plus hidden metadata that lets an upload be matched to a run."""
+
+    job: str
+    period: str
+    department: str = "全市"
+    generated_at: datetime | None = None
+    sources: Sequence[str] = ()
+    notes: Sequence[str] = ()
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WrittenWorkbook:
+    """A workbook written in place: path, checksum, size, and data rows per sheet."""
+
+    path: Path
+    sha256: str
+    bytes: int
+    rows: dict[str, int]
+
+    @property
+    def total_rows(self) -> int:
+        """Data rows over all table sheets (what a Report row records)."""
+        return sum(self.rows.values())
+
+    @property
+    def artifact(self) -> Artifact:
+        """The same file as a plain `Artifact`."""
+        return Artifact(path=self.path, sha256=self.sha256, bytes=self.bytes)

@@ -1,0 +1,278 @@
+"""Build a report workbook in the one house style and write it atomically.
+
+Every sheet is streamed (openpyxl write-only mode), so a 100,000-row sheet costs little
+memory; column widths are fitted from the header and the first rows.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import suppress
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from powerlist.artifacts import write_atomic
+from powerlist.excel import styles
+from powerlist.excel.cells import display_width, looks_like_formula, plain_value
+from powerlist.excel.layout import Column, TableSheet, WorkbookInfo, WrittenWorkbook
+from powerlist.excel.metadata import METADATA_SHEET, add_metadata_sheet
+from powerlist.settings import get_settings
+
+NOTES_SHEET = "说明"
+LISTS_SHEET = "_lists"
+WIDTH_SAMPLE_ROWS = 500
+INLINE_LIST_LIMIT = 250  # Excel refuses inline drop-down lists longer than 255 characters
+RESERVED_TITLES = {NOTES_SHEET, LISTS_SHEET, METADATA_SHEET}
+
+
+def build_workbook(
+    target: Path, info: WorkbookInfo, sheets: Sequence[TableSheet]
+) -> WrittenWorkbook:
+    """Write the 说明 sheet and each table sheet to `target` atomically; return checksum, rows."""
+    titles = [sheet.title for sheet in sheets]
+    if len(set(titles)) != len(titles) or RESERVED_TITLES & set(titles):
+        raise ValueError(f"sheet titles must be unique and not one of {sorted(RESERVED_TITLES)}")
+    counts: dict[str, int] = {}
+
+    def write(temp: Path) -> None:
+        counts.update(_write_workbook(temp, info, sheets))
+
+    artifact = write_atomic(target, write)
+    return WrittenWorkbook(artifact.path, artifact.sha256, artifact.bytes, counts)
+
+
+def safe_text_cell(ws: Any, text: str, *, wrap: bool = False) -> Any:
+    """A cell that holds `text` as text even when it starts with = + - @ or a tab."""
+    cell = WriteOnlyCell(ws, value=text)
+    cell.data_type = "s"
+    if looks_like_formula(text):
+        cell.quotePrefix = True
+    if wrap:
+        cell.alignment = styles.WRAP_ALIGNMENT
+    return cell
+
+
+def _write_workbook(temp: Path, info: WorkbookInfo, sheets: Sequence[TableSheet]) -> dict[str, int]:
+    wb = Workbook(write_only=True)
+    try:
+        return _fill_and_save(wb, temp, info, sheets)
+    except BaseException:
+        _discard(wb)
+        raise
+
+
+def _discard(wb: Any) -> None:
+    """Close half-written streamed sheets and delete openpyxl's per-sheet temp files."""
+    for ws in wb._sheets:
+        writer = getattr(ws, "_writer", None)
+        if writer is None:
+            continue
+        for close in (getattr(ws, "_rows", None), writer.xf):
+            if close is not None:
+                with suppress(Exception):
+                    close.close()
+        with suppress(Exception):
+            writer.cleanup()
+
+
+def _fill_and_save(
+    wb: Any, temp: Path, info: WorkbookInfo, sheets: Sequence[TableSheet]
+) -> dict[str, int]:
+    wb.properties.creator = "powerlist"
+    wb.properties.title = f"{info.job} {info.period} {info.department}"
+    notes = wb.create_sheet(NOTES_SHEET)
+    long_lists = _long_choice_lists(sheets)
+    if long_lists:
+        _write_lists_sheet(wb, long_lists)
+    counts = {
+        sheet.title: _write_table(wb.create_sheet(sheet.title), sheet, long_lists)
+        for sheet in sheets
+    }
+    _write_notes(notes, info, counts)
+    if info.metadata:
+        add_metadata_sheet(wb, info.metadata)
+    first_visible = next((i for i, s in enumerate(sheets) if not s.hidden), None)
+    wb.active = 0 if first_visible is None else 1 + (1 if long_lists else 0) + first_visible
+    wb.save(temp)
+    return counts
+
+
+def _write_table(ws: Any, sheet: TableSheet, long_lists: dict[tuple[str, ...], str]) -> int:
+    columns = list(sheet.columns)
+    sample, rows = _peek(sheet.rows, WIDTH_SAMPLE_ROWS)
+    for index, column in enumerate(columns):
+        ws.column_dimensions[get_column_letter(index + 1)].width = _column_width(
+            column, sample, index
+        )
+    ws.freeze_panes = "A2"
+    styles.apply_print_setup(ws)  # before the first row: sheet properties are streamed first
+    ws.append([_header_cell(ws, column.header) for column in columns])
+    writers = [_cell_writer(ws, column) for column in columns]
+    count = 0
+    for row in rows:
+        if len(row) != len(columns):
+            raise ValueError(
+                f"sheet {sheet.title!r} row {count + 2}: "
+                f"{len(row)} values for {len(columns)} columns"
+            )
+        ws.append([write(value) for write, value in zip(writers, row, strict=True)])
+        count += 1
+    last_row = max(count + 1, 2)
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+    for index, column in enumerate(columns):
+        cells = f"{get_column_letter(index + 1)}2:{get_column_letter(index + 1)}{last_row}"
+        if column.choices:
+            ws.data_validations.append(_drop_down(column, cells, long_lists))
+        for value, color in column.colors.items():
+            fill = PatternFill(fill_type="solid", start_color=color, end_color=color, bgColor=color)
+            quoted = '"' + value.replace('"', '""') + '"'
+            ws.conditional_formatting.add(
+                cells, CellIsRule(operator="equal", formula=[quoted], fill=fill)
+            )
+    if sheet.hidden:
+        ws.sheet_state = "hidden"
+    return count
+
+
+def _cell_writer(ws: Any, column: Column) -> Callable[[Any], Any]:
+    number_format = styles.NUMBER_FORMATS.get(column.kind)
+
+    def write(value: Any) -> Any:
+        value = plain_value(value)
+        if value is None:
+            return None
+        if column.kind == "text" and not isinstance(value, str):
+            value = value.isoformat() if isinstance(value, date) else str(value)
+        if isinstance(value, str):
+            if column.wrap or looks_like_formula(value):
+                return safe_text_cell(ws, value, wrap=column.wrap)
+            return value
+        if number_format is not None:
+            cell = WriteOnlyCell(ws, value=value)
+            cell.number_format = number_format
+            return cell
+        return value
+
+    return write
+
+
+def _header_cell(ws: Any, header: str) -> Any:
+    cell = safe_text_cell(ws, header)
+    cell.font = styles.HEADER_FONT
+    cell.fill = styles.HEADER_FILL
+    cell.border = styles.HEADER_BORDER
+    cell.alignment = styles.HEADER_ALIGNMENT
+    return cell
+
+
+def _column_width(column: Column, sample: list[Sequence[Any]], index: int) -> float:
+    if column.width is not None:
+        return column.width
+    longest = display_width(column.header)
+    for row in sample:
+        if index < len(row) and row[index] is not None:
+            longest = max(longest, _value_width(row[index], column))
+    if column.choices:
+        longest = max(longest, *(display_width(choice) + 2 for choice in column.choices))
+    return styles.fit_width(longest, column.wrap)
+
+
+def _value_width(value: Any, column: Column) -> int:
+    if isinstance(value, datetime):
+        return 16
+    if isinstance(value, date):
+        return 10
+    if column.kind == "percent" and isinstance(value, int | float):
+        return 7
+    return display_width(str(value))
+
+
+def _drop_down(
+    column: Column, cells: str, long_lists: dict[tuple[str, ...], str]
+) -> DataValidation:
+    key = tuple(column.choices)
+    formula = long_lists.get(key) or '"' + ",".join(key) + '"'
+    validation = DataValidation(
+        type="list",
+        formula1=formula,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="输入有误",
+        error=f"“{column.header}”请从下拉列表中选择",
+        promptTitle=column.header,
+        prompt="请从下拉列表中选择",
+        showInputMessage=True,
+    )
+    validation.add(cells)
+    return validation
+
+
+def _long_choice_lists(sheets: Sequence[TableSheet]) -> dict[tuple[str, ...], str]:
+    """Choice lists too long (or with commas) for an inline list, mapped to a range on _lists."""
+    found: dict[tuple[str, ...], str] = {}
+    for sheet in sheets:
+        for column in sheet.columns:
+            key = tuple(column.choices)
+            inline = ",".join(key)
+            if (
+                key
+                and key not in found
+                and (
+                    len(inline) > INLINE_LIST_LIMIT
+                    or '"' in inline
+                    or any("," in choice for choice in key)
+                )
+            ):
+                letter = get_column_letter(len(found) + 1)
+                found[key] = f"'{LISTS_SHEET}'!${letter}$1:${letter}${len(key)}"
+    return found
+
+
+def _write_lists_sheet(wb: Any, lists: dict[tuple[str, ...], str]) -> None:
+    ws = wb.create_sheet(LISTS_SHEET)
+    for row in itertools.zip_longest(*lists.keys()):
+        ws.append([None if value is None else safe_text_cell(ws, value) for value in row])
+    ws.sheet_state = "hidden"
+
+
+def _write_notes(ws: Any, info: WorkbookInfo, counts: dict[str, int]) -> None:
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 80
+    ws.freeze_panes = "A2"
+    styles.apply_print_setup(ws)
+    generated = info.generated_at or datetime.now(ZoneInfo(get_settings().timezone))
+    lines: list[tuple[str, Any]] = [
+        ("任务", info.job),
+        ("期间", info.period),
+        ("部门", info.department),
+        ("生成时间", generated.strftime("%Y-%m-%d %H:%M:%S")),
+        ("数据来源", "\n".join(info.sources) or "—"),
+        *(("说明", note) for note in info.notes),
+        ("", ""),
+        ("工作表", "数据行数"),
+        *((title, count) for title, count in counts.items()),
+    ]
+    ws.append([_header_cell(ws, "项目"), _header_cell(ws, "内容")])
+    for label, value in lines:
+        label_cell = safe_text_cell(ws, label)
+        label_cell.font = styles.LABEL_FONT
+        content = value if isinstance(value, int) else safe_text_cell(ws, str(value), wrap=True)
+        ws.append([label_cell, content])
+
+
+def _peek(
+    rows: Iterable[Sequence[Any]], size: int
+) -> tuple[list[Sequence[Any]], Iterator[Sequence[Any]]]:
+    iterator = iter(rows)
+    sample = list(itertools.islice(iterator, size))
+    return sample, itertools.chain(sample, iterator)
