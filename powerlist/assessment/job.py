@@ -20,7 +20,7 @@ from powerlist.assessment.assess import assess_department
 from powerlist.assessment.config import load_config
 from powerlist.assessment.load import departments_with_delegations, load_department
 from powerlist.assessment.store import ReportRow, period_rows, report_row, save_assessments
-from powerlist.assessment.workbooks import WrittenWorkbook
+from powerlist.excel import WrittenWorkbook
 from powerlist.jobs import JobSpec, RunContext, register
 from powerlist.models import Delegation, Department, Report
 from powerlist.periods import Period, PeriodKind

@@ -1,7 +1,7 @@
 """What the assessment workbooks contain: per delegating department, per receiving unit, city.
 
 Builds sheets from plain `ReportRow`s; missing data is written as words (无数据, 未报送),
-never as 0. Styling is the report style module's job (see `workbooks`).
+never as 0. Styling is the shared report style's job (`powerlist.excel`).
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from powerlist.assessment.chart import add_bar_chart
 from powerlist.assessment.config import FAILING_GRADE, GRADES
 from powerlist.assessment.store import ReportRow
-from powerlist.assessment.workbooks import (
+from powerlist.excel import (
     BAD,
     GOOD,
     MUTED,
@@ -22,7 +23,6 @@ from powerlist.assessment.workbooks import (
     TableSheet,
     WorkbookInfo,
     WrittenWorkbook,
-    add_bar_chart,
     build_workbook,
 )
 
