@@ -14,7 +14,7 @@ from powerlist.artifacts import sha256_of
 from powerlist.assessment.job import DELEGATION_ASSESSMENT, check_period
 from powerlist.assessment.store import latest_yearly_grades
 from powerlist.db import session_scope
-from powerlist.models import DelegationAssessment, Report
+from powerlist.models import Delegation, DelegationAssessment, Report
 from powerlist.periods import parse_period
 from tests.fixtures_assessment import World, make_world, run_job
 
@@ -214,3 +214,14 @@ def test_periods_other_than_year_or_quarter_are_refused() -> None:
             check_period(parse_period("2026-07"))
         with pytest.raises(ValueError, match="尚未开始"):
             check_period(parse_period("2027-Q1"))
+
+
+def test_a_rerun_without_a_unit_drops_its_old_report(world: World, tmp_path: Path) -> None:
+    run(world, "2026-Q3", tmp_path)
+    with session_scope(world.engine) as session:
+        session.get(Delegation, world.delegations["idle"]).revoked_on = date(2026, 6, 1)
+    run(world, "2026-Q3", tmp_path)
+    assert "idle" not in stored(world, "2026-Q3")
+    with session_scope(world.engine) as session:
+        units = session.scalars(select(Report.unit_id).where(Report.kind == "delegation_unit"))
+        assert set(units) == {world.ids["qingshan"]}

@@ -75,6 +75,9 @@ def run_unit(session: Session, ctx: RunContext, code: str) -> None:
 def finish(session: Session, ctx: RunContext) -> dict[str, Any]:
     """Write each receiving unit's workbook and the city summary; return counts by outcome."""
     period = ctx.period
+    session.execute(  # a re-run may cover fewer units: never leave their old rows behind
+        delete(Report).where(Report.run_id == ctx.run_id, Report.kind.in_((KIND_UNIT, KIND_CITY)))
+    )
     rows = period_rows(session, period.label)
     units = _units_in_scope(session, ctx)
     by_unit: dict[int, list[ReportRow]] = {}
