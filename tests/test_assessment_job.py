@@ -139,6 +139,15 @@ def test_department_workbook_shows_indicators_missing_data_and_trend(
     assert "连续两期评为不合格" in poor["理由"]
     notes = dict(load_workbook(path)["说明"].iter_rows(min_row=2, max_col=2, values_only=True))
     assert notes["期间"] == "2026-Q3" and notes["部门"] == "包头市林业和草原局"
+    notes_text = [
+        value
+        for (label, value) in load_workbook(path)["说明"].iter_rows(
+            min_row=2, max_col=2, values_only=True
+        )
+        if label == "说明"
+    ]
+    assert "等次：优秀≥90、良好≥80、合格≥60，其余为不合格。" in notes_text
+    assert any(line.startswith("权重：按时办结率30分、投诉差评率20分") for line in notes_text)
 
 
 def test_unit_workbook_holds_everything_the_unit_received(world: World, tmp_path: Path) -> None:

@@ -67,7 +67,7 @@ def run_unit(session: Session, ctx: RunContext, code: str) -> None:
     name = _file_name(code, facts.department_name, period)
     target = ctx.reports_dir / "departments" / name
     written = sheets.department_workbook(
-        target, period.label, facts.department_name, [report_row(r) for r in results]
+        target, period.label, facts.department_name, [report_row(r) for r in results], config
     )
     _record(session, ctx, KIND_DEPARTMENT, written, department_id=facts.department_id)
 
@@ -75,6 +75,7 @@ def run_unit(session: Session, ctx: RunContext, code: str) -> None:
 def finish(session: Session, ctx: RunContext) -> dict[str, Any]:
     """Write each receiving unit's workbook and the city summary; return counts by outcome."""
     period = ctx.period
+    config = load_config()
     session.execute(  # a re-run may cover fewer units: never leave their old rows behind
         delete(Report).where(Report.run_id == ctx.run_id, Report.kind.in_((KIND_UNIT, KIND_CITY)))
     )
@@ -87,10 +88,10 @@ def finish(session: Session, ctx: RunContext) -> dict[str, Any]:
     for unit_id, unit_rows in by_unit.items():
         first = unit_rows[0]
         target = ctx.reports_dir / "units" / _file_name(first.unit_code, first.unit_name, period)
-        written = sheets.unit_workbook(target, period.label, first.unit_name, unit_rows)
+        written = sheets.unit_workbook(target, period.label, first.unit_name, unit_rows, config)
         _record(session, ctx, KIND_UNIT, written, unit_id=unit_id)
     target = ctx.reports_dir / _file_name("city", "全市", period)
-    written = sheets.city_workbook(target, period.label, rows)
+    written = sheets.city_workbook(target, period.label, rows, config)
     _record(session, ctx, KIND_CITY, written)
     return _summary(rows, len(by_unit))
 

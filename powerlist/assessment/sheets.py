@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from powerlist.assessment.chart import add_bar_chart
-from powerlist.assessment.config import FAILING_GRADE, GRADES
+from powerlist.assessment.config import FAILING_GRADE, GRADES, AssessmentConfig
+from powerlist.assessment.scoring import INDICATOR_NAMES
 from powerlist.assessment.store import ReportRow
 from powerlist.excel import (
     BAD,
@@ -44,6 +45,13 @@ NOTES = (
     "评估期中途开始或收回的事项按实际月份折算；未报送的月份列为缺报，不按零办件计。",
     "上期得分按同一配置由上一期数据计算。",
 )
+
+
+def notes_for(config: AssessmentConfig) -> tuple[str, ...]:
+    """The 说明 lines: how scores are computed, with the weights and grades actually used."""
+    weights = "、".join(f"{INDICATOR_NAMES[k]}{w:g}分" for k, w in config.weights.items())
+    grades = "、".join(f"{grade}≥{low:g}" for grade, low in config.grades)
+    return (*NOTES, f"权重：{weights}。", f"等次：{grades}，其余为{FAILING_GRADE}。")
 
 
 def _count(key: str) -> Callable[[ReportRow], Any]:
@@ -133,18 +141,20 @@ def _table(
 
 
 def department_workbook(
-    target: Path, period: str, department: str, rows: list[ReportRow]
+    target: Path, period: str, department: str, rows: list[ReportRow], config: AssessmentConfig
 ) -> WrittenWorkbook:
     """The delegating department's workbook: its delegated items, indicators, score, trend."""
     spec = (*ITEM_COLUMNS, *UNIT_COLUMNS, *TERM_COLUMNS, *INDICATOR_COLUMNS)
-    info = WorkbookInfo(JOB_TITLE, period, department, sources=SOURCES, notes=NOTES)
+    info = WorkbookInfo(JOB_TITLE, period, department, sources=SOURCES, notes=notes_for(config))
     return build_workbook(target, info, [_table("评估结果", spec, rows)])
 
 
-def unit_workbook(target: Path, period: str, unit: str, rows: list[ReportRow]) -> WrittenWorkbook:
+def unit_workbook(
+    target: Path, period: str, unit: str, rows: list[ReportRow], config: AssessmentConfig
+) -> WrittenWorkbook:
     """The receiving unit's workbook: everything it received, from every department."""
     spec = (*DEPARTMENT_COLUMN, *ITEM_COLUMNS, *TERM_COLUMNS, *INDICATOR_COLUMNS)
-    info = WorkbookInfo(JOB_TITLE, period, unit, sources=SOURCES, notes=NOTES)
+    info = WorkbookInfo(JOB_TITLE, period, unit, sources=SOURCES, notes=notes_for(config))
     return build_workbook(target, info, [_table("承接事项", spec, rows)])
 
 
@@ -195,7 +205,9 @@ def _distribution(
     return TableSheet(title=title, columns=columns, rows=table)
 
 
-def city_workbook(target: Path, period: str, rows: list[ReportRow]) -> WrittenWorkbook:
+def city_workbook(
+    target: Path, period: str, rows: list[ReportRow], config: AssessmentConfig
+) -> WrittenWorkbook:
     """The city summary: grade distribution by department and unit, 零办件, 收回 candidates."""
     by_department = _distribution(
         DISTRIBUTION_SHEET, rows, lambda r: (r.department_name,), ["委托部门"]
@@ -209,7 +221,7 @@ def city_workbook(target: Path, period: str, rows: list[ReportRow]) -> WrittenWo
         _table("收回建议", LIST_COLUMNS, [r for r in rows if r.recommendation == "收回"]),
         _table("整改建议", LIST_COLUMNS, [r for r in rows if r.recommendation == "整改"]),
     ]
-    info = WorkbookInfo(JOB_TITLE, period, "全市", sources=SOURCES, notes=NOTES)
+    info = WorkbookInfo(JOB_TITLE, period, "全市", sources=SOURCES, notes=notes_for(config))
     written = build_workbook(target, info, sheets)
     departments = len(list(by_department.rows))
     if not departments:
