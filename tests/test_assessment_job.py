@@ -11,11 +11,13 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine, func, select
 
 from powerlist.artifacts import sha256_of
+from powerlist.assessment.config import BadAssessmentConfig
 from powerlist.assessment.job import DELEGATION_ASSESSMENT, check_period
 from powerlist.assessment.store import latest_yearly_grades
 from powerlist.db import session_scope
 from powerlist.models import Delegation, DelegationAssessment, Report
 from powerlist.periods import parse_period
+from powerlist.settings import get_settings
 from tests.fixtures_assessment import World, make_world, run_job
 
 NOW = datetime(2026, 11, 26, 9, tzinfo=UTC)
@@ -234,3 +236,19 @@ def test_a_rerun_without_a_unit_drops_its_old_report(world: World, tmp_path: Pat
     with session_scope(world.engine) as session:
         units = session.scalars(select(Report.unit_id).where(Report.kind == "delegation_unit"))
         assert set(units) == {world.ids["qingshan"]}
+
+
+def test_a_bad_configuration_stops_the_run_before_anything_is_written(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = tmp_path / "assessment.toml"
+    bad.write_text("[weights]\non_time = 100\n", encoding="utf-8")
+    monkeypatch.setenv("POWERLIST_ASSESSMENT_FILE", str(bad))
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(BadAssessmentConfig, match=r"assessment\.toml: weights\.complaints"):
+            run(world, "2026-Q3", tmp_path / "reports")
+    finally:
+        get_settings.cache_clear()
+    assert stored(world, "2026-Q3") == {}
+    assert not (tmp_path / "reports").exists()
