@@ -80,7 +80,7 @@ def all_jobs() -> dict[str, JobSpec]:
 
 
 # Each job module calls `register(...)` at import; add a module here when a job is added.
-BUILTIN_JOB_MODULES: tuple[str, ...] = ()
+BUILTIN_JOB_MODULES: tuple[str, ...] = ("powerlist.review.job",)
 
 
 def _load_builtin_jobs() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,11 +33,16 @@ class Settings(BaseSettings):
         description="TOML file replacing the delegation assessment's weights, targets and grades.",
     )
     sql_echo: bool = Field(False, description="Log every SQL statement (debugging only).")
+    review_as_of: date | None = Field(
+        None,
+        description="Reference date of the yearly review (stale reviews, laws in force). "
+        "Default: today, or the last day of the reviewed year if that is earlier.",
+    )
     import_max_bytes: int = Field(
         20 * 1024 * 1024, description="Largest spreadsheet or CSV file accepted for import."
     )
     import_max_uncompressed_bytes: int = Field(
-        150 * 1024 * 1024,
+        256 * 1024 * 1024,
         description="Largest total declared uncompressed size of an .xlsx (zip-bomb guard).",
     )
     import_max_ratio: int = Field(

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from sqlalchemy import Engine, select
 
 from powerlist.artifacts import sha256_of
+from powerlist.db import session_scope
 from powerlist.excel import (
     BAD,
     GOOD,
@@ -23,7 +25,9 @@ from powerlist.excel import (
     build_workbook,
     csv_safe,
     read_metadata,
+    report_for,
 )
+from powerlist.models import Report, Run
 
 HOSTILE = ['=HYPERLINK("http://evil","x")', "+1+1", "-2", "@SUM(A1)", "\t=1", "=1+1"]
 DECISIONS = ("保留", "取消", "修改", "下放", "委托", "收回")
@@ -232,3 +236,25 @@ def test_csv_fields_are_prefixed_when_they_could_be_formulas() -> None:
     assert [csv_safe(v) for v in HOSTILE] == ["'" + v for v in HOSTILE]
     assert csv_safe("食品安全法") == "食品安全法"
     assert csv_safe(None) == ""
+
+
+def test_a_run_records_the_workbook_with_checksum_size_and_rows(
+    engine: Engine, tmp_path: Path
+) -> None:
+    written = build_workbook(
+        tmp_path / "市场监管局.xlsx", INFO, [TableSheet("清单", COLUMNS, _rows(7))]
+    )
+    with session_scope(engine) as session:
+        run = Run(job="yearly_review", period="2026", scope="all")
+        session.add(run)
+        session.flush()
+        session.add(report_for(written, run_id=run.id, kind="review"))
+    with session_scope(engine) as session:
+        report = session.scalar(select(Report))
+        assert report is not None
+        assert (report.file_name, report.rows, report.bytes) == (
+            "市场监管局.xlsx",
+            7,
+            written.bytes,
+        )
+        assert report.sha256 == sha256_of(Path(report.path))

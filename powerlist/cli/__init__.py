@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from powerlist.cli import assessment_cmd, db_cmd, demo_cmd, listing_cmd
+from powerlist.cli import assessment_cmd, db_cmd, demo_cmd, imports_cmd, listing_cmd, review_cmd
 
 app = typer.Typer(
     help="powerlist: yearly review, delegation assessment and training reminders for a "
@@ -16,6 +16,8 @@ app.add_typer(db_cmd.app, name="db")
 app.add_typer(listing_cmd.departments_app, name="departments")
 app.add_typer(listing_cmd.items_app, name="items")
 app.command("demo")(demo_cmd.demo)
+app.command("import")(imports_cmd.import_command)
+review_cmd.register(app)
 app.add_typer(assessment_cmd.app, name="assessment")
 
 

@@ -13,11 +13,13 @@ from powerlist.excel.layout import (
     MUTED,
     WARN,
     Column,
+    Flagged,
     TableSheet,
     WorkbookInfo,
     WrittenWorkbook,
 )
 from powerlist.excel.metadata import METADATA_SHEET, MetadataError, read_metadata
+from powerlist.excel.records import report_for
 from powerlist.excel.writer import NOTES_SHEET, build_workbook, safe_text_cell
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "NOTES_SHEET",
     "WARN",
     "Column",
+    "Flagged",
     "MetadataError",
     "TableSheet",
     "WorkbookInfo",
@@ -38,5 +41,6 @@ __all__ = [
     "display_width",
     "looks_like_formula",
     "read_metadata",
+    "report_for",
     "safe_text_cell",
 ]

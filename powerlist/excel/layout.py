@@ -65,6 +65,14 @@ class TableSheet:
 
 
 @dataclass(frozen=True)
+class Flagged:
+    """A cell value to highlight, with a note shown as a cell comment (error workbooks)."""
+
+    value: Any
+    note: str
+
+
+@dataclass(frozen=True)
 class WorkbookInfo:
     """Facts for the 说明 sheet, plus hidden metadata that lets an upload be matched to a run."""
 

@@ -51,7 +51,8 @@ def check_workbook_zip(path: Path) -> None:
     with path.open("rb") as handle:
         if handle.read(4) != ZIP_SIGNATURE:
             raise UnsafeFile(
-                f"{path.name}: 不是 .xlsx 文件 not an .xlsx workbook (old .xls or a renamed file?)"
+                f"{path.name}: 不是 .xlsx 文件 not an .xlsx workbook "
+                "(an old .xls, a password-protected workbook, or a renamed file?)"
             )
     try:
         with zipfile.ZipFile(path) as archive:

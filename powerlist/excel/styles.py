@@ -20,6 +20,7 @@ HEADER_BORDER = Border(
 HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
 WRAP_ALIGNMENT = Alignment(vertical="top", wrap_text=True)
 LABEL_FONT = Font(name="等线", bold=True)
+FLAG_FILL = PatternFill(fill_type="solid", start_color="FFC7CE", end_color="FFC7CE")
 
 NUMBER_FORMATS: dict[str, str] = {
     "int": "0",

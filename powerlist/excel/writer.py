@@ -7,7 +7,7 @@ memory; column widths are fitted from the header and the first rows.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from contextlib import suppress
 from datetime import date, datetime
 from pathlib import Path
@@ -15,7 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
@@ -24,7 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from powerlist.artifacts import write_atomic
 from powerlist.excel import styles
 from powerlist.excel.cells import display_width, looks_like_formula, plain_value
-from powerlist.excel.layout import Column, TableSheet, WorkbookInfo, WrittenWorkbook
+from powerlist.excel.layout import Column, Flagged, TableSheet, WorkbookInfo, WrittenWorkbook
 from powerlist.excel.metadata import METADATA_SHEET, add_metadata_sheet
 from powerlist.settings import get_settings
 
@@ -115,6 +116,9 @@ def _write_table(ws: Any, sheet: TableSheet, long_lists: dict[tuple[str, ...], s
             column, sample, index
         )
     ws.freeze_panes = "A2"
+    if isinstance(sheet.rows, Sized):  # a <dimension> spares readers a full pre-scan of the sheet
+        last_cell = f"{get_column_letter(len(columns))}{len(sheet.rows) + 1}"
+        ws.calculate_dimension = lambda: f"A1:{last_cell}"
     styles.apply_print_setup(ws)  # before the first row: sheet properties are streamed first
     ws.append([_header_cell(ws, column.header) for column in columns])
     writers = [_cell_writer(ws, column) for column in columns]
@@ -148,6 +152,8 @@ def _cell_writer(ws: Any, column: Column) -> Callable[[Any], Any]:
     number_format = styles.NUMBER_FORMATS.get(column.kind)
 
     def write(value: Any) -> Any:
+        if isinstance(value, Flagged):
+            return _flagged_cell(ws, write(value.value), value.note)
         value = plain_value(value)
         if value is None:
             return None
@@ -164,6 +170,13 @@ def _cell_writer(ws: Any, column: Column) -> Callable[[Any], Any]:
         return value
 
     return write
+
+
+def _flagged_cell(ws: Any, written: Any, note: str) -> Any:
+    cell = written if isinstance(written, Cell) else WriteOnlyCell(ws, value=written)
+    cell.fill = styles.FLAG_FILL
+    cell.comment = Comment(note, "powerlist", width=300, height=120)
+    return cell
 
 
 def _header_cell(ws: Any, header: str) -> Any:

@@ -1,0 +1,122 @@
+"""Measure the items import on a 100,000-row published list, and the zip-bomb refusal.
+
+    .venv/bin/python benchmarks/import_speed.py [ROWS]
+
+Writes a list in the published layout with the report style (write-only), imports it into a
+fresh SQLite database, re-imports it (content-hash no-op), and refuses a 300 MB zip bomb;
+prints seconds, rows/s and peak memory (RSS) for each step.
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from powerlist import db
+from powerlist.db import session_scope
+from powerlist.excel import Column, TableSheet, WorkbookInfo, build_workbook
+from powerlist.excel.reading import UnsafeFile, open_workbook
+from powerlist.imports import import_file
+from powerlist.models import Department, LegalBasis
+
+HEADERS = ["序号", "权力类型", "项目编码", "项目名称", "子项", "实施依据", "实施主体", "承办机构",
+           "责任事项", "追责情形", "备注"]  # fmt: skip
+TYPES = ["行政许可", "行政处罚", "行政强制措施", "行政检查", "其他权力", "行政确认"]
+LAWS = [f"中华人民共和国示例管理法{i}" for i in range(40)]
+
+
+def rows(count: int, departments: int) -> Iterator[list[object]]:
+    """Published-layout rows: half are main items with sub-items, half stand alone."""
+    for n in range(count):
+        main, sub = divmod(n, 4)
+        law = LAWS[n % len(LAWS)]
+        grouped = main % 2 == 0  # half the rows are a main item with its sub-items
+        code = f"{main % departments:02d}{(main if grouped else n):08d}"
+        yield [
+            n + 1, TYPES[main % len(TYPES)], code,
+            f"对违反《{law}》第{n % 90 + 1}条规定行为的行政处罚事项{main if grouped else n}",
+            f"子项{sub}：情节较重的情形" if grouped and sub else None,
+            f"1.《{law}》第{n % 90 + 1}条第一款；\n2.《中华人民共和国行政处罚法》第十条",
+            f"包头市测试局{main % departments:02d}", "执法科",
+            "立案、调查取证、审查、告知、决定、送达、执行等责任。" * 2,
+            "因不履行或不正确履行行政职责，有下列情形的，应当承担相应责任。", None,
+        ]  # fmt: skip
+
+
+def peak_mb() -> float:
+    """Peak resident memory of this process so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(count: int = 100_000) -> None:
+    """Run the measurements and print them."""
+    folder = Path(tempfile.mkdtemp(prefix="powerlist-bench-"))
+    url = f"sqlite:///{folder}/bench.db"
+    db.upgrade(url)
+    engine = db.make_engine(url)
+    with session_scope(engine) as session:
+        session.add_all(
+            Department(code=f"t{i:02d}", name=f"包头市测试局{i:02d}", level="市") for i in range(50)
+        )
+        session.add_all(LegalBasis(title=f"《{t}》", level="法律", status="现行有效") for t in LAWS)
+
+    start = time.perf_counter()
+    _cpu_mark[0] = time.process_time()
+    columns = [Column(h, wrap=h in ("实施依据", "责任事项", "追责情形")) for h in HEADERS]
+    written = build_workbook(
+        folder / "清单.xlsx",
+        WorkbookInfo(job="基准", period="2026"),
+        [TableSheet("权责清单", columns, list(rows(count, 50)))],
+    )
+    seconds = time.perf_counter() - start
+    size_mb = written.bytes / 1e6
+    report(f"write {count:,} rows ({size_mb:.1f} MB)", seconds, count)
+
+    start = time.perf_counter()
+    with session_scope(engine) as session:
+        result = import_file(session, "items", written.path)
+    report(
+        f"import {result.rows:,} rows (created {result.counts.created:,})",
+        time.perf_counter() - start,
+        count,
+    )
+
+    start = time.perf_counter()
+    with session_scope(engine) as session:
+        again = import_file(session, "items", written.path)
+    assert again.already_imported
+    report("re-import same file (hash no-op)", time.perf_counter() - start, count)
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.fixtures_sheets import zip_bomb_xlsx
+
+    bomb = zip_bomb_xlsx(folder / "bomb.xlsx", inflated_mb=300)
+    start = time.perf_counter()
+    try:
+        open_workbook(bomb)
+    except UnsafeFile as exc:
+        refused = str(exc)
+    report(f"zip bomb {bomb.stat().st_size / 1e6:.1f} MB → 300 MB refused: {refused[:60]}",
+           time.perf_counter() - start, None)  # fmt: skip
+    engine.dispose()
+
+
+_cpu_mark = [time.process_time()]
+
+
+def report(what: str, seconds: float, rows: int | None) -> None:
+    """One line: what, wall seconds, CPU seconds, rows/s (wall), peak RSS."""
+    cpu = time.process_time() - _cpu_mark[0]
+    _cpu_mark[0] = time.process_time()
+    rate = f"{rows / seconds:,.0f} rows/s" if rows else ""
+    line = f"{what:<64} {seconds:8.3f} s (cpu {cpu:7.3f} s) {rate:>14}  peak {peak_mb():,.0f} MB"
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)

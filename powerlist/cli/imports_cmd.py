@@ -1,0 +1,65 @@
+"""`powerlist import KIND FILE [--dry-run]`: import a department's spreadsheet, all or nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from powerlist.cli.output import print_json
+from powerlist.db import session_scope
+from powerlist.excel.reading import ensure_defusedxml
+from powerlist.imports import KINDS, ImportRejected, import_file
+
+EXIT_REJECTED = 1
+EXIT_USAGE = 2
+
+
+def import_command(
+    kind: str = typer.Argument(..., help=f"What the file holds: {', '.join(KINDS)}."),
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help=".xlsx or .csv file."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check and count only; write nothing."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Import a spreadsheet (.xlsx, or .csv in UTF-8 or GB18030); nothing is written on any error.
+
+    On errors, every problem is printed with sheet, row and column, and an error workbook with
+    the bad cells marked is written for correcting and uploading again.
+    """
+    ensure_defusedxml()
+    if kind not in KINDS:
+        typer.echo(f"unknown kind {kind!r}; one of: {', '.join(KINDS)}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        with session_scope() as session:
+            result = import_file(session, kind, file, dry_run=dry_run)
+    except ImportRejected as rejected:
+        typer.echo(str(rejected), err=True)
+        if rejected.error_workbook is not None:
+            typer.echo(f"错误清单 error workbook: {rejected.error_workbook}", err=True)
+        raise typer.Exit(EXIT_REJECTED) from rejected
+    summary = {
+        "kind": result.kind,
+        "file": result.file,
+        "sha256": result.sha256,
+        "rows": result.rows,
+        "created": result.counts.created,
+        "updated": result.counts.updated,
+        "unchanged": result.counts.unchanged,
+        "already_imported": result.already_imported,
+        "dry_run": result.dry_run,
+        "notes": result.notes,
+    }
+    if as_json:
+        print_json(summary)
+        return
+    verb = "would import" if dry_run else "imported"
+    if result.already_imported:
+        typer.echo(f"{file.name}: already imported, nothing changed (sha256 {result.sha256[:12]})")
+    else:
+        typer.echo(
+            f"{file.name}: {verb} {result.rows} rows — created {result.counts.created}, "
+            f"updated {result.counts.updated}, unchanged {result.counts.unchanged}"
+        )
+    for note in result.notes:
+        typer.echo(f"  {note}")

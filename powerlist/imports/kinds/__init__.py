@@ -1,0 +1,1 @@
+"""The import kinds, by the name the command line uses."""

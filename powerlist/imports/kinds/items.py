@@ -1,0 +1,291 @@
+"""Import the power list (权责清单) in the layouts departments publish it in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from powerlist.imports.bases import guess_level, split_bases
+from powerlist.imports.fields import ColumnMap, Field, SourceRow
+from powerlist.imports.kinds.common import Departments, choice
+from powerlist.imports.plan import BATCH, Change, ImportKind
+from powerlist.imports.problems import RowError
+from powerlist.imports.text import code_text, fold
+from powerlist.models import Department, ItemBasis, LegalBasis, PowerItem
+from powerlist.power_types import UnknownPowerType, normalize_power_type, power_types
+from powerlist.vocab import BasisStatus, ItemStatus
+
+# Cells a merged main item (主项) spans over its sub-item (子项) rows, filled down when blank.
+MAIN_ITEM_KEYS = ("category", "code", "name", "basis", "department", "unit")
+NEW_BASIS_NOTE = "导入权责清单时自动创建；效力层级为推断，请在法律依据库中核实"
+
+FIELDS = (
+    Field(
+        "category",
+        "权力类型",
+        ("事项类型", "职权类型", "权力类别", "事项类别", "类型", "类别"),
+        required=True,
+    ),
+    Field(
+        "code",
+        "项目编码",
+        ("事项编码", "职权编码", "权力编码", "编码", "事项代码", "基本编码"),
+        parse=code_text,
+        required=True,
+    ),
+    Field(
+        "name",
+        "项目名称",
+        ("事项名称", "职权名称", "主项名称", "主项", "权力名称", "权力事项名称"),
+        required=True,
+    ),
+    Field("sub_item", "子项", ("子项名称", "子项目名称", "子项目", "子项事项名称")),
+    Field("basis", "实施依据", ("设定依据", "法定依据", "设定和实施依据", "法律依据", "依据")),
+    Field(
+        "department", "实施主体", ("责任主体", "实施部门", "行使主体", "实施机关"), required=True
+    ),
+    Field("unit", "承办机构", ("内设机构", "承办科室", "责任科室", "责任处室", "承办机构（科室）")),
+    Field("responsibilities", "责任事项", ("责任事项内容",)),
+    Field("accountability", "追责情形", ("问责情形", "追责情形依据", "责任追究情形")),
+    Field("remarks", "备注"),
+    Field("status", "状态", ("事项状态",), parse=choice(tuple(ItemStatus), "事项状态")),
+)
+
+
+class ItemsImport(ImportKind):
+    """权责清单: one row per main item or sub-item, keyed by department, code and sub-item."""
+
+    name = "items"
+    title = "权责清单"
+    fields = FIELDS
+
+    def fill_down(self, rows: list[SourceRow]) -> None:
+        """A sub-item row with a blank main item takes the main item's cells from the row above."""
+        previous: SourceRow | None = None
+        for row in rows:
+            raw = row.raw
+            if previous is not None and _blank(raw.get("name")) and not _blank(raw.get("sub_item")):
+                for key in MAIN_ITEM_KEYS:
+                    if _blank(raw.get(key)) and key in previous.raw:
+                        raw[key] = previous.raw[key]
+            previous = row
+
+    def prepare(
+        self, session: Session, rows: list[tuple[SourceRow, ColumnMap]], errors: list[RowError]
+    ) -> list[Change]:
+        """Check types, departments and duplicate codes; match existing items and legal bases."""
+        departments = Departments(session)
+        bases = _Registry(session)
+        planned: list[tuple[SourceRow, ColumnMap, Department, dict[str, Any]]] = []
+        seen: dict[tuple[int, str, str], int] = {}
+        for row, columns in rows:
+            values = _item_values(row, columns, departments, errors, self.catalog)
+            if values is None:
+                continue
+            department, item = values
+            key = (department.id, item["code"], item.get("sub_item") or "")
+            if key in seen:
+                self.catalog.error(
+                    errors,
+                    columns,
+                    row,
+                    "code",
+                    f"事项编码“{item['code']}”重复（与第{seen[key]}行相同）",
+                )
+                continue
+            seen[key] = row.row
+            planned.append((row, columns, department, item))
+        existing = _existing_items(session, {d.id for _, _, d, _ in planned})
+        before = _bases_of(session, [i.id for i in existing.values()])
+        changes = []
+        for row, _, department, item in planned:
+            key = (department.id, item["code"], item.get("sub_item") or "")
+            found = existing.get(key)
+            cited = [
+                (bases.resolve(title), articles)
+                for title, articles in split_bases(row.values.get("basis"))
+            ]
+            label = f"{item['code']} {item['name']}" + (
+                f"／{item['sub_item']}" if item.get("sub_item") else ""
+            )
+            changes.append(
+                Change(
+                    PowerItem,
+                    found,
+                    item,
+                    label,
+                    {
+                        "bases": cited,
+                        "before_bases": before.get(found.id, []) if found is not None else [],
+                        "has_basis_column": "basis" in row.values,
+                    },
+                )
+            )
+        self.new_bases = bases.created
+        return changes
+
+    def notes(self) -> list[str]:
+        """Legal bases this file cites that the registry did not have."""
+        titles = "、".join(b.title for b in self.new_bases[:10])
+        more = "等" if len(self.new_bases) > 10 else ""
+        return [f"新建法律依据 {len(self.new_bases)} 部：{titles}{more}"] if self.new_bases else []
+
+    def diff(self, change: Change) -> dict[str, tuple[Any, Any]]:
+        """Changed item fields, plus the legal bases when the cited laws or articles changed."""
+        out = super().diff(change)
+        if change.existing is not None and change.extra["has_basis_column"]:
+            before = change.extra["before_bases"]
+            after = [_basis_text(b, a) for b, a in change.extra["bases"]]
+            if before != after:
+                out["legal_bases"] = (before, after)
+        return out
+
+    def update(self, change: Change, changed: dict[str, tuple[Any, Any]]) -> None:
+        """Apply changes and bump the item's version."""
+        super().update(change, changed)
+        change.existing.version = (change.existing.version or 1) + 1
+
+    def write(self, session: Session, changes: list[Change], actor: str) -> Any:
+        """Create the legal bases first cited by this file, then the items and their citations."""
+        session.add_all(self.new_bases)
+        session.flush()  # ids for the new bases
+        self.last_id_before = session.scalar(select(func.max(PowerItem.id))) or 0
+        self.replace_bases = {
+            id(c) for c in changes if c.existing is None or "legal_bases" in self.diff(c)
+        }
+        return super().write(session, changes, actor)
+
+    def after_write(self, session: Session, changes: list[Change]) -> None:
+        """(Re)write the ItemBasis rows of new items and of items whose bases changed."""
+        created = {
+            (c.values["department_id"], c.values["code"], c.values.get("sub_item") or ""): c
+            for c in changes
+            if c.existing is None
+        }
+        query = select(PowerItem.id, PowerItem.department_id, PowerItem.code, PowerItem.sub_item)
+        for new_id, department_id, code, sub_item in session.execute(
+            query.where(PowerItem.id > self.last_id_before)
+        ):
+            created[(department_id, code, sub_item or "")].new_id = new_id
+        replaced = [c for c in changes if id(c) in self.replace_bases]
+        stale = [c.row_id for c in replaced if c.extra["before_bases"]]
+        for start in range(0, len(stale), BATCH):
+            batch = stale[start : start + BATCH]
+            session.execute(delete(ItemBasis).where(ItemBasis.item_id.in_(batch)))
+        citations = [
+            {"item_id": c.row_id, "basis_id": basis.id, "articles": articles}
+            for c in replaced
+            for basis, articles in c.extra["bases"]
+        ]
+        for start in range(0, len(citations), BATCH):
+            session.execute(insert(ItemBasis), citations[start : start + BATCH])
+
+
+def _item_values(
+    row: SourceRow,
+    columns: ColumnMap,
+    departments: Departments,
+    errors: list[RowError],
+    catalog: Any,
+) -> tuple[Department, dict[str, Any]] | None:
+    values = row.values
+    try:
+        category = normalize_power_type(values["category"])
+    except UnknownPowerType:
+        allowed = "、".join(power_types().names)
+        catalog.error(
+            errors,
+            columns,
+            row,
+            "category",
+            f"未知的权力类型“{values['category']}”（可选：{allowed}）",
+        )
+        return None
+    department = departments.find(values["department"])
+    if isinstance(department, str):
+        catalog.error(errors, columns, row, "department", department)
+        return None
+    sub_item = values.get("sub_item")
+    item: dict[str, Any] = {
+        "code": values["code"],
+        "name": values["name"],
+        "sub_item": None if sub_item == values["name"] else sub_item,
+        "category": category,
+        "department_id": department.id,
+    }
+    for key in ("unit", "responsibilities", "accountability", "remarks", "status"):
+        if key in values and (values[key] is not None or key != "status"):
+            item[key] = values[key]
+    item["extra"] = row.extra or None
+    return department, item
+
+
+class _Registry:
+    """Legal bases by folded title; a title not in the registry becomes a new basis."""
+
+    def __init__(self, session: Session) -> None:
+        self.by_title: dict[str, LegalBasis] = {}
+        order = {BasisStatus.IN_FORCE: 0, BasisStatus.AMENDED: 1}
+        for basis in sorted(
+            session.scalars(select(LegalBasis)).all(), key=lambda b: order.get(b.status, 2)
+        ):
+            self.by_title.setdefault(_title_key(basis.title), basis)
+        self.created: list[LegalBasis] = []
+
+    def resolve(self, title: str) -> LegalBasis:
+        """The registered basis with this title, or a new one (created on write)."""
+        key = _title_key(title)
+        if key not in self.by_title:
+            basis = LegalBasis(
+                title=f"《{title}》",
+                doc_number="",
+                level=guess_level(title),
+                status=BasisStatus.IN_FORCE,
+                note=NEW_BASIS_NOTE,
+            )
+            self.by_title[key] = basis
+            self.created.append(basis)
+        return self.by_title[key]
+
+
+def _existing_items(
+    session: Session, department_ids: set[int]
+) -> dict[tuple[int, str, str], PowerItem]:
+    found: dict[tuple[int, str, str], PowerItem] = {}
+    if department_ids:
+        query = (
+            select(PowerItem)
+            .where(PowerItem.department_id.in_(department_ids))
+            .order_by(PowerItem.id)
+        )
+        for item in session.scalars(query):
+            found.setdefault((item.department_id, item.code, item.sub_item or ""), item)
+    return found
+
+
+def _bases_of(session: Session, item_ids: list[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for start in range(0, len(item_ids), 5000):
+        query = (
+            select(ItemBasis.item_id, LegalBasis, ItemBasis.articles)
+            .join(LegalBasis, ItemBasis.basis_id == LegalBasis.id)
+            .where(ItemBasis.item_id.in_(item_ids[start : start + 5000]))
+            .order_by(ItemBasis.id)
+        )
+        for item_id, basis, articles in session.execute(query):
+            out.setdefault(item_id, []).append(_basis_text(basis, articles))
+    return out
+
+
+def _basis_text(basis: LegalBasis, articles: str | None) -> str:
+    return basis.title + (articles or "")
+
+
+def _title_key(title: str) -> str:
+    return fold(title.strip().strip("《》"))
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())

@@ -1,0 +1,90 @@
+"""Import the legal-basis registry (法律依据库): each law with its level, validity and dates."""
+
+from __future__ import annotations
+
+import itertools
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from powerlist.imports.fields import ColumnMap, Field, SourceRow
+from powerlist.imports.kinds.common import choice
+from powerlist.imports.kinds.keyed import KeyedImport, Made
+from powerlist.imports.problems import RowError
+from powerlist.imports.text import fold, parse_date
+from powerlist.models import LegalBasis
+from powerlist.vocab import BasisLevel, BasisStatus
+
+FIELDS = (
+    Field(
+        "title",
+        "法规名称",
+        ("名称", "标题", "法律法规名称", "文件名称", "法律依据名称"),
+        required=True,
+    ),
+    Field("doc_number", "文号", ("发文字号", "发布文号", "文件编号", "令号")),
+    Field(
+        "level",
+        "效力级别",
+        ("层级", "效力层级", "效力位阶", "法律效力位阶"),
+        required=True,
+        parse=choice(tuple(BasisLevel), "效力级别"),
+    ),
+    Field(
+        "status",
+        "时效性",
+        ("状态", "效力状态", "时效状态"),
+        required=True,
+        parse=choice(tuple(BasisStatus), "时效性"),
+    ),
+    Field("issuer", "制定机关", ("发布机关", "颁布机关", "发文机关")),
+    Field("promulgated_on", "公布日期", ("发布日期", "颁布日期"), parse=parse_date),
+    Field("effective_on", "施行日期", ("生效日期", "实施日期"), parse=parse_date),
+    Field("amended_on", "修改日期", ("修订日期", "最近修改日期", "修正日期"), parse=parse_date),
+    Field("repealed_on", "废止日期", ("失效日期",), parse=parse_date),
+    Field("note", "备注"),
+)
+
+
+class LawsImport(KeyedImport):
+    """法律依据库, keyed by title and 文号; fills in bases the items import created by title."""
+
+    name = "laws"
+    title = "法律依据库"
+    fields = FIELDS
+    key_field = "title"
+
+    def load(self, session: Session) -> None:
+        """Existing bases by (title, 文号), and by title alone for those without a 文号."""
+        for basis in session.scalars(select(LegalBasis)):
+            self.stored[(LegalBasis, (_key(basis.title), basis.doc_number or ""))] = basis
+
+    def existing(self, model: type, key: tuple) -> LegalBasis | None:
+        """Exact match, else the same title registered without a 文号 (e.g. by an items import)."""
+        return self.stored.get((model, key)) or self.stored.get((model, (key[0], "")))
+
+    def make(self, row: SourceRow, columns: ColumnMap, errors: list[RowError]) -> Made | None:
+        """One law's values; dates must be in order (公布 ≤ 施行, 施行 ≤ 废止)."""
+        v = row.values
+        title = v["title"].strip("《》 ")
+        ordered = [
+            ("promulgated_on", "公布日期"),
+            ("effective_on", "施行日期"),
+            ("repealed_on", "废止日期"),
+        ]
+        dates = [(k, label, v.get(k)) for k, label in ordered if v.get(k)]
+        for (_, first_label, first), (key, label, later) in itertools.pairwise(dates):
+            if later < first:
+                self.catalog.error(errors, columns, row, key, f"{label}早于{first_label}")
+                return None
+        if v["status"] == BasisStatus.REPEALED and not v.get("repealed_on") and "repealed_on" in v:
+            self.catalog.error(errors, columns, row, "repealed_on", "已废止的法规须填写废止日期")
+            return None
+        values = {k: val for k, val in v.items() if k != "title"}
+        values["title"] = f"《{title}》"
+        values["doc_number"] = v.get("doc_number") or ""
+        return LegalBasis, (_key(title), values["doc_number"]), values, values["title"]
+
+
+def _key(title: str) -> str:
+    return fold(title.strip().strip("《》"))

@@ -1,0 +1,209 @@
+"""Read the table inside a spreadsheet or CSV file as published: find the header, skip the rest.
+
+Handles title rows above the header, a two-level header (项目名称 over 主项名称/子项名称),
+merged cells (the value fills the whole merged range, as the reader sees it), blank rows,
+section rows (一、行政许可) and footer notes (注：…). Values are returned raw, not parsed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl.utils import range_boundaries
+
+from powerlist.excel.reading import UnsafeFile, check_file_size, open_workbook
+from powerlist.imports.text import clean, fold
+from powerlist.settings import get_settings
+
+HEADER_SCAN_ROWS = 20
+NOTE_PREFIX = re.compile(r"^(注|备注|说明|附注|填表说明)\s*[:：\d一、.]")
+SECTION_PREFIX = re.compile(r"^[一二三四五六七八九十]+[、.．]")
+MERGE_REF = re.compile(rb'<mergeCell ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+
+Grid = list[tuple[int, list[Any]]]
+
+
+@dataclass
+class RawTable:
+    """The data rows of one sheet under its (flattened) header, with file row numbers."""
+
+    file: str
+    sheet: str
+    headers: list[str]
+    rows: Grid
+
+
+class NoTable(ValueError):
+    """No sheet of the file has a header this import recognises."""
+
+
+def read_tables(path: Path, is_header: Callable[[str], bool]) -> list[RawTable]:
+    """Every table in the file whose header row `is_header` recognises (at least two columns)."""
+    check_file_size(path)
+    suffix = path.suffix.lower()
+    grids = _csv_grids(path) if suffix in (".csv", ".txt") else _workbook_grids(path)
+    tables = []
+    for sheet, grid in grids:
+        table = _table(path.name, sheet, grid, is_header)
+        if table is not None:
+            tables.append(table)
+    if not tables:
+        raise NoTable(f"{path.name}: 找不到表头 no header row with the expected column names")
+    return tables
+
+
+def _workbook_grids(path: Path) -> Iterator[tuple[str, Grid]]:
+    settings = get_settings()
+    wb = open_workbook(path)
+    try:
+        for ws in wb.worksheets:
+            if getattr(ws, "sheet_state", "visible") != "visible":
+                continue
+            limit = settings.import_max_rows + HEADER_SCAN_ROWS
+            grid: Grid = []
+            shared: dict[Any, Any] = {}  # one object per repeated text (承办机构, 追责情形 …)
+            for number, row in enumerate(
+                ws.iter_rows(
+                    max_row=limit + 1, max_col=settings.import_max_columns, values_only=True
+                ),
+                start=1,
+            ):
+                if number > limit:
+                    raise UnsafeFile(
+                        f"{path.name}: 工作表“{ws.title}”超过 {settings.import_max_rows:,} 行 "
+                        "(too many rows; split the file)"
+                    )
+                grid.append(
+                    (number, [shared.setdefault(v, v) if v is not None else v for v in row])
+                )
+            _fill_merged(grid, _merged_ranges(ws))
+            grid = [(n, v) for n, v in grid if any(x is not None and x != "" for x in v)]
+            yield ws.title, grid
+    finally:
+        wb.close()
+
+
+def _merged_ranges(ws: Any) -> list[tuple[int, int, int, int]]:
+    """Merged ranges scanned from the sheet XML, which read-only mode does not parse."""
+    found: list[tuple[int, int, int, int]] = []
+    tail = b""
+    with ws._get_source() as source:
+        for chunk in iter(lambda: source.read(1 << 20), b""):
+            data = tail + chunk
+            found.extend(range_boundaries(m.decode()) for m in MERGE_REF.findall(data))
+            tail = data[-64:]  # a reference cut by the chunk boundary is found next time
+    return list(dict.fromkeys(found))  # type: ignore[arg-type]
+
+
+def _fill_merged(grid: Grid, merges: list[tuple[int, int, int, int]]) -> None:
+    if not merges:
+        return
+    by_row = {number: values for number, values in grid}
+    column_cap = get_settings().import_max_columns
+    last_row = grid[-1][0] if grid else 0
+    for min_col, min_row, wide_col, tall_row in merges:
+        # a hostile A1:XFD1048576 must not fill 16,384 columns or walk a million rows
+        max_col, max_row = min(wide_col, column_cap), min(tall_row, last_row)
+        top = by_row.get(min_row)
+        if top is None or min_col > len(top):
+            continue
+        value = top[min_col - 1]
+        for number in range(min_row, max_row + 1):
+            row = by_row.get(number)
+            if row is None:
+                continue
+            if len(row) < max_col:
+                row.extend([None] * (max_col - len(row)))
+            for col in range(min_col, max_col + 1):
+                row[col - 1] = value
+
+
+def _csv_grids(path: Path) -> Iterator[tuple[str, Grid]]:
+    raw = path.read_bytes()
+    if b"\x00" in raw[:4096]:
+        raise UnsafeFile(f"{path.name}: 不是文本文件 not a CSV text file (binary content)")
+    for encoding in CSV_ENCODINGS:
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # gb18030 decodes almost any bytes; this is for the rare truly broken file
+        raise UnsafeFile(f"{path.name}: 无法识别编码 not UTF-8 or GB18030 text")
+    settings = get_settings()
+    grid: Grid = []
+    limit = settings.import_max_rows + HEADER_SCAN_ROWS
+    for number, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+        if number > limit:
+            raise UnsafeFile(f"{path.name}: 超过 {settings.import_max_rows:,} 行 (too many rows)")
+        if any(cell.strip() for cell in row):
+            grid.append((number, list(row[: settings.import_max_columns])))
+    yield "CSV", grid
+
+
+def _table(file: str, sheet: str, grid: Grid, is_header: Callable[[str], bool]) -> RawTable | None:
+    scores = [
+        (sum(1 for v in values if _header_text(v) and is_header(_header_text(v))), index)
+        for index, (_, values) in enumerate(grid[:HEADER_SCAN_ROWS])
+    ]
+    best, index = max(scores, default=(0, 0), key=lambda pair: (pair[0], -pair[1]))
+    if best < 2:
+        return None
+    headers = [_header_text(v) for v in grid[index][1]]
+    body = grid[index + 1 :]
+    if body and _is_sub_header(headers, body[0][1], is_header):
+        headers = _flatten(headers, [_header_text(v) for v in body[0][1]])
+        body = body[1:]
+    folded_header = [fold(h) for h in headers if h]
+    rows = [(n, v) for n, v in body if not _is_note(v) and not _repeats(v, headers, folded_header)]
+    limit = get_settings().import_max_rows
+    if len(rows) > limit:
+        raise UnsafeFile(f"{file}: 工作表“{sheet}”超过 {limit:,} 行 (too many rows; split it)")
+    return RawTable(file, sheet, headers, rows)
+
+
+def _header_text(value: Any) -> str:
+    return (clean(value) or "").replace("\n", "")
+
+
+def _is_sub_header(top: list[str], values: list[Any], is_header: Callable[[str], bool]) -> bool:
+    """A second header row: each cell repeats the one above (a vertical merge) or is a header."""
+    texts = [_header_text(v) for v in values]
+    above = top + [""] * max(0, len(texts) - len(top))
+    new = [t for t, a in zip(texts, above, strict=False) if t and t != a]
+    return bool(new) and all(is_header(t) for t in new)
+
+
+def _flatten(top: list[str], sub: list[str]) -> list[str]:
+    width = max(len(top), len(sub))
+    top = top + [""] * (width - len(top))
+    sub = sub + [""] * (width - len(sub))
+    return [s or t for t, s in zip(top, sub, strict=True)]
+
+
+def _repeats(values: list[Any], headers: list[str], folded_header: list[str]) -> bool:
+    """The header repeated further down (lists pasted from Word repeat it on every page)."""
+    first = next((v for v in values if v not in (None, "")), None)
+    first_header = next((h for h in headers if h), None)
+    if first is None or _header_text(first) != first_header:
+        return False
+    return [fold(t) for t in (_header_text(v) for v in values) if t] == folded_header
+
+
+def _is_note(values: list[Any]) -> bool:
+    """Section rows (一、行政许可) and footer notes (注：…): one distinct text in the row."""
+    if len({v for v in values if v is not None and v != ""}) > 1:
+        return False  # the common case, decided without cleaning any text
+    texts = [text for v in values if (text := clean(v))]
+    distinct = set(texts)
+    if len(distinct) != 1:
+        return False
+    text = texts[0] or ""
+    return bool(NOTE_PREFIX.match(text) or SECTION_PREFIX.match(text)) or len(texts) > 1

@@ -1,0 +1,203 @@
+"""Load one department's review facts in a handful of queries (no lazy loads)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, aliased
+
+from powerlist.models import (
+    Delegation,
+    DelegationAssessment,
+    Department,
+    ItemBasis,
+    LegalBasis,
+    PowerItem,
+    ReceivingUnit,
+    UpperCatalogEntry,
+)
+from powerlist.review.facts import (
+    AssessmentFacts,
+    BasisFacts,
+    CatalogFacts,
+    DelegationFacts,
+    DepartmentFacts,
+    ItemFacts,
+    PredecessorFacts,
+)
+
+
+def yearly_assessments_exist(session: Session) -> bool:
+    """Whether any yearly delegation assessment (period like 2026) has been recorded."""
+    row = session.execute(
+        select(DelegationAssessment.id).where(DelegationAssessment.period.not_like("%-%")).limit(1)
+    ).first()
+    return row is not None
+
+
+def load_department(session: Session, department_code: str, year: int) -> DepartmentFacts:
+    """The department with this code and everything its review reads, as plain records."""
+    successor = aliased(Department)
+    row = session.execute(
+        select(Department, successor.name)
+        .outerjoin(successor, Department.merged_into_id == successor.id)
+        .where(Department.code == department_code)
+    ).one_or_none()
+    if row is None:
+        raise LookupError(f"找不到部门编码“{department_code}”")
+    department, successor_name = row
+    predecessors = tuple(
+        PredecessorFacts(d.id, d.name, d.abolished_on)
+        for d in session.scalars(
+            select(Department)
+            .where(Department.merged_into_id == department.id, Department.active.is_(False))
+            .order_by(Department.id)
+        )
+    )
+    ids = [department.id, *(p.id for p in predecessors)]
+    bases = bases_by_item(session, ids)
+    items = tuple(
+        ItemFacts(
+            id=i.id,
+            code=i.code,
+            name=i.name,
+            sub_item=i.sub_item,
+            category=i.category,
+            status=i.status,
+            unit=i.unit,
+            responsibilities=i.responsibilities,
+            accountability=i.accountability,
+            last_reviewed_on=i.last_reviewed_on,
+            bases=tuple(bases.get(i.id, ())),
+            department_id=i.department_id,
+        )
+        for i in session.scalars(
+            select(PowerItem).where(PowerItem.department_id.in_(ids)).order_by(PowerItem.id)
+        )
+    )
+    available = yearly_assessments_exist(session)
+    return DepartmentFacts(
+        id=department.id,
+        code=department.code,
+        name=department.name,
+        level=department.level,
+        active=department.active,
+        successor=successor_name,
+        abolished_on=department.abolished_on,
+        items=items,
+        short_name=department.short_name,
+        catalog=_catalog(session, department.name, {i.code for i in items}),
+        assessments=_assessments(session, ids, year) if available else (),
+        assessments_available=available,
+        delegations=_delegations(session, ids),
+        predecessors=predecessors,
+    )
+
+
+def _delegations(session: Session, department_ids: list[int]) -> tuple[DelegationFacts, ...]:
+    rows = session.execute(
+        select(Delegation, ReceivingUnit.name, ReceivingUnit.district)
+        .join(ReceivingUnit, Delegation.unit_id == ReceivingUnit.id)
+        .where(Delegation.from_department_id.in_(department_ids))
+        .order_by(Delegation.item_id, Delegation.id)
+    ).all()
+    return tuple(
+        DelegationFacts(
+            id=d.id,
+            item_id=d.item_id,
+            mode=d.mode,
+            unit_name=unit,
+            district=district,
+            since=d.since,
+            revoked_on=d.revoked_on,
+            agreement=d.agreement,
+        )
+        for d, unit, district in rows
+    )
+
+
+def bases_by_item(session: Session, department_ids: list[int]) -> dict[int, list[BasisFacts]]:
+    """The cited bases of every item of these departments, in citation order."""
+    newer = aliased(LegalBasis)
+    rows = session.execute(
+        select(ItemBasis.item_id, ItemBasis.articles, LegalBasis, newer.title)
+        .join(LegalBasis, ItemBasis.basis_id == LegalBasis.id)
+        .join(PowerItem, ItemBasis.item_id == PowerItem.id)
+        .outerjoin(newer, LegalBasis.superseded_by_id == newer.id)
+        .where(PowerItem.department_id.in_(department_ids))
+        .order_by(ItemBasis.id)
+    ).all()
+    out: dict[int, list[BasisFacts]] = defaultdict(list)
+    for item_id, articles, law, successor in rows:
+        out[item_id].append(
+            BasisFacts(
+                basis_id=law.id,
+                title=law.title,
+                level=law.level,
+                status=law.status,
+                effective_on=law.effective_on,
+                amended_on=law.amended_on,
+                repealed_on=law.repealed_on,
+                successor=successor,
+                articles=articles,
+            )
+        )
+    return out
+
+
+def _catalog(session: Session, name: str, codes: set[str]) -> tuple[CatalogFacts, ...]:
+    condition = UpperCatalogEntry.department_name == name
+    if codes:
+        condition = or_(condition, UpperCatalogEntry.code.in_(sorted(codes)))
+    entries = session.scalars(
+        select(UpperCatalogEntry).where(condition).order_by(UpperCatalogEntry.id)
+    )
+    return tuple(
+        CatalogFacts(
+            code=e.code,
+            name=e.name,
+            category=e.category,
+            department_name=e.department_name,
+            decision=e.decision,
+            document=e.decision_document,
+            decided_on=e.decided_on,
+            basis=e.basis,
+        )
+        for e in entries
+        if e.code in codes or e.department_name == name
+    )
+
+
+def _assessments(
+    session: Session, department_ids: list[int], year: int
+) -> tuple[AssessmentFacts, ...]:
+    rows = session.execute(
+        select(DelegationAssessment, Delegation.item_id, Delegation.mode, ReceivingUnit.name)
+        .join(Delegation, DelegationAssessment.delegation_id == Delegation.id)
+        .join(ReceivingUnit, Delegation.unit_id == ReceivingUnit.id)
+        .where(
+            Delegation.from_department_id.in_(department_ids),
+            DelegationAssessment.period.not_like("%-%"),
+        )
+    ).all()
+    latest: dict[int, tuple[DelegationAssessment, int, str, str]] = {}
+    for assessment, item_id, mode, unit in rows:
+        if not assessment.period.isdigit() or int(assessment.period) > year:
+            continue
+        known = latest.get(assessment.delegation_id)
+        if known is None or known[0].period < assessment.period:
+            latest[assessment.delegation_id] = (assessment, item_id, mode, unit)
+    return tuple(
+        AssessmentFacts(
+            delegation_id=a.delegation_id,
+            item_id=item_id,
+            unit_name=unit,
+            mode=mode,
+            period=a.period,
+            score=a.score,
+            grade=a.grade,
+            recommendation=a.recommendation,
+        )
+        for a, item_id, mode, unit in sorted(latest.values(), key=lambda v: v[0].delegation_id)
+    )

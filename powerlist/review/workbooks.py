@@ -1,0 +1,289 @@
+"""The review's workbooks: one per department (审核工作簿) and the city summary (全市汇总).
+
+Built with the shared report style (`powerlist.excel`); the summary's bar chart is added to
+the written file afterwards, since the style module streams sheets and draws no charts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.utils import get_column_letter
+
+from powerlist.artifacts import Artifact, write_atomic
+from powerlist.excel import BAD, INFO, WARN, Column, TableSheet, WorkbookInfo, build_workbook
+from powerlist.review.config import RULE_KEYS, SEVERITIES, ReviewConfig
+from powerlist.review.facts import DepartmentFacts, FindingDraft, ItemFacts
+from powerlist.review.identity import WorkbookIdentity
+from powerlist.review.rules import reviewed_items
+from powerlist.vocab import Decision
+
+JOB_TITLE = "年度权责清单审核"
+REVIEW_SHEET = "审核事项"
+SUMMARY_SHEET = "部门汇总"
+DECISIONS = tuple(d.value for d in Decision)
+NEEDS_REASON = ("取消", "收回", "下放")
+MISSING_STATUS = "清单缺失"
+NO_ASSESSMENT_NOTE = "规则“下放/委托事项评估较差”无数据：尚无年度效能评估结果，本次未检查该项"
+HOW_TO_FILL = (
+    "填写方法：在“审核事项”表的“审核意见”列逐项选择 保留/取消/修改/下放/委托/收回；选择取消、"
+    "收回或下放时须在“说明”列写明理由。请勿修改项目编码和事项ID，请勿增删工作表。导入时整表"
+    "校验，全部通过才生效；同一文件重复导入不会重复生效。"
+)
+SOURCES = ("权责清单事项库", "法律依据库", "上级目录（全国一张清单）", "下放委托台账及效能评估")
+SEVERITY_COLORS = {"高": BAD, "中": WARN, "低": INFO}
+
+REVIEW_COLUMNS = (
+    Column("序号", 6, kind="int"),
+    Column("项目编码", 18),
+    Column("项目名称", 36, wrap=True),
+    Column("子项", 20, wrap=True),
+    Column("权力类型", 12),
+    Column("状态", 8),
+    Column("实施依据", 40, wrap=True),
+    Column("最高严重程度", 8, colors=SEVERITY_COLORS),
+    Column("问题数", 8, kind="int"),
+    Column("审核发现", 60, wrap=True),
+    Column("建议处理", 10),
+    Column("审核意见", 10, choices=DECISIONS),
+    Column("说明", 30, wrap=True),
+    Column("事项ID", 8, kind="int"),
+)
+REVIEW_HEADERS = tuple(c.header for c in REVIEW_COLUMNS)
+
+
+@dataclass(frozen=True)
+class WrittenReport:
+    """A workbook on disk and the rows of its main sheet (what a Report row records)."""
+
+    artifact: Artifact
+    rows: int
+
+
+def department_label(name: str, short_name: str | None, level: str) -> str:
+    """How people name a department in a file name: 市生态环境局 for a city bureau."""
+    if level == "市" and short_name:
+        return short_name if short_name.startswith("市") else f"市{short_name}"
+    return name
+
+
+def safe_file_name(text: str) -> str:
+    """A file name without characters that file systems or browsers reject."""
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("._") or "未命名"
+
+
+def department_file_name(year: int, label: str) -> str:
+    """E.g. 2026年度权责清单审核-市生态环境局.xlsx."""
+    return safe_file_name(f"{year}年度权责清单审核-{label}") + ".xlsx"
+
+
+def summary_file_name(year: int) -> str:
+    """E.g. 2026年度权责清单审核-全市汇总.xlsx."""
+    return f"{year}年度权责清单审核-全市汇总.xlsx"
+
+
+def _bases_text(item: ItemFacts) -> str:
+    return "\n".join(f"{b.title}{b.articles or ''}" for b in item.bases)
+
+
+def _worst(drafts: Sequence[FindingDraft]) -> str | None:
+    present = {d.severity for d in drafts}
+    return next((s for s in SEVERITIES if s in present), None)
+
+
+def review_rows(
+    facts: DepartmentFacts, drafts: Sequence[FindingDraft], config: ReviewConfig
+) -> list[tuple[object, ...]]:
+    """审核事项 rows: one per item still on the list (worst first), then missing catalog items."""
+    by_item: dict[int, list[FindingDraft]] = defaultdict(list)
+    for draft in drafts:
+        if draft.item_id is not None:
+            by_item[draft.item_id].append(draft)
+    rank = {s: n for n, s in enumerate(SEVERITIES)}
+    items = sorted(
+        reviewed_items(facts),
+        key=lambda i: (rank.get(_worst(by_item[i.id]) or "", 9), i.code, i.id),
+    )
+    rows: list[tuple[object, ...]] = []
+    for item in items:
+        found = by_item[item.id]
+        rows.append((
+            len(rows) + 1, item.code, item.name, item.sub_item, item.category, item.status,
+            _bases_text(item), _worst(found), len(found),
+            "\n".join(f"【{config.rules[d.rule].label}】{d.message}" for d in found) or None,
+            "、".join(dict.fromkeys(d.action for d in found)) or None,
+            None, None, item.id,
+        ))  # fmt: skip
+    for draft in drafts:
+        if draft.item_id is None:
+            rows.append((
+                len(rows) + 1, draft.code, None, None, None, MISSING_STATUS, None,
+                draft.severity, 1, f"【{config.rules[draft.rule].label}】{draft.message}",
+                draft.action, None, None, None,
+            ))  # fmt: skip
+    return rows
+
+
+def basis_change_rows(facts: DepartmentFacts, year: int) -> Iterator[tuple[object, ...]]:
+    """依据变动 rows: every cited law that changed in the year, with the item citing it."""
+    for item in facts.items:
+        for basis in item.bases:
+            for change, day in (
+                ("废止", basis.repealed_on),
+                ("修改", basis.amended_on),
+                ("施行", basis.effective_on),
+            ):
+                if day is not None and day.year == year:
+                    yield (basis.title, basis.level, basis.status, change, day, item.code,
+                           item.name, item.sub_item, basis.articles)  # fmt: skip
+
+
+def delegation_rows(facts: DepartmentFacts) -> Iterator[tuple[object, ...]]:
+    """下放事项 rows: each delegation of the department's items, with its latest assessment."""
+    items = {item.id: item for item in facts.items}
+    latest = {a.delegation_id: a for a in facts.assessments}
+    for delegation in facts.delegations:
+        item = items[delegation.item_id]
+        assessment = latest.get(delegation.id)
+        yield (
+            item.code, item.name, item.sub_item, delegation.mode, delegation.unit_name,
+            delegation.district, delegation.since, delegation.revoked_on, delegation.agreement,
+            assessment.period if assessment else None,
+            assessment.score if assessment else None,
+            assessment.grade if assessment else None,
+            assessment.recommendation if assessment else None,
+        )  # fmt: skip
+
+
+CHANGE_COLUMNS = (
+    Column("法律法规", 36, wrap=True), Column("效力层级", 12), Column("时效性", 10),
+    Column("变动", 8), Column("变动日期", 12, kind="date"), Column("项目编码", 18),
+    Column("项目名称", 36, wrap=True), Column("子项", 20), Column("引用条款", 16),
+)  # fmt: skip
+DELEGATION_COLUMNS = (
+    Column("项目编码", 18), Column("项目名称", 36, wrap=True), Column("子项", 20),
+    Column("方式", 8), Column("承接单位", 30), Column("所在旗县区", 14),
+    Column("起始日期", 12, kind="date"), Column("收回日期", 12, kind="date"),
+    Column("依据文件", 24), Column("最近年度评估", 10), Column("得分", 8, kind="float"),
+    Column("等级", 8, colors={"不合格": BAD, "较差": BAD}), Column("建议", 8, colors={"收回": BAD}),
+)  # fmt: skip
+
+
+def write_department_workbook(
+    target: Path,
+    facts: DepartmentFacts,
+    drafts: Sequence[FindingDraft],
+    config: ReviewConfig,
+    *,
+    run_id: int,
+    year: int,
+    as_of: date,
+    generated_at: datetime,
+) -> WrittenReport:
+    """Write one department's review workbook atomically."""
+    rows = review_rows(facts, drafts, config)
+    changes = sorted(basis_change_rows(facts, year), key=lambda r: (str(r[4]), str(r[0])))
+    by_rule = Counter(config.rules[d.rule].label for d in drafts)
+    item_ids = tuple(item.id for item in reviewed_items(facts))
+    identity = WorkbookIdentity(run_id, year, facts.code, item_ids)
+    notes = [
+        f"运行编号 {run_id}；审核基准日 {as_of.isoformat()}",
+        f"审核事项 {len(reviewed_items(facts))} 项，发现问题 {len(drafts)} 个："
+        + ("；".join(f"{k} {v}" for k, v in by_rule.most_common()) or "无"),
+        HOW_TO_FILL,
+        *([] if facts.assessments_available else [NO_ASSESSMENT_NOTE]),
+    ]
+    info = WorkbookInfo(
+        job=JOB_TITLE, period=f"{year}年度", department=facts.name, generated_at=generated_at,
+        sources=SOURCES, notes=notes, metadata=identity.to_metadata(),
+    )  # fmt: skip
+    written = build_workbook(target, info, [
+        TableSheet(REVIEW_SHEET, REVIEW_COLUMNS, rows),
+        TableSheet("依据变动", CHANGE_COLUMNS, changes),
+        TableSheet("下放事项", DELEGATION_COLUMNS, delegation_rows(facts)),
+    ])  # fmt: skip
+    return WrittenReport(written.artifact, written.rows[REVIEW_SHEET])
+
+
+@dataclass(frozen=True)
+class DepartmentTally:
+    """One department's line in the city summary."""
+
+    code: str
+    name: str
+    items: int
+    items_with_findings: int
+    by_rule: dict[str, int]
+    by_severity: dict[str, int]
+    returned: bool
+    file_name: str | None
+
+
+def write_summary_workbook(
+    target: Path,
+    tallies: Sequence[DepartmentTally],
+    config: ReviewConfig,
+    *,
+    run_id: int,
+    year: int,
+    as_of: date,
+    generated_at: datetime,
+    notes: Sequence[str] = (),
+) -> WrittenReport:
+    """Write the city summary: counts per department by rule and severity, a chart, who is late."""
+    columns = [Column("部门", 28), Column("部门编码", 12), Column("审核事项数", 10, kind="int"),
+               Column("问题事项数", 10, kind="int")]  # fmt: skip
+    columns += [Column(s, 6, kind="int") for s in SEVERITIES]
+    columns += [Column(config.rules[k].label, 12, wrap=True, kind="int") for k in RULE_KEYS]
+    columns.append(Column("合计", 8, kind="int"))
+    rows = [
+        (t.name, t.code, t.items, t.items_with_findings,
+         *(t.by_severity.get(s, 0) for s in SEVERITIES),
+         *(t.by_rule.get(k, 0) for k in RULE_KEYS), sum(t.by_rule.values()))
+        for t in tallies
+    ]  # fmt: skip
+    totals = ("全市合计", None, *(sum(r[i] for r in rows) for i in range(2, len(columns))))
+    late = [t for t in tallies if not t.returned]
+    info = WorkbookInfo(
+        job=JOB_TITLE, period=f"{year}年度", department="全市", generated_at=generated_at,
+        sources=SOURCES,
+        notes=[f"运行编号 {run_id}；审核基准日 {as_of.isoformat()}",
+               f"部门 {len(tallies)} 个，发现问题 {totals[-1] if rows else 0} 个，"
+               f"未返回审核意见的部门 {len(late)} 个", *notes],
+    )  # fmt: skip
+    written = build_workbook(target, info, [
+        TableSheet(SUMMARY_SHEET, columns, [*rows, totals] if rows else []),
+        TableSheet("未返回部门", [
+            Column("部门", 28), Column("部门编码", 12), Column("问题数", 8, kind="int"),
+            Column("工作簿", 50),
+        ], [(t.name, t.code, sum(t.by_rule.values()), t.file_name) for t in late]),
+    ])  # fmt: skip
+    artifact = add_bar_chart(target, SUMMARY_SHEET, len(rows), len(columns))
+    return WrittenReport(artifact, written.rows[SUMMARY_SHEET])
+
+
+def add_bar_chart(path: Path, sheet: str, departments: int, total_column: int) -> Artifact:
+    """Add a bar chart of the total column per department beside the table (atomic rewrite)."""
+    workbook = load_workbook(path)
+    if departments:
+        ws = workbook[sheet]
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = "各部门审核发现问题数"
+        chart.height = max(8.0, departments * 0.45)
+        chart.width = 18.0
+        chart.add_data(
+            Reference(ws, min_col=total_column, min_row=1, max_row=departments + 1),
+            titles_from_data=True,
+        )
+        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=departments + 1))
+        chart.legend = None
+        ws.add_chart(chart, f"{get_column_letter(total_column + 2)}2")
+    return write_atomic(path, lambda temp: workbook.save(temp))

@@ -1,0 +1,50 @@
+"""The review from the command line: `demo --review`, `decisions import`, `list export`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from tests.test_review_decisions import fill
+
+POWERLIST = str(Path(sys.executable).with_name("powerlist"))
+
+
+def run(*args: str, home: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "POWERLIST_DATABASE_URL": f"sqlite:///{home}/cli.db",
+           "POWERLIST_REPORTS_DIR": str(home / "reports")}  # fmt: skip
+    return subprocess.run(
+        [POWERLIST, *args], env=env, capture_output=True, text=True, check=check, timeout=300
+    )
+
+
+def test_demo_review_then_decisions_then_export(tmp_path: Path) -> None:
+    outcome = json.loads(run("demo", "--review", "--json", home=tmp_path).stdout)
+    review = outcome["review"]
+    assert review["workbooks"] == 52
+    folder = Path(review["reports_dir"])
+    assert len(list(folder.glob("*.xlsx"))) == 52
+    source = folder / "2026年度权责清单审核-市生态环境局.xlsx"
+    sheet = load_workbook(source, read_only=True)["审核事项"]
+    code = next(sheet.iter_rows(min_row=2, max_row=2, values_only=True))[1]
+
+    bad = fill(source, tmp_path / "bad.xlsx", {code: ("取消", "")})
+    refused = run("decisions", "import", str(bad), home=tmp_path, check=False)
+    assert refused.returncode == 2
+    assert "第2行“说明”列：审核意见为取消时必须填写理由" in refused.stderr
+
+    good = fill(source, tmp_path / "good.xlsx", {code: ("取消", "上级已取消")})
+    applied = json.loads(run("decisions", "import", str(good), "--json", home=tmp_path).stdout)
+    assert (applied["status"], applied["applied"]) == ("applied", 1)
+    again = run("decisions", "import", str(good), home=tmp_path)
+    assert "已导入过" in again.stdout
+
+    exported = json.loads(run("list", "export", "--year", "2026", "--json", home=tmp_path).stdout)
+    assert Path(exported["file"]).exists()
+    assert exported["changes_取消"] == 1
+    assert exported["in_force"] == 6834 - 311
