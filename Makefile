@@ -19,8 +19,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install powerlist with its test tools
 
-demo: $(STAMP) ## Build the Baotou demo city in SQLite (var/) and run the main job in-process
-	POWERLIST_DATABASE_URL=sqlite:///./var/powerlist.db $(BIN)/powerlist demo --reset
+# The demo always uses its own SQLite file (never a POWERLIST_DATABASE_URL from your shell) and
+# reviews the demo year as of the day the demo data describes.
+DEMO_ENV := POWERLIST_DATABASE_URL=sqlite:///./var/powerlist.db POWERLIST_REPORTS_DIR=./var/reports \
+	POWERLIST_REVIEW_AS_OF=2026-11-01
+
+demo: $(STAMP) ## Build the Baotou demo city in SQLite (var/) and run the yearly review in-process
+	$(DEMO_ENV) $(BIN)/powerlist demo --reset
+	$(DEMO_ENV) $(BIN)/powerlist run yearly-review --period 2026 --force
 
 test: $(STAMP) lint ## Lint, then run the whole test suite
 	$(BIN)/pytest

@@ -80,11 +80,15 @@ def all_jobs() -> dict[str, JobSpec]:
 
 
 # Each job module calls `register(...)` at import; add a module here when a job is added.
+# Plug-in (and test) jobs are loaded from POWERLIST_EXTRA_JOB_MODULES (comma-separated).
 BUILTIN_JOB_MODULES: tuple[str, ...] = ("powerlist.review.job",)
 
 
 def _load_builtin_jobs() -> None:
     import importlib
 
-    for module in BUILTIN_JOB_MODULES:
+    from powerlist.settings import get_settings
+
+    extra = [m.strip() for m in get_settings().extra_job_modules.split(",") if m.strip()]
+    for module in (*BUILTIN_JOB_MODULES, *extra):
         importlib.import_module(module)

@@ -6,7 +6,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/powerlist.db"
@@ -50,6 +50,51 @@ class Settings(BaseSettings):
     )
     import_max_rows: int = Field(200_000, description="Most data rows read from one sheet.")
     import_max_columns: int = Field(100, description="Most columns read from one sheet.")
+
+    # --- runtime: Celery workers, beat and the run ledger -------------------------------
+    result_backend_url: str | None = Field(
+        None, description="Celery result backend; default: the broker. Status lives in SQL."
+    )
+    queue_reports: str = Field("reports", description="Queue for long report work.")
+    queue_reminders: str = Field("reminders", description="Queue for short reminder work.")
+    task_soft_time_limit: int = Field(1500, description="Seconds before a step is asked to stop.")
+    task_time_limit: int = Field(1800, description="Seconds before a step's process is killed.")
+    visibility_timeout: int = Field(
+        3600, description="Redis redelivery timeout; must exceed task_time_limit."
+    )
+    unacked_restore_interval: int = Field(
+        30, description="Seconds between sweeps that requeue messages of dead workers."
+    )
+    check_timeouts: bool = Field(
+        True, description="Refuse a visibility_timeout not above task_time_limit."
+    )
+    max_attempts: int = Field(3, ge=1, description="Starts allowed per run step.")
+    heartbeat_seconds: float = Field(10.0, gt=0, description="How often a step heartbeats.")
+    lease_seconds: float = Field(
+        120.0, gt=0, description="A step or run silent this long is reaped and re-queued."
+    )
+    retry_backoff_max: float = Field(60.0, ge=0, description="Longest wait before a retry.")
+    extra_job_modules: str = Field(
+        "", description="Comma-separated modules that register extra jobs (plug-ins, tests)."
+    )
+    schedule_file: Path | None = Field(
+        None, description="Beat schedule TOML; default: schedules/powerlist.toml."
+    )
+
+    def queue_for(self, logical: str) -> str:
+        """The configured name of a logical queue: "reports" (long work) or "reminders"."""
+        return self.queue_reports if logical == "reports" else self.queue_reminders
+
+    @model_validator(mode="after")
+    def _timeouts_are_safe(self) -> Settings:
+        if self.task_soft_time_limit >= self.task_time_limit:
+            raise ValueError("task_soft_time_limit must be below task_time_limit")
+        if self.check_timeouts and self.visibility_timeout <= self.task_time_limit:
+            raise ValueError(
+                f"visibility_timeout ({self.visibility_timeout}s) must exceed task_time_limit "
+                f"({self.task_time_limit}s), or a running step is delivered twice"
+            )
+        return self
 
 
 @lru_cache(maxsize=1)

@@ -171,20 +171,24 @@ def test_written_file_is_recorded_with_checksum_and_no_temp_left(tmp_path: Path)
     assert [p.name for p in target.parent.iterdir()] == [target.name]
 
 
-def test_a_failing_row_leaves_the_previous_workbook_in_place(tmp_path: Path) -> None:
-    target = tmp_path / "w.xlsx"
+def test_a_failing_row_leaves_the_previous_workbook_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))  # no other process's temp files
+    target = tmp_path / "out" / "w.xlsx"
     first = build_workbook(target, INFO, [TableSheet("清单", COLUMNS, _rows(2))])
 
     def broken_rows():
         yield from _rows(2)
         yield ("too", "short")
 
-    openpyxl_temps = set(Path(tempfile.gettempdir()).glob("openpyxl.*"))
     with pytest.raises(ValueError, match="row 4: 2 values for 7 columns"):
         build_workbook(target, INFO, [TableSheet("清单", COLUMNS, broken_rows())])
-    assert set(Path(tempfile.gettempdir()).glob("openpyxl.*")) <= openpyxl_temps
+    assert list(private_tmp.iterdir()) == []  # openpyxl's own temp files are removed
     assert sha256_of(target) == first.sha256
-    assert [p.name for p in tmp_path.iterdir()] == ["w.xlsx"]
+    assert [p.name for p in target.parent.iterdir()] == ["w.xlsx"]
 
 
 def test_hidden_metadata_reads_back_and_detects_edits(tmp_path: Path) -> None:

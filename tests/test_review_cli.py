@@ -1,4 +1,4 @@
-"""The review from the command line: `demo --review`, `decisions import`, `list export`."""
+"""The review from the command line: demo, run yearly-review, decisions import, list export."""
 
 from __future__ import annotations
 
@@ -17,17 +17,18 @@ POWERLIST = str(Path(sys.executable).with_name("powerlist"))
 
 def run(*args: str, home: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "POWERLIST_DATABASE_URL": f"sqlite:///{home}/cli.db",
-           "POWERLIST_REPORTS_DIR": str(home / "reports")}  # fmt: skip
+           "POWERLIST_REPORTS_DIR": str(home / "reports"),
+           "POWERLIST_REVIEW_AS_OF": "2026-11-01"}  # fmt: skip
     return subprocess.run(
         [POWERLIST, *args], env=env, capture_output=True, text=True, check=check, timeout=300
     )
 
 
 def test_demo_review_then_decisions_then_export(tmp_path: Path) -> None:
-    outcome = json.loads(run("demo", "--review", "--json", home=tmp_path).stdout)
-    review = outcome["review"]
-    assert review["workbooks"] == 52
-    folder = Path(review["reports_dir"])
+    run("demo", home=tmp_path)
+    review = run("run", "yearly-review", "--period", "2026", home=tmp_path)
+    assert "工作簿 52 个" in review.stdout
+    folder = tmp_path / "reports" / "yearly_review" / "2026" / "all"
     assert len(list(folder.glob("*.xlsx"))) == 52
     source = folder / "2026年度权责清单审核-市生态环境局.xlsx"
     sheet = load_workbook(source, read_only=True)["审核事项"]

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from powerlist.cli import assessment_cmd, db_cmd, demo_cmd, imports_cmd, listing_cmd, review_cmd
+from powerlist.cli import (
+    assessment_cmd,
+    db_cmd,
+    demo_cmd,
+    imports_cmd,
+    listing_cmd,
+    review_cmd,
+    runtime_cmd,
+)
 
 app = typer.Typer(
     help="powerlist: yearly review, delegation assessment and training reminders for a "
@@ -18,6 +26,7 @@ app.add_typer(listing_cmd.items_app, name="items")
 app.command("demo")(demo_cmd.demo)
 app.command("import")(imports_cmd.import_command)
 review_cmd.register(app)
+runtime_cmd.register(app)
 app.add_typer(assessment_cmd.app, name="assessment")
 
 

@@ -12,9 +12,8 @@ from sqlalchemy.engine import make_url
 
 from powerlist import db
 from powerlist.cli.output import print_json
-from powerlist.demo.generate import AS_OF, DemoCity, generate_city, generate_province
+from powerlist.demo.generate import DemoCity, generate_city, generate_province
 from powerlist.demo.load import DatabaseNotEmpty, load_demo
-from powerlist.review.job import review_year
 from powerlist.settings import get_settings
 from powerlist.summary import dataset_summary
 
@@ -36,9 +35,6 @@ def demo(
         False, "--yes", help="Do not ask before resetting a non-SQLite database."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
-    review: bool = typer.Option(
-        False, "--review", help="Then run the demo year's review in-process (workbooks on disk)."
-    ),
 ) -> None:
     """Build a realistic demo city with the defects a real list has, in the configured database."""
     url = get_settings().database_url
@@ -66,13 +62,6 @@ def demo(
         summary = dataset_summary(session)
     summary["planted_defects"] = dict(sorted(planted.items()))
     summary["seconds"] = round(time.perf_counter() - started, 1)
-    if review:
-        started = time.perf_counter()
-        outcome = review_year(engine, AS_OF.year, as_of=AS_OF)
-        summary["review"] = {
-            k: outcome[k] for k in ("run_id", "reports_dir", "workbooks", "findings", "by_rule")
-        }
-        summary["review"]["seconds"] = round(time.perf_counter() - started, 1)
     if as_json:
         print_json(summary)
     else:

@@ -6,7 +6,7 @@ from powerlist.models.delegations import Delegation, DelegationAssessment, Handl
 from powerlist.models.items import ItemBasis, LegalBasis, PowerItem, UpperCatalogEntry
 from powerlist.models.messages import OutboxMessage, Reminder
 from powerlist.models.org import Department, ReceivingUnit
-from powerlist.models.runs import Finding, ImportRecord, ItemDecision, Report, Run
+from powerlist.models.runs import Finding, ImportRecord, ItemDecision, Report, Run, RunStep
 from powerlist.models.training import (
     ExamResult,
     ExamSession,
@@ -35,6 +35,7 @@ __all__ = [
     "Reminder",
     "Report",
     "Run",
+    "RunStep",
     "Staff",
     "TrainingRecord",
     "TrainingRequirement",

@@ -40,6 +40,30 @@ class Run(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class RunStep(Base):
+    """One step of a run (plan, one unit such as a department, finish), claimed by one worker.
+
+    The step is the unit of retry: its attempts are capped, its owner (host:pid) and heartbeat
+    tell a redelivered copy whether the claim is still alive, and `generation` ties it to one
+    (possibly forced) execution of the run.
+    """
+
+    __tablename__ = "run_steps"
+    __table_args__ = (UniqueConstraint("run_id", "step"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    step: Mapped[str] = mapped_column(String(96))  # "plan", "unit:<code>", "finish"
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    owner: Mapped[str | None] = mapped_column(String(128))
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class Finding(Base):
     """Something a review rule found about one item (or a missing item) in one run."""
 

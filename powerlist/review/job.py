@@ -1,8 +1,8 @@
-"""The yearly review job (年度权责清单审核) as the runtime sees it, plus an in-process door.
+"""The yearly review job (年度权责清单审核) as the runtime sees it.
 
 `plan` lists the departments to review, `run_unit` reviews one department (its findings for
 the run are replaced and its workbook rewritten), `finish` writes the city summary. The
-same functions back `review_year`, which runs the whole review in this process (the demo).
+same functions run in this process through the runtime's in-process runner (`powerlist run`).
 """
 
 from __future__ import annotations
@@ -13,13 +13,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from powerlist import db
 from powerlist.jobs import JobSpec, RunContext, register
 from powerlist.models import Department, Finding, ItemDecision, PowerItem, Report, Run, utcnow
-from powerlist.periods import Period, PeriodKind, parse_period
+from powerlist.periods import Period, PeriodKind
 from powerlist.review.config import RULE_KEYS, load_config
 from powerlist.review.load import load_department, yearly_assessments_exist
 from powerlist.review.rules import REVIEWED_STATUSES, review_department
@@ -247,57 +246,3 @@ YEARLY_REVIEW = register(
         finish=_finish,
     )
 )
-
-
-def review_year(
-    engine: Engine,
-    year: int,
-    scope: str = "all",
-    reports_dir: Path | None = None,
-    as_of: date | None = None,
-) -> dict[str, Any]:
-    """Run the whole review in this process (the demo's door); the run row is reused per key.
-
-    The runtime's queued runs call the same plan/unit/finish functions through YEARLY_REVIEW.
-    """
-    period = parse_period(str(year))
-    check_period(period)
-    as_of = as_of or review_as_of(period)
-    folder = reports_dir or get_settings().reports_dir / f"{JOB_NAME}-{year}-{scope}"
-    with db.session_scope(engine) as session:
-        run = _claim_run(session, str(year), scope)
-        run_id = run.id
-        codes = plan_departments(session, scope)
-        run.progress_total, run.progress_done = len(codes), 0
-    try:
-        for code in codes:
-            with db.session_scope(engine) as session:
-                review_unit(session, run_id, year, code, folder, as_of)
-                run = session.get_one(Run, run_id)
-                run.progress_done += 1
-                run.current = code
-                run.heartbeat_at = utcnow()
-        with db.session_scope(engine) as session:
-            summary = summarize(session, run_id, year, folder, as_of)
-            run = session.get_one(Run, run_id)
-            run.status, run.summary, run.finished_at = "succeeded", summary, utcnow()
-            run.current = None
-    except Exception as error:
-        with db.session_scope(engine) as session:
-            run = session.get_one(Run, run_id)
-            run.status, run.error, run.finished_at = "failed", repr(error), utcnow()
-        raise
-    return {"run_id": run_id, "reports_dir": str(folder), **summary}
-
-
-def _claim_run(session: Session, period: str, scope: str) -> Run:
-    run = session.scalars(
-        select(Run).where(Run.job == JOB_NAME, Run.period == period, Run.scope == scope)
-    ).one_or_none()
-    if run is None:
-        run = Run(job=JOB_NAME, period=period, scope=scope, trigger="in-process")
-        session.add(run)
-    run.status, run.started_at, run.error = "running", utcnow(), None
-    run.attempts = (run.attempts or 0) + 1
-    session.flush()
-    return run

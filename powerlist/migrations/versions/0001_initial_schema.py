@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 14:03:51.712731
+Create Date: 2026-11-26 14:47:35.177688
 """
 
 from collections.abc import Sequence
@@ -229,6 +229,25 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_reports_department_id'), ['department_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_reports_run_id'), ['run_id'], unique=False)
 
+    op.create_table('run_steps',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('step', sa.String(length=96), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('owner', sa.String(length=128), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('started_at', powerlist.models.base.UTCDateTime(), nullable=True),
+    sa.Column('heartbeat_at', powerlist.models.base.UTCDateTime(), nullable=True),
+    sa.Column('finished_at', powerlist.models.base.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['run_id'], ['runs.id'], name=op.f('fk_run_steps_run_id_runs'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_run_steps')),
+    sa.UniqueConstraint('run_id', 'step', name=op.f('uq_run_steps_run_id_step'))
+    )
+    with op.batch_alter_table('run_steps', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_run_steps_run_id'), ['run_id'], unique=False)
+
     op.create_table('staff',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('unit_id', sa.Integer(), nullable=False),
@@ -437,6 +456,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_staff_unit_id'))
 
     op.drop_table('staff')
+    with op.batch_alter_table('run_steps', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_run_steps_run_id'))
+
+    op.drop_table('run_steps')
     with op.batch_alter_table('reports', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_reports_run_id'))
         batch_op.drop_index(batch_op.f('ix_reports_department_id'))

@@ -1,0 +1,310 @@
+"""`powerlist run`, `powerlist runs …`, `powerlist schedules list`: manual runs and the ledger."""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from powerlist.cli.output import print_json, print_table
+from powerlist.db import default_engine, session_scope
+from powerlist.models import utcnow
+from powerlist.periods import BadPeriod
+from powerlist.runtime.ledger import PLAN, Claim, RunBusy
+from powerlist.runtime.runner import run_in_process, start_run
+from powerlist.runtime.steps import limits_from
+from powerlist.runtime.views import RunView, get_run, list_runs, run_report_files, run_steps
+from powerlist.settings import get_settings
+
+runs_app = typer.Typer(help="The run ledger (运行台账): status and progress.", no_args_is_help=True)
+schedules_app = typer.Typer(help="The beat schedule (定时任务).", no_args_is_help=True)
+
+EXIT_CODES = {"succeeded": 0, "failed": 1, "partial": 3}
+STATUS_ZH = {
+    "queued": "排队中",
+    "running": "运行中",
+    "succeeded": "成功",
+    "failed": "失败",
+    "partial": "部分完成",
+}
+
+
+def register(app: typer.Typer) -> None:
+    """Add `run`, `runs` and `schedules` to the main CLI."""
+    app.command("run")(run)
+    app.add_typer(runs_app, name="runs")
+    app.add_typer(schedules_app, name="schedules")
+
+
+def run(
+    job: str = typer.Argument(
+        ..., help="yearly_review, delegation_assessment, training_reminders…"
+    ),
+    period: str = typer.Option(..., "--period", help="2026, 2026-Q3, 2026-07 or 2026-07-15."),
+    department: str | None = typer.Option(None, "--department", help="One department code."),
+    queue: bool = typer.Option(False, "--queue", help="Send to the workers instead of here."),
+    wait: bool = typer.Option(False, "--wait", help="With --queue: wait and show progress."),
+    force: bool = typer.Option(False, "--force", help="Re-run a finished key, replacing outputs."),
+) -> None:
+    """Run a job for a period (and one department): in this process, or queued to workers."""
+    engine = default_engine()
+    try:
+        claim = start_run(
+            engine, job, period, department or "all", trigger=_trigger(queue), force=force
+        )
+    except (KeyError, BadPeriod, ValueError, RunBusy) as error:
+        typer.echo(f"错误：{str(error).strip(chr(39))}", err=True)
+        raise typer.Exit(2) from error
+    view = _view(claim.run_id)
+    if view.finished and not claim.created:
+        typer.echo(f"运行 #{view.id} 已结束（{STATUS_ZH[view.status]}）；如需重跑请加 --force")
+        raise typer.Exit(EXIT_CODES[view.status])
+    typer.echo(
+        f"运行 #{view.id}：{view.job} {view.period} {view.scope}（第 {claim.generation} 次）"
+    )
+    if queue:
+        _send(claim, view.job)
+        if not wait:
+            typer.echo(f"已排队；查看进度：powerlist runs show {view.id}")
+            return
+        final = _watch(claim.run_id)
+    else:
+        settings = get_settings()
+        with _Progress() as progress:
+            final = run_in_process(
+                engine,
+                claim,
+                limits=limits_from(settings),
+                reports_root=settings.reports_dir,
+                on_progress=progress.update,
+            )
+    _print_outcome(final)
+    raise typer.Exit(EXIT_CODES.get(final.status, 1))
+
+
+def _trigger(queue: bool) -> str:
+    import getpass
+
+    return f"cli{'-queue' if queue else ''}:{getpass.getuser()}"
+
+
+def _send(claim: Claim, job: str) -> None:
+    from tasks.dispatch import send_steps  # the Celery edge, imported only when queueing
+
+    send_steps(claim.run_id, claim.generation, job, [PLAN])
+
+
+def _watch(run_id: int) -> RunView:
+    with _Progress() as progress:
+        while True:
+            view = _view(run_id)
+            progress.update(view)
+            if view.finished:
+                return view
+            time.sleep(0.5)
+
+
+def _view(run_id: int) -> RunView:
+    with session_scope() as session:
+        view = get_run(session, run_id)
+    if view is None:
+        typer.echo(f"错误：没有运行 #{run_id}", err=True)
+        raise typer.Exit(2)
+    return view
+
+
+class _Progress:
+    """A live bar on a terminal (done/total, elapsed, current department); plain lines otherwise."""
+
+    def __init__(self) -> None:
+        self.live = sys.stdout.isatty()
+        self.bar: Any = None
+        self.task: Any = None
+        self.last: tuple[int, int, str | None, str] | None = None
+
+    def __enter__(self) -> _Progress:
+        if self.live:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self.bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("{task.fields[current]}"),
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("进度", total=None, current="")
+        return self
+
+    def update(self, view: RunView) -> None:
+        """Show the run's progress if it changed."""
+        state = (view.done, view.total, view.current, view.status)
+        if state == self.last:
+            return
+        self.last = state
+        if self.bar is not None:
+            total = view.total or None
+            current = view.current or STATUS_ZH.get(view.status, view.status)
+            self.bar.update(self.task, completed=view.done, total=total, current=current)
+        else:
+            typer.echo(
+                f"进度 {view.done}/{view.total}  {view.elapsed_seconds:.1f}s  "
+                f"{STATUS_ZH.get(view.status, view.status)}  {view.current or ''}".rstrip()
+            )
+
+    def __exit__(self, *_: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _print_outcome(view: RunView) -> None:
+    typer.echo(
+        f"运行 #{view.id} {STATUS_ZH.get(view.status, view.status)}：{view.done}/{view.total}，"
+        f"尝试 {view.attempts} 次，用时 {view.elapsed_seconds:.1f}s"
+    )
+    if view.error:
+        typer.echo(view.error, err=True)
+    with session_scope() as session:
+        files = run_report_files(session, view.id)
+    if files:
+        folders = sorted({str(Path(f).parent) for f in files})
+        typer.echo(f"工作簿 {len(files)} 个，位于：{'、'.join(folders)}")
+
+
+def _row(view: RunView) -> dict[str, Any]:
+    return {
+        "id": view.id,
+        "job": view.job,
+        "period": view.period,
+        "scope": view.scope,
+        "status": STATUS_ZH.get(view.status, view.status),
+        "progress": f"{view.done}/{view.total}",
+        "attempts": view.attempts,
+        "trigger": view.trigger,
+        "created": view.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+        "elapsed": f"{view.elapsed_seconds:.1f}s",
+    }
+
+
+@runs_app.command("list")
+def runs_list(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
+    limit: int = typer.Option(50, "--limit", min=1, help="How many runs, newest first."),
+    job: str | None = typer.Option(None, "--job", help="Only runs of this job."),
+) -> None:
+    """The newest runs with status and progress."""
+    with session_scope() as session:
+        views = list_runs(session, limit=limit, job=job)
+    if as_json:
+        print_json([v.as_json() for v in views])
+        return
+    columns = [
+        ("id", "编号"),
+        ("job", "任务"),
+        ("period", "期间"),
+        ("scope", "范围"),
+        ("status", "状态"),
+        ("progress", "进度"),
+        ("attempts", "尝试"),
+        ("trigger", "触发"),
+        ("created", "创建时间"),
+        ("elapsed", "用时"),
+    ]
+    print_table([_row(v) for v in views], columns)
+
+
+@runs_app.command("show")
+def runs_show(
+    run_id: int = typer.Argument(..., help="Run number."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
+) -> None:
+    """One run: status, progress, attempts, timings, trigger, error and its steps."""
+    view = _view(run_id)
+    with session_scope() as session:
+        steps = run_steps(session, run_id)
+    if as_json:
+        data = view.as_json()
+        data["steps"] = [vars(s) for s in steps]
+        print_json(data)
+        return
+    for label, value in [
+        ("运行", f"#{view.id} {view.job} {view.period} {view.scope}（第 {view.generation} 次）"),
+        ("状态", STATUS_ZH.get(view.status, view.status)),
+        ("进度", f"{view.done}/{view.total} {view.current or ''}".rstrip()),
+        ("尝试", view.attempts),
+        ("触发", view.trigger),
+        ("创建", _time(view.created_at)),
+        ("开始", _time(view.started_at)),
+        ("心跳", _time(view.heartbeat_at)),
+        ("结束", _time(view.finished_at)),
+        ("用时", f"{view.elapsed_seconds:.1f}s"),
+        ("结果", view.summary or ""),
+        ("错误", view.error or ""),
+    ]:
+        typer.echo(f"{label}：{value}")
+    rows = [{"step": s.step, "status": s.status, "attempts": s.attempts} for s in steps]
+    print_table(rows, [("step", "步骤"), ("status", "状态"), ("attempts", "尝试")])
+
+
+def _time(value: datetime | None) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+@schedules_app.command("list")
+def schedules_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Each schedule entry and its next three fire times (Asia/Shanghai)."""
+    from schedules.loader import ScheduleError, load_schedule
+
+    try:
+        schedule = load_schedule(timezone=get_settings().timezone)
+    except ScheduleError as error:
+        typer.echo(f"错误：{error}", err=True)
+        raise typer.Exit(2) from error
+    now = utcnow().astimezone(schedule.zone)
+    rows = [_entry_row(e, now) for e in schedule.entries]
+    if as_json:
+        print_json(rows)
+        return
+    typer.echo(f"{schedule.path}（{schedule.timezone}）")
+    for row in rows:
+        period = f"  期间 {row['period']}" if row["period"] else ""
+        typer.echo(
+            f"\n{row['name']}  {row['task']}  {row['when']}  队列 {row['queue']}{period}  "
+            f"{row['runs_on']}"
+        )
+        if row["description"]:
+            typer.echo(f"  {row['description']}")
+        for fire in row["next"]:
+            derived = f"  → 期间 {fire['period']}" if fire["period"] else ""
+            typer.echo(f"  下次 {fire['at']}{derived}")
+
+
+def _entry_row(entry: Any, now: datetime) -> dict[str, Any]:
+    fires = entry.next_fire_times(now, 3)
+    return {
+        "name": entry.name,
+        "task": entry.task,
+        "when": entry.when(),
+        "queue": entry.queue,
+        "period": str(entry.period) if entry.period else "",
+        "runs_on": entry.runs_on,
+        "description": entry.description,
+        "next": [
+            {
+                "at": fire.strftime("%Y-%m-%d %H:%M"),
+                "period": entry.period.period_for(fire.date()).label if entry.period else None,
+            }
+            for fire in fires
+        ],
+    }

@@ -1,0 +1,344 @@
+"""The run ledger (运行台账): claiming runs and their steps atomically, progress, attempts, outcome.
+
+A run is keyed by (job, period, scope). Its steps ("plan", "unit:<code>", "finish") are claimed
+with a compare-and-set UPDATE, so a second delivery of the same step (two beats, a redelivered
+message, a double click) does nothing while the first claim is alive, and takes over when the
+owner is provably dead. Attempts per step are capped so a step that kills its worker stops.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from powerlist.models import Run, RunStep, utcnow
+from powerlist.runtime.owners import owner_is_dead
+
+PLAN = "plan"
+FINISH = "finish"
+UNIT_PREFIX = "unit:"
+
+ACTIVE = ("queued", "running")
+TERMINAL = ("succeeded", "failed", "partial")
+
+
+class Decision(StrEnum):
+    """What a delivery of a step should do."""
+
+    TAKE = "take"  # run it
+    SKIP = "skip"  # done, or alive elsewhere: do nothing
+    GIVE_UP = "give_up"  # attempts used up: fail the step
+
+
+class RunBusy(RuntimeError):
+    """A forced re-run of a run that is still queued or running."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The run a dispatch refers to, and whether this dispatch created (or reset) it."""
+
+    run_id: int
+    generation: int
+    created: bool
+    status: str
+
+
+def unit_step(unit: str) -> str:
+    """The step name of one unit (department, receiving unit…)."""
+    return f"{UNIT_PREFIX}{unit}"
+
+
+def claim_run(
+    session: Session, job: str, period: str, scope: str, trigger: str, *, force: bool = False
+) -> Claim:
+    """Create the run for (job, period, scope) or return the existing one; `force` resets a
+    finished run (same id, next generation) so its outputs are replaced, never duplicated."""
+    try:
+        with session.begin_nested():
+            run = Run(job=job, period=period, scope=scope, trigger=trigger, status="queued")
+            session.add(run)
+            session.flush()
+            session.add(RunStep(run_id=run.id, step=PLAN, position=0))
+            session.flush()
+        return Claim(run.id, run.generation, True, run.status)
+    except IntegrityError:
+        pass
+    run = session.execute(
+        select(Run).where(Run.job == job, Run.period == period, Run.scope == scope)
+    ).scalar_one()
+    if not force:
+        return Claim(run.id, run.generation, False, run.status)
+    return _reset(session, run, trigger)
+
+
+def _reset(session: Session, run: Run, trigger: str) -> Claim:
+    if run.status in ACTIVE:
+        state = _status_zh(run.status)
+        raise RunBusy(f"运行 #{run.id} 正在{state}，不能强制重跑（等它结束或被回收）")
+    changed = session.execute(
+        update(Run)
+        .where(Run.id == run.id, Run.generation == run.generation, Run.status.in_(TERMINAL))
+        .values(
+            generation=Run.generation + 1,
+            status="queued",
+            trigger=trigger,
+            progress_done=0,
+            progress_total=0,
+            current=None,
+            attempts=0,
+            summary=None,
+            error=None,
+            started_at=None,
+            heartbeat_at=None,
+            finished_at=None,
+            created_at=utcnow(),
+        )
+    ).rowcount
+    if changed != 1:
+        raise RunBusy(f"运行 #{run.id} 刚被另一个请求重置")
+    session.execute(delete(RunStep).where(RunStep.run_id == run.id))
+    session.add(RunStep(run_id=run.id, step=PLAN, position=0))
+    session.flush()
+    session.refresh(run)
+    return Claim(run.id, run.generation, True, run.status)
+
+
+def _status_zh(status: str) -> str:
+    return {"queued": "排队", "running": "运行"}.get(status, status)
+
+
+def decide(step: RunStep, *, me: str, now: datetime, max_attempts: int, lease: float) -> Decision:
+    """Whether a delivery by `me` should run, skip or give up on `step` (pure decision)."""
+    if step.status in ("done", "failed"):
+        return Decision.SKIP
+    if step.status == "running" and _alive(step, me=me, now=now, lease=lease):
+        return Decision.SKIP
+    if step.attempts >= max_attempts:
+        return Decision.GIVE_UP
+    return Decision.TAKE
+
+
+def _alive(step: RunStep, *, me: str, now: datetime, lease: float) -> bool:
+    if step.owner == me or owner_is_dead(step.owner):
+        return False
+    beat = step.heartbeat_at or step.started_at
+    return beat is not None and now - beat < timedelta(seconds=lease)
+
+
+def claim_step(
+    session: Session,
+    run_id: int,
+    generation: int,
+    step_name: str,
+    *,
+    me: str,
+    now: datetime,
+    max_attempts: int,
+    lease: float,
+) -> tuple[Decision, int]:
+    """Atomically claim one step for `me`; returns the decision and the attempt number."""
+    run = session.get(Run, run_id)
+    if run is None or run.generation != generation or run.status in TERMINAL:
+        return Decision.SKIP, 0
+    step = session.execute(
+        select(RunStep).where(RunStep.run_id == run_id, RunStep.step == step_name)
+    ).scalar_one_or_none()
+    if step is None:
+        return Decision.SKIP, 0
+    decision = decide(step, me=me, now=now, max_attempts=max_attempts, lease=lease)
+    if decision is Decision.SKIP:
+        return decision, step.attempts
+    guard = _same_as(step)
+    if decision is Decision.GIVE_UP:
+        error = (
+            f"步骤 {step_name} 已尝试 {step.attempts} 次，每次都未完成"
+            f"（worker lost / 进程被杀或超时）；已停止重试"
+        )
+        values = {"status": "failed", "error": error, "finished_at": now, "owner": None}
+        won = session.execute(update(RunStep).where(*guard).values(**values)).rowcount == 1
+        return (Decision.GIVE_UP if won else Decision.SKIP), step.attempts
+    attempt = step.attempts + 1
+    values = {
+        "status": "running",
+        "attempts": attempt,
+        "owner": me,
+        "started_at": now,
+        "heartbeat_at": now,
+    }
+    if session.execute(update(RunStep).where(*guard).values(**values)).rowcount != 1:
+        return Decision.SKIP, step.attempts
+    current = step_name.removeprefix(UNIT_PREFIX) if step_name.startswith(UNIT_PREFIX) else None
+    session.execute(
+        update(Run)
+        .where(Run.id == run_id, Run.generation == generation)
+        .values(
+            status="running",
+            started_at=func.coalesce(Run.started_at, now),
+            heartbeat_at=now,
+            attempts=func.max(Run.attempts, attempt)
+            if session.get_bind().dialect.name == "sqlite"
+            else func.greatest(Run.attempts, attempt),
+            current=current if current is not None else Run.current,
+        )
+    )
+    return Decision.TAKE, attempt
+
+
+def _same_as(step: RunStep) -> tuple:
+    owner_clause = RunStep.owner.is_(None) if step.owner is None else RunStep.owner == step.owner
+    return (
+        RunStep.id == step.id,
+        RunStep.status == step.status,
+        RunStep.attempts == step.attempts,
+        owner_clause,
+    )
+
+
+def heartbeat(session: Session, run_id: int, step_name: str, *, me: str, now: datetime) -> bool:
+    """Refresh the lease of a step `me` holds (and its run); False if the claim was lost."""
+    held = session.execute(
+        update(RunStep)
+        .where(
+            RunStep.run_id == run_id,
+            RunStep.step == step_name,
+            RunStep.owner == me,
+            RunStep.status == "running",
+        )
+        .values(heartbeat_at=now)
+    ).rowcount
+    if held:
+        session.execute(update(Run).where(Run.id == run_id).values(heartbeat_at=now))
+    return bool(held)
+
+
+def end_step(
+    session: Session,
+    run_id: int,
+    step_name: str,
+    *,
+    me: str,
+    now: datetime,
+    status: str,
+    error: str | None = None,
+) -> bool:
+    """Mark a step `me` holds as done, failed or pending (for a retry); False if not held."""
+    ended = status in ("done", "failed")
+    values: dict[str, object] = {
+        "status": status,
+        "error": error,
+        "owner": me if ended else None,
+        "finished_at": now if ended else None,
+        "heartbeat_at": now,
+    }
+    changed = session.execute(
+        update(RunStep)
+        .where(
+            RunStep.run_id == run_id,
+            RunStep.step == step_name,
+            RunStep.owner == me,
+            RunStep.status == "running",
+        )
+        .values(**values)
+    ).rowcount
+    refresh_progress(session, run_id, now)
+    return changed == 1
+
+
+def add_units(session: Session, run_id: int, units: list[str]) -> None:
+    """Record the planned units (and the finish step) of a run and its progress total."""
+    existing = set(
+        session.execute(select(RunStep.step).where(RunStep.run_id == run_id)).scalars().all()
+    )
+    for position, unit in enumerate(units, start=1):
+        if unit_step(unit) not in existing:
+            session.add(RunStep(run_id=run_id, step=unit_step(unit), position=position))
+    if FINISH not in existing:
+        session.add(RunStep(run_id=run_id, step=FINISH, position=len(units) + 1))
+    session.flush()
+    session.execute(update(Run).where(Run.id == run_id).values(progress_total=len(units)))
+
+
+def refresh_progress(session: Session, run_id: int, now: datetime) -> None:
+    """Set progress_done to the number of unit steps done."""
+    done = session.execute(
+        select(func.count())
+        .select_from(RunStep)
+        .where(
+            RunStep.run_id == run_id,
+            RunStep.step.like(f"{UNIT_PREFIX}%"),
+            RunStep.status == "done",
+        )
+    ).scalar_one()
+    session.execute(
+        update(Run).where(Run.id == run_id).values(progress_done=done, heartbeat_at=now)
+    )
+
+
+def unit_counts(session: Session, run_id: int) -> dict[str, int]:
+    """How many unit steps of a run are in each status."""
+    rows = session.execute(
+        select(RunStep.status, func.count())
+        .where(RunStep.run_id == run_id, RunStep.step.like(f"{UNIT_PREFIX}%"))
+        .group_by(RunStep.status)
+    ).all()
+    return {status: count for status, count in rows}
+
+
+def open_units(session: Session, run_id: int) -> list[str]:
+    """Unit steps of a run that are not done or failed yet, in plan order."""
+    return list(
+        session.execute(
+            select(RunStep.step)
+            .where(
+                RunStep.run_id == run_id,
+                RunStep.step.like(f"{UNIT_PREFIX}%"),
+                RunStep.status.in_(("pending", "running")),
+            )
+            .order_by(RunStep.position)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def complete_run(
+    session: Session,
+    run_id: int,
+    generation: int,
+    *,
+    status: str,
+    now: datetime,
+    summary: dict | None = None,
+    error: str | None = None,
+) -> bool:
+    """Record a run's outcome (succeeded, partial, failed) once; False if already ended."""
+    return (
+        session.execute(
+            update(Run)
+            .where(Run.id == run_id, Run.generation == generation, Run.status.in_(ACTIVE))
+            .values(
+                status=status,
+                summary=summary,
+                error=error,
+                finished_at=now,
+                heartbeat_at=now,
+                current=None,
+            )
+        ).rowcount
+        == 1
+    )
+
+
+def outcome_status(counts: dict[str, int]) -> str:
+    """succeeded when every unit is done, failed when none is, partial otherwise."""
+    failed = counts.get("failed", 0)
+    done = counts.get("done", 0)
+    if failed == 0:
+        return "succeeded"
+    return "partial" if done else "failed"

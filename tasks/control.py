@@ -1,0 +1,42 @@
+"""Housekeeping tasks run by beat: catch-up (补跑) and reaping (回收)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from powerlist.db import session_scope
+from powerlist.models import utcnow
+from powerlist.runtime import catchup
+from powerlist.runtime.ledger import PLAN
+from powerlist.runtime.reaper import reap as reap_runs
+from powerlist.runtime.workdays_hook import working_day_check
+from powerlist.settings import get_settings
+from schedules.loader import load_schedule
+from tasks.dispatch import send_steps
+from workers.app import app
+
+
+@app.task(name="powerlist.reconcile")
+def reconcile() -> dict[str, Any]:
+    """Start every expected run that is missing, and alert on missing or failed ones."""
+    schedule = load_schedule(known_tasks=set(app.tasks), timezone=get_settings().timezone)
+    expected = catchup.expected_runs(schedule, utcnow(), working_day_check())
+    with session_scope() as session:
+        result = catchup.reconcile(session, expected)
+    for item, claim in result.started:
+        send_steps(claim.run_id, claim.generation, item.job, [PLAN])
+    return {
+        "expected": len(result.expected),
+        "started": [f"{item.job}:{item.period}" for item, _ in result.started],
+        "alerts": result.alerts,
+    }
+
+
+@app.task(name="powerlist.reap")
+def reap() -> dict[str, Any]:
+    """Re-dispatch the unfinished steps of runs whose heartbeat stopped."""
+    with session_scope() as session:
+        found = reap_runs(session, utcnow(), get_settings().lease_seconds)
+    for item in found:
+        send_steps(item.run_id, item.generation, item.job, item.steps)
+    return {"reaped": [{"run_id": r.run_id, "steps": r.steps} for r in found]}

@@ -1,0 +1,53 @@
+"""Sending run steps to the workers: one message per step, on the job's queue."""
+
+from __future__ import annotations
+
+from powerlist.jobs import get_job
+from powerlist.runtime.ledger import FINISH, PLAN
+from powerlist.runtime.steps import StepOutcome, limits_from
+from powerlist.settings import get_settings
+
+__all__ = ["follow_up", "limits_from", "queue_for", "send_steps"]
+
+START_TASKS = {
+    "yearly_review": "powerlist.yearly_review",
+    "delegation_assessment": "powerlist.delegation_assessment",
+    "training_reminders": "powerlist.training_reminders",
+}
+
+
+def queue_for(job: str) -> str:
+    """The queue a job's steps go to (reports when the job is unknown: its run fails fast)."""
+    try:
+        logical = get_job(job).queue
+    except KeyError:
+        logical = "reports"
+    return get_settings().queue_for(logical)
+
+
+def send_steps(
+    run_id: int, generation: int, job: str, steps: list[str], countdown: float | None = None
+) -> None:
+    """Send one message per step; a duplicate message is harmless (the claim decides)."""
+    from workers.app import app  # late: workers.app imports the task modules, which import this
+
+    queue = queue_for(job)
+    for step in steps:
+        if step == PLAN:
+            task, args = START_TASKS.get(job, "powerlist.start_run"), []
+            kwargs = {"run_id": run_id, "generation": generation}
+            if task == "powerlist.start_run":
+                kwargs["job"] = job
+        elif step == FINISH:
+            task, args, kwargs = "powerlist.finish_run", [run_id, generation], {}
+        else:
+            task, args, kwargs = "powerlist.run_unit", [run_id, generation, step], {}
+        app.send_task(task, args=args, kwargs=kwargs, queue=queue, countdown=countdown)
+
+
+def follow_up(run_id: int, generation: int, job: str, step: str, outcome: StepOutcome) -> None:
+    """Dispatch what a step outcome asks for: the next steps, or this step again after backoff."""
+    if outcome.retry_in is not None:
+        send_steps(run_id, generation, job, [step], countdown=outcome.retry_in)
+    if outcome.next_steps:
+        send_steps(run_id, generation, job, outcome.next_steps)
