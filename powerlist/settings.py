@@ -38,6 +38,11 @@ class Settings(BaseSettings):
         description="Reference date of the yearly review (stale reviews, laws in force). "
         "Default: today, or the last day of the reviewed year if that is earlier.",
     )
+    assessment_as_of: date | None = Field(
+        None,
+        description="Reference date of the delegation assessment: months that ended before it "
+        "are assessed. Default: today (in POWERLIST_TIMEZONE).",
+    )
     import_max_bytes: int = Field(
         20 * 1024 * 1024, description="Largest spreadsheet or CSV file accepted for import."
     )

@@ -31,16 +31,17 @@ KIND_UNIT = "delegation_unit"
 KIND_CITY = "delegation_city"
 
 
-def today() -> date:
-    """Today in the configured timezone: months that ended before it are assessed."""
-    return datetime.now(ZoneInfo(get_settings().timezone)).date()
+def assessment_as_of() -> date:
+    """The reference date: months that ended before it are assessed (default: today)."""
+    settings = get_settings()
+    return settings.assessment_as_of or datetime.now(ZoneInfo(settings.timezone)).date()
 
 
 def check_period(period: Period) -> None:
     """A year (2026) or a quarter (2026-Q3) that has already begun."""
     if period.kind not in (PeriodKind.YEAR, PeriodKind.QUARTER):
         raise ValueError(f"效能评估的期间应为年度（2026）或季度（2026-Q3），不是 {period.label}")
-    if period.start > today():
+    if period.start > assessment_as_of():
         raise ValueError(f"评估期 {period.label} 尚未开始")
 
 
@@ -57,7 +58,7 @@ def plan(session: Session, ctx: RunContext) -> list[str]:
 def run_unit(session: Session, ctx: RunContext, code: str) -> None:
     """Assess one department's delegations, replace its rows, write its workbook and Report."""
     config = load_config()
-    as_of = today()
+    as_of = assessment_as_of()
     period = ctx.period
     facts = load_department(
         session, code, [period, period.previous()], as_of, config.targets.training_requirement
