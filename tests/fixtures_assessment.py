@@ -1,8 +1,4 @@
-"""Helpers for the delegation assessment tests: a tiny named world and an in-test job runner.
-
-The runner stands in for the runtime's ledger (not on main yet): it creates the `Run` row and
-calls the job's plan, run_unit and finish, each in its own transaction as a worker would.
-"""
+"""Helpers for the delegation assessment tests: a tiny named world and a one-call run."""
 
 from __future__ import annotations
 
@@ -11,51 +7,48 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from powerlist.db import session_scope
-from powerlist.jobs import JobSpec, RunContext
+from powerlist.jobs import JobSpec
 from powerlist.models import (
     Delegation,
     Department,
     HandlingStat,
     PowerItem,
     ReceivingUnit,
-    Run,
     Staff,
     TrainingRecord,
     TrainingRequirement,
 )
 from powerlist.periods import parse_period
+from powerlist.runtime.runner import run_in_process, start_run
+from powerlist.runtime.steps import Limits
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A run the real in-process runner completed: its id, status, summary and folder."""
+
+    run_id: int
+    status: str
+    summary: dict[str, Any]
+    folder: Path
+    error: str | None
 
 
 def run_job(
-    engine: Engine, spec: JobSpec, period: str, reports_dir: Path, scope: str = "all"
-) -> tuple[int, dict[str, Any]]:
-    """Run `spec` for `period` in-process the way the runtime will; returns (run id, summary)."""
-    parsed = parse_period(period)
-    spec.check_period(parsed)
-    with session_scope(engine) as session:
-        run = session.scalars(
-            select(Run).where(Run.job == spec.name, Run.period == parsed.label, Run.scope == scope)
-        ).first()
-        if run is None:
-            run = Run(job=spec.name, period=parsed.label, scope=scope, status="running")
-            session.add(run)
-            session.flush()
-        run_id = run.id
-    ctx = RunContext(
-        run_id=run_id, job=spec.name, period=parsed, scope=scope, reports_dir=reports_dir
-    )
-    with session_scope(engine) as session:
-        units = spec.plan(session, ctx)
-    for unit in units:
-        with session_scope(engine) as session:
-            spec.run_unit(session, ctx, unit)
-    with session_scope(engine) as session:
-        summary = spec.finish(session, ctx)
-        session.get(Run, run_id).summary = summary
-    return run_id, summary
+    engine: Engine, spec: JobSpec, period: str, reports_root: Path, scope: str = "all"
+) -> Finished:
+    """Run `spec` for `period` with the runtime's in-process runner (re-runs are forced)."""
+    claim = start_run(engine, spec.name, period, scope, trigger="test", force=True)
+    view = run_in_process(engine, claim, limits=LIMITS, reports_root=reports_root)
+    folder = reports_root / spec.name / parse_period(period).label / scope
+    return Finished(view.id, view.status, view.summary or {}, folder, view.error)
+
+
+LIMITS = Limits(max_attempts=1, lease=120, heartbeat=5, backoff_max=0)
+"""One attempt per step: a test's failure shows at once instead of after retries."""
 
 
 @dataclass

@@ -53,8 +53,10 @@ def test_yearly_and_quarterly_assessment_of_the_demo_city(
     expected = planted(city)
     assert len(expected["zero"]) > 100 and len(expected["poor"]) > 50 and expected["unsigned"]
     with time_machine.travel(datetime(2026, 11, 26, 9, tzinfo=UTC), tick=False):
-        year_run, year = run_job(engine, DELEGATION_ASSESSMENT, "2026", tmp_path / "2026")
-        quarter_run, quarter = run_job(engine, DELEGATION_ASSESSMENT, "2026-Q3", tmp_path / "q3")
+        year_run = run_job(engine, DELEGATION_ASSESSMENT, "2026", tmp_path)
+        quarter_run = run_job(engine, DELEGATION_ASSESSMENT, "2026-Q3", tmp_path)
+    assert (year_run.status, quarter_run.status) == ("succeeded", "succeeded")
+    year, quarter = year_run.summary, quarter_run.summary
     assert year["delegations"] > 2000 and quarter["delegations"] > 2000
     with session_scope(engine) as session:
         for period in ("2026", "2026-Q3"):
@@ -75,7 +77,7 @@ def test_yearly_and_quarterly_assessment_of_the_demo_city(
                 assert all(r.score is None and "零办件" in r.reasons for r in zero_year)
                 with_trend = [r for r in rows.values() if r.indicators["previous_score"]]
                 assert len(with_trend) > 0.5 * len(rows)
-        for run_id, summary in ((year_run, year), (quarter_run, quarter)):
+        for run_id, summary in ((year_run.run_id, year), (quarter_run.run_id, quarter)):
             kinds = dict(
                 session.execute(
                     select(Report.kind, func.count())
@@ -86,6 +88,6 @@ def test_yearly_and_quarterly_assessment_of_the_demo_city(
             assert kinds["delegation_department"] > 30
             assert kinds["delegation_unit"] == summary["unit_workbooks"] > 100
             assert kinds["delegation_city"] == 1
-    summary_book = load_workbook(tmp_path / "2026" / "city-全市-下放委托事项效能评估-2026.xlsx")
+    summary_book = load_workbook(year_run.folder / "city-全市-下放委托事项效能评估-2026.xlsx")
     zero_listed = summary_book["零办件清单"].max_row - 1
     assert zero_listed == year["zero_case"] >= len(expected["zero"])

@@ -18,7 +18,7 @@ from powerlist.db import session_scope
 from powerlist.models import Delegation, DelegationAssessment, Report
 from powerlist.periods import parse_period
 from powerlist.settings import get_settings
-from tests.fixtures_assessment import World, make_world, run_job
+from tests.fixtures_assessment import Finished, World, make_world, run_job
 
 NOW = datetime(2026, 11, 26, 9, tzinfo=UTC)
 
@@ -42,10 +42,11 @@ def world(engine: Engine) -> World:
     return world
 
 
-def run(world: World, period: str, tmp_path: Path, scope: str = "all") -> dict[str, object]:
+def run(world: World, period: str, tmp_path: Path, scope: str = "all") -> Finished:
     with time_machine.travel(NOW, tick=False):
-        _, summary = run_job(world.engine, DELEGATION_ASSESSMENT, period, tmp_path, scope)
-    return summary
+        finished = run_job(world.engine, DELEGATION_ASSESSMENT, period, tmp_path, scope)
+    assert finished.status == "succeeded", finished.error
+    return finished
 
 
 def stored(world: World, period: str) -> dict[str, DelegationAssessment]:
@@ -66,7 +67,7 @@ def sheet_rows(path: Path, title: str) -> list[dict[str, object]]:
 def test_quarterly_run_stores_scores_grades_and_recommendations(
     world: World, tmp_path: Path
 ) -> None:
-    summary = run(world, "2026-Q3", tmp_path)
+    summary = run(world, "2026-Q3", tmp_path).summary
     rows = stored(world, "2026-Q3")
     assert set(rows) == {"good", "idle", "poor", "gone", "water"}
     assert (rows["good"].score, rows["good"].grade, rows["good"].recommendation) == (
@@ -102,7 +103,7 @@ def test_rerunning_a_period_replaces_rows_and_reports(world: World, tmp_path: Pa
 def test_department_workbook_shows_indicators_missing_data_and_trend(
     world: World, tmp_path: Path
 ) -> None:
-    run(world, "2026-Q3", tmp_path)
+    folder = run(world, "2026-Q3", tmp_path).folder
     with session_scope(world.engine) as session:
         report = session.scalars(
             select(Report).where(
@@ -114,7 +115,8 @@ def test_department_workbook_shows_indicators_missing_data_and_trend(
         assert report.rows == 4
         assert report.sha256 == sha256_of(path)
     assert path.name == "d01-包头市林业和草原局-下放委托事项效能评估-2026-Q3.xlsx"
-    assert path.parent == tmp_path / "departments"
+    assert path.parent == folder / "departments"
+    assert folder == tmp_path / "delegation_assessment" / "2026-Q3" / "all"
     workbook = load_workbook(path)
     assert workbook.sheetnames == ["说明", "评估结果"]
     ws = workbook["评估结果"]
@@ -153,8 +155,8 @@ def test_department_workbook_shows_indicators_missing_data_and_trend(
 
 
 def test_unit_workbook_holds_everything_the_unit_received(world: World, tmp_path: Path) -> None:
-    run(world, "2026-Q3", tmp_path)
-    [path] = (tmp_path / "units").glob("u-qingshan-*.xlsx")
+    folder = run(world, "2026-Q3", tmp_path).folder
+    [path] = (folder / "units").glob("u-qingshan-*.xlsx")
     rows = sheet_rows(path, "承接事项")
     assert sorted((r["委托部门"], r["事项编码"]) for r in rows) == [
         ("包头市林业和草原局", "XK-gone"),
@@ -169,16 +171,16 @@ def test_unit_workbook_holds_everything_the_unit_received(world: World, tmp_path
 def test_one_department_scope_still_lists_other_departments_items_for_its_units(
     world: World, tmp_path: Path
 ) -> None:
-    run(world, "2026-Q3", tmp_path / "all")
-    run(world, "2026-Q3", tmp_path / "one", scope="d02")
-    units = sorted(p.name for p in (tmp_path / "one" / "units").glob("*.xlsx"))
+    run(world, "2026-Q3", tmp_path)
+    one = run(world, "2026-Q3", tmp_path, scope="d02").folder
+    units = sorted(p.name for p in (one / "units").glob("*.xlsx"))
     assert units == ["u-qingshan-青山区林业和草原局-下放委托事项效能评估-2026-Q3.xlsx"]
-    assert len(sheet_rows(tmp_path / "one" / "units" / units[0], "承接事项")) == 4
+    assert len(sheet_rows(one / "units" / units[0], "承接事项")) == 4
 
 
 def test_city_summary_has_distributions_lists_and_a_chart(world: World, tmp_path: Path) -> None:
-    run(world, "2026-Q3", tmp_path)
-    path = tmp_path / "city-全市-下放委托事项效能评估-2026-Q3.xlsx"
+    folder = run(world, "2026-Q3", tmp_path).folder
+    path = folder / "city-全市-下放委托事项效能评估-2026-Q3.xlsx"
     workbook = load_workbook(path)
     assert workbook.sheetnames == [
         "说明",
@@ -205,8 +207,8 @@ def test_city_summary_has_distributions_lists_and_a_chart(world: World, tmp_path
 
 
 def test_yearly_run_feeds_the_yearly_review(world: World, tmp_path: Path) -> None:
-    run(world, "2026-Q3", tmp_path / "q3")
-    run(world, "2026", tmp_path / "year")
+    run(world, "2026-Q3", tmp_path)
+    run(world, "2026", tmp_path)
     with session_scope(world.engine) as session:
         grades = latest_yearly_grades(session)
         assert latest_yearly_grades(session, before_year=2026) == {}

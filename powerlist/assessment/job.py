@@ -38,11 +38,16 @@ def assessment_as_of() -> date:
 
 
 def check_period(period: Period) -> None:
-    """A year (2026) or a quarter (2026-Q3) that has already begun."""
+    """A year (2026) or a quarter (2026-Q3) that has begun, and a valid configuration.
+
+    Checked before a run is created, so a bad assessment.toml is refused at the door
+    (BadAssessmentConfig is a ValueError) instead of failing every unit.
+    """
     if period.kind not in (PeriodKind.YEAR, PeriodKind.QUARTER):
         raise ValueError(f"效能评估的期间应为年度（2026）或季度（2026-Q3），不是 {period.label}")
     if period.start > assessment_as_of():
         raise ValueError(f"评估期 {period.label} 尚未开始")
+    load_config()
 
 
 def plan(session: Session, ctx: RunContext) -> list[str]:
