@@ -72,3 +72,23 @@ def test_list_shows_stored_results_filtered_by_recommendation(
         "assessment", "list", "--period", "2026-13", POWERLIST_DATABASE_URL=sqlite_url
     )
     assert wrong.returncode == 2 and "不存在的日期" in wrong.stderr
+
+
+def test_run_refuses_a_bad_configuration_or_period_before_creating_a_run(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[weights]\non_time = 100\n", encoding="utf-8")
+    env = {
+        "POWERLIST_DATABASE_URL": sqlite_url,
+        "POWERLIST_EXTRA_JOB_MODULES": "powerlist.assessment.job",
+        "POWERLIST_REPORTS_DIR": str(tmp_path / "reports"),
+    }
+    command = ("run", "delegation-assessment", "--period")
+    result = powerlist(*command, "2026", **env, POWERLIST_ASSESSMENT_FILE=str(bad))
+    assert result.returncode == 2
+    assert "weights.complaints: missing" in result.stderr
+    monthly = powerlist(*command, "2026-07", **env)
+    assert monthly.returncode == 2 and "年度（2026）或季度（2026-Q3）" in monthly.stderr
+    listed = powerlist("runs", "list", "--json", **env)
+    assert json.loads(listed.stdout) == []
