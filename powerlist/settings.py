@@ -6,7 +6,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/powerlist.db"
@@ -33,6 +33,29 @@ class Settings(BaseSettings):
         description="TOML file replacing the delegation assessment's weights, targets and grades.",
     )
     sql_echo: bool = Field(False, description="Log every SQL statement (debugging only).")
+    workday_overrides: Path | None = Field(
+        None,
+        description="TOML file of holidays and 调休 working days per year, read instead of "
+        "the packaged powerlist/data/workday_overrides.toml.",
+    )
+    training_file: Path | None = Field(
+        None, description="TOML file replacing powerlist/data/training.toml (requirements, stages)."
+    )
+    smtp_host: str = Field("localhost", description="SMTP server for e-mail reminders.")
+    smtp_port: int = Field(25, description="SMTP port.")
+    smtp_sender: str = Field("powerlist@localhost", description="From address of e-mails.")
+    smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_user: str | None = Field(None, description="SMTP login (none: no authentication).")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password.")
+    webhook_url: str | None = Field(
+        None,
+        description="Group robot (企业微信/钉钉) that receives escalations and alerts as JSON.",
+    )
+    alert_email: str | None = Field(None, description="E-mail address that receives alerts.")
+    outbox_max_attempts: int = Field(6, description="Delivery attempts before a message fails.")
+    outbox_backoff_seconds: float = Field(
+        60.0, description="First retry delay; doubled on each further attempt (capped at 6 h)."
+    )
     review_as_of: date | None = Field(
         None,
         description="Reference date of the yearly review (stale reviews, laws in force). "

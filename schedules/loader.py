@@ -18,7 +18,14 @@ from croniter import croniter
 
 from powerlist.periods import Period, PeriodKind, period_containing
 
-HOUSEKEEPING_TASKS = frozenset({"powerlist.reconcile", "powerlist.reap"})
+HOUSEKEEPING_TASKS = frozenset(
+    {
+        "powerlist.reconcile",
+        "powerlist.reap",
+        "powerlist.deliver_outbox",
+        "powerlist.check_calendar",
+    }
+)
 QUEUES = frozenset({"reports", "reminders"})
 RUNS_ON = frozenset({"any_day", "working_day"})
 _PERIOD = re.compile(r"^(year|quarter|month|day)([+-]\d+)?$")

@@ -1,16 +1,22 @@
-"""Housekeeping tasks run by beat: catch-up (补跑) and reaping (回收)."""
+"""Housekeeping tasks run by beat: catch-up (补跑), reaping (回收), delivery and calendar checks."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from powerlist.db import default_engine as session_engine
 from powerlist.db import session_scope
 from powerlist.models import utcnow
+from powerlist.outbox.delivery import RetryPolicy, deliver_pending
+from powerlist.outbox.senders import senders_from
 from powerlist.runtime import catchup
 from powerlist.runtime.ledger import PLAN
 from powerlist.runtime.reaper import reap as reap_runs
 from powerlist.runtime.workdays_hook import working_day_check
 from powerlist.settings import get_settings
+from powerlist.training.alerts import alert_calendar_coverage
 from schedules.loader import load_schedule
 from tasks.dispatch import send_steps
 from workers.app import app
@@ -40,3 +46,21 @@ def reap() -> dict[str, Any]:
     for item in found:
         send_steps(item.run_id, item.generation, item.job, item.steps)
     return {"reaped": [{"run_id": r.run_id, "steps": r.steps} for r in found]}
+
+
+@app.task(name="powerlist.deliver_outbox")
+def deliver_outbox() -> dict[str, int]:
+    """Send due outbox messages (reminders, escalations, alerts) and retries whose wait is over."""
+    settings = get_settings()
+    counts = deliver_pending(
+        session_engine(), senders_from(settings), RetryPolicy.from_settings(settings)
+    )
+    return {"sent": counts.sent, "retrying": counts.retrying, "failed": counts.failed}
+
+
+@app.task(name="powerlist.check_calendar")
+def check_calendar() -> str | None:
+    """In November and December, alert (once a week) when next year's holidays are unknown."""
+    with session_scope() as session:
+        today = datetime.now(ZoneInfo(get_settings().timezone)).date()
+        return alert_calendar_coverage(session, today)

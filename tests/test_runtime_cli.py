@@ -114,7 +114,6 @@ def test_run_queue_wait_goes_through_a_real_worker(
         env = {**cluster.env}
         result = _cli(env, "run", "test_reports", "--period", "2026", "--queue", "--wait")
         queued = _cli(env, "run", "test_reports", "--period", "2027", "--queue")
-        cluster.send("powerlist.yearly_review", period="2026", trigger="api")
         cluster.send("powerlist.start_run", job="no_such_job", period="2026", trigger="api")
         unregistered = wait_for(lambda: _failed_runs(postgres_url), 30, "the failed runs")
     finally:
@@ -124,14 +123,14 @@ def test_run_queue_wait_goes_through_a_real_worker(
     assert queued.returncode == 0 and "已排队；查看进度：powerlist runs show 2" in queued.stdout
     listed = json.loads(_cli(env, "runs", "list", "--json").stdout)
     assert {r["trigger"].split(":")[0] for r in listed} == {"cli-queue", "api"}
-    assert sorted(unregistered) == [
-        ("no_such_job", "unknown job 'no_such_job' (known: test_reports)"),
-        ("yearly_review", "unknown job 'yearly_review' (known: test_reports)"),
-    ]
+    [(job, error)] = unregistered
+    assert job == "no_such_job"
+    assert error.startswith("unknown job 'no_such_job' (known: ")
+    assert "test_reports" in error and "yearly_review" in error
 
 
 def _failed_runs(url: str) -> list[tuple[str, str]]:
-    """Failed runs as (job, first line of the error) once both are there."""
+    """Failed runs as (job, first line of the error) once there is one."""
     engine = db.make_engine(url)
     with db.session_scope(engine) as session:
         rows = session.execute(select(Run.job, Run.error).where(Run.status == "failed")).all()
@@ -140,4 +139,4 @@ def _failed_runs(url: str) -> list[tuple[str, str]]:
         (job, (error or "").splitlines()[0].removeprefix("plan: PermanentError: "))
         for job, error in rows
     ]
-    return found if len(found) == 2 else []
+    return found

@@ -10,6 +10,7 @@ from powerlist.cli import (
     demo_cmd,
     imports_cmd,
     listing_cmd,
+    outbox_cmd,
     review_cmd,
     runtime_cmd,
 )
@@ -27,6 +28,7 @@ app.command("demo")(demo_cmd.demo)
 app.command("import")(imports_cmd.import_command)
 review_cmd.register(app)
 runtime_cmd.register(app)
+app.add_typer(outbox_cmd.app, name="outbox")
 app.add_typer(assessment_cmd.app, name="assessment")
 
 

@@ -1,0 +1,261 @@
+"""What the training workbooks show: roster rows per unit, the city summary, masked contacts.
+
+Pure functions from rosters to `powerlist.excel` table sheets; `workbooks` writes them. The
+city-level tables mask phone numbers and e-mail addresses (personal data leaves the unit
+only masked).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from powerlist.excel import BAD, GOOD, WARN, Column, TableSheet
+from powerlist.training.roster import RosterLine, UnitRoster
+from powerlist.training.stages import Status
+
+STATUS_COLORS = {
+    Status.DONE.value: GOOD,
+    Status.DUE_SOON.value: WARN,
+    Status.OVERDUE.value: BAD,
+    Status.ESCALATED.value: "FF9B9B",  # a deeper red than 已逾期: already reported upwards
+}
+
+
+def mask_phone(phone: str | None) -> str:
+    """13812345678 → 138****5678; anything short is fully masked."""
+    if not phone:
+        return ""
+    digits = phone.strip()
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return f"{digits[:3]}****{digits[-4:]}"
+
+
+def mask_email(email: str | None) -> str:
+    """s0000012@example.gov.cn → s***2@example.gov.cn (the domain stays for routing checks)."""
+    if not email or "@" not in email:
+        return ""
+    local, domain = email.rsplit("@", 1)
+    shown = local[0] + "***" + (local[-1] if len(local) > 2 else "")
+    return f"{shown}@{domain}"
+
+
+ROSTER_COLUMNS = (
+    Column("工号"),
+    Column("姓名"),
+    Column("岗位"),
+    Column("要求编码"),
+    Column("培训考试要求", wrap=True),
+    Column("类别"),
+    Column("上次完成", kind="date"),
+    Column("到期日", kind="date"),
+    Column("状态", colors=STATUS_COLORS),
+    Column("本年学时", kind="float"),
+    Column("年度目标学时", kind="float"),
+    Column("电子邮箱"),
+)
+
+
+def roster_table(roster: UnitRoster) -> TableSheet:
+    """The unit's roster: one row per person and requirement, with its status."""
+    rows = [
+        (
+            line.staff_no,
+            line.name,
+            line.role,
+            line.requirement.code,
+            line.requirement.name,
+            line.requirement.kind,
+            line.last_done,
+            line.due_on,
+            line.status.value,
+            line.hours_this_year,
+            line.requirement.hours_per_year,
+            line.email or "",
+        )
+        for line in roster.lines
+    ]
+    return TableSheet("花名册", ROSTER_COLUMNS, rows)
+
+
+def hours_table(roster: UnitRoster) -> TableSheet:
+    """Per person: training hours this year against the yearly target (学时)."""
+    done: dict[tuple[str, str, str], float] = defaultdict(float)
+    target: dict[tuple[str, str, str], float] = defaultdict(float)
+    for line in roster.lines:
+        if line.requirement.hours_per_year is None:
+            continue
+        key = (line.staff_no, line.name, line.role)
+        done[key] += line.hours_this_year or 0.0
+        target[key] += line.requirement.hours_per_year
+    rows = [
+        (*key, round(done[key], 1), target[key], _ratio(done[key], target[key])) for key in done
+    ]
+    columns = (
+        Column("工号"),
+        Column("姓名"),
+        Column("岗位"),
+        Column("本年学时", kind="float"),
+        Column("目标学时", kind="float"),
+        Column("完成比例", kind="percent"),
+    )
+    return TableSheet("学时统计", columns, rows)
+
+
+@dataclass
+class Tally:
+    """Completion and exam counts over some roster lines."""
+
+    lines: int = 0
+    done: int = 0
+    due_soon: int = 0
+    overdue: int = 0
+    escalated: int = 0
+    examinees: int = 0
+    passed: int = 0
+
+    def add(self, line: RosterLine) -> None:
+        """Count one roster line."""
+        self.lines += 1
+        self.done += line.status is Status.DONE
+        self.due_soon += line.status is Status.DUE_SOON
+        self.overdue += line.status is Status.OVERDUE
+        self.escalated += line.status is Status.ESCALATED
+        if line.exam_passed is not None:
+            self.examinees += 1
+            self.passed += line.exam_passed
+
+    def cells(self) -> tuple[Any, ...]:
+        """The tally as summary cells (counts and rates)."""
+        return (
+            self.lines,
+            self.done,
+            _ratio(self.done, self.lines),
+            self.examinees,
+            self.passed,
+            _ratio(self.passed, self.examinees),
+            self.due_soon,
+            self.overdue,
+            self.escalated,
+        )
+
+
+TALLY_COLUMNS = (
+    Column("应完成项", kind="int"),
+    Column("已完成", kind="int"),
+    Column("完成率", kind="percent"),
+    Column("应考人数", kind="int"),
+    Column("考试通过", kind="int"),
+    Column("考试通过率", kind="percent"),
+    Column("即将到期", kind="int"),
+    Column("已逾期", kind="int"),
+    Column("已上报", kind="int"),
+)
+
+
+def unit_summary_table(rosters: Sequence[UnitRoster]) -> TableSheet:
+    """Completion and exam pass rates per receiving unit."""
+    rows = []
+    for roster in rosters:
+        tally = Tally()
+        for line in roster.lines:
+            tally.add(line)
+        people = len({line.staff_id for line in roster.lines})
+        head = (roster.code, roster.name, roster.district, roster.kind, people)
+        rows.append((*head, *tally.cells()))
+    columns = (
+        Column("单位编码"),
+        Column("承接单位"),
+        Column("旗县区"),
+        Column("类型"),
+        Column("人数", kind="int"),
+    )
+    return TableSheet("按承接单位", columns + TALLY_COLUMNS, rows)
+
+
+def department_summary_table(rosters: Sequence[UnitRoster]) -> TableSheet:
+    """Completion and exam pass rates per delegating/entrusting department (谁委托、谁培训)."""
+    tallies: dict[str, Tally] = defaultdict(Tally)
+    units: dict[str, int] = defaultdict(int)
+    for roster in rosters:
+        for dept in roster.entrusting:
+            units[dept.name] += 1
+            for line in roster.lines:
+                tallies[dept.name].add(line)
+    rows = [(name, units[name], *tallies[name].cells()) for name in sorted(tallies)]
+    columns = (Column("委托/下放部门"), Column("承接单位数", kind="int"))
+    return TableSheet("按委托部门", columns + TALLY_COLUMNS, rows)
+
+
+def overdue_table(rosters: Sequence[UnitRoster], today: date) -> TableSheet:
+    """Everyone overdue, most overdue first, with masked contacts."""
+    rows = [
+        (
+            roster.name,
+            line.staff_no,
+            line.name,
+            line.role,
+            line.requirement.name,
+            line.due_on,
+            (today - line.due_on).days,
+            line.status.value,
+            mask_email(line.email),
+            mask_phone(line.phone),
+        )
+        for roster in rosters
+        for line in roster.lines
+        if line.due_on is not None and line.status in (Status.OVERDUE, Status.ESCALATED)
+    ]
+    rows.sort(key=lambda row: (-row[6], row[0], row[1]))
+    columns = (
+        Column("承接单位"),
+        Column("工号"),
+        Column("姓名"),
+        Column("岗位"),
+        Column("培训考试要求", wrap=True),
+        Column("到期日", kind="date"),
+        Column("逾期天数", kind="int"),
+        Column("状态", colors=STATUS_COLORS),
+        Column("电子邮箱（脱敏）"),
+        Column("手机号（脱敏）"),
+    )
+    return TableSheet("逾期名单", columns, rows)
+
+
+@dataclass(frozen=True)
+class EscalationRow:
+    """An escalation that was sent: when, for whom, and how its delivery went."""
+
+    sent_on: date
+    unit: str
+    staff_no: str
+    name: str
+    requirement: str
+    due_on: date
+    delivery: str
+
+
+def escalation_table(escalations: Sequence[EscalationRow]) -> TableSheet:
+    """Escalations to unit heads and entrusting departments (逾期上报记录)."""
+    rows = [
+        (e.sent_on, e.unit, e.staff_no, e.name, e.requirement, e.due_on, e.delivery)
+        for e in escalations
+    ]
+    columns = (
+        Column("上报日期", kind="date"),
+        Column("承接单位"),
+        Column("工号"),
+        Column("姓名"),
+        Column("培训考试要求", wrap=True),
+        Column("到期日", kind="date"),
+        Column("送达状态"),
+    )
+    return TableSheet("逾期上报", columns, rows)
+
+
+def _ratio(part: float, whole: float) -> float | None:
+    return round(part / whole, 4) if whole else None

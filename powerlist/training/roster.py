@@ -1,0 +1,224 @@
+"""A receiving unit's roster (花名册): each person × requirement with due date and status.
+
+Loads one unit's staff, records and exam results in a few queries and computes, with the
+pure functions in `due` and `stages`, where everyone stands on `today`. Records dated after
+`today` are ignored, so replaying a past day gives that day's answer.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from powerlist.models import (
+    Delegation,
+    Department,
+    ExamResult,
+    ExamSession,
+    ReceivingUnit,
+    Staff,
+    TrainingRecord,
+    TrainingRequirement,
+)
+from powerlist.outbox.store import insert_ignore
+from powerlist.training.config import Requirement, TrainingConfig
+from powerlist.training.due import Due, ExamSitting, due_for, exam_due
+from powerlist.training.stages import Status, status_of
+
+
+@dataclass(frozen=True)
+class RosterLine:
+    """One person's standing on one requirement."""
+
+    staff_id: int
+    staff_no: str
+    name: str
+    role: str
+    email: str | None
+    phone: str | None
+    requirement: Requirement
+    last_done: date | None
+    due_on: date | None
+    status: Status
+    hours_this_year: float | None  # 培训 only
+    exam_passed: bool | None  # 考试 only: passed this year's exam (incl. resit)
+
+
+@dataclass(frozen=True)
+class Entrusting:
+    """A department that delegated or entrusted powers to the unit (谁委托、谁培训)."""
+
+    name: str
+    contact_email: str | None
+
+
+@dataclass(frozen=True)
+class UnitRoster:
+    """A receiving unit, its head, its entrusting departments and its roster lines."""
+
+    unit_id: int
+    code: str
+    name: str
+    district: str
+    kind: str
+    head_name: str | None
+    head_email: str | None
+    entrusting: tuple[Entrusting, ...]
+    lines: tuple[RosterLine, ...]
+
+
+def ensure_requirements(session: Session, config: TrainingConfig) -> dict[str, int]:
+    """Make sure every configured requirement has its row (by code); code → id."""
+    codes = [r.code for r in config.requirements]
+    query = select(TrainingRequirement.code, TrainingRequirement.id).where(
+        TrainingRequirement.code.in_(codes)
+    )
+    ids = {code: rid for code, rid in session.execute(query)}
+    missing = [req for req in config.requirements if req.code not in ids]
+    for req in missing:
+        insert_ignore(
+            session,
+            TrainingRequirement.__table__,
+            {
+                "code": req.code,
+                "name": req.name,
+                "kind": req.kind,
+                "applies_to_role": req.roles[0] if len(req.roles) == 1 else None,
+                "every_months": req.every_months,
+                "hours_per_year": req.hours_per_year,
+                "counts_from": req.counts_from,
+            },
+        )
+    if missing:
+        ids = {code: rid for code, rid in session.execute(query)}
+    return ids
+
+
+def load_unit_roster(
+    session: Session, unit: ReceivingUnit, today: date, config: TrainingConfig, ids: dict[str, int]
+) -> UnitRoster:
+    """The roster of `unit` as it stands on `today`."""
+    staff = list(
+        session.scalars(
+            select(Staff).where(Staff.unit_id == unit.id, Staff.active.is_(True)).order_by(Staff.id)
+        )
+    )
+    staff_ids = [s.id for s in staff]
+    done = _completions(session, staff_ids, today)
+    sittings, passed = _exams(session, staff_ids, today)
+    lines: list[RosterLine] = []
+    for person in staff:
+        for req in config.requirements:
+            if not req.applies_to(person.role, unit.kind):
+                continue
+            rid = ids[req.code]
+            records = done.get((person.id, rid), [])
+            if req.counts_from == "exam_sessions":
+                years = passed.get((person.id, rid), set())
+                due = exam_due(req, sittings.get(rid, []), years, today)
+                exam_passed: bool | None = today.year in years
+            else:
+                due = due_for(req, [day for day, _ in records])
+                exam_passed = None
+            lines.append(_line(person, req, due, records, today, config, exam_passed))
+    return UnitRoster(
+        unit_id=unit.id,
+        code=unit.code,
+        name=unit.name,
+        district=unit.district,
+        kind=unit.kind,
+        head_name=unit.head_name,
+        head_email=unit.head_email,
+        entrusting=_entrusting(session, unit.id, today),
+        lines=tuple(lines),
+    )
+
+
+def _line(
+    person: Staff,
+    req: Requirement,
+    due: Due,
+    records: list[tuple[date, float]],
+    today: date,
+    config: TrainingConfig,
+    exam_passed: bool | None,
+) -> RosterLine:
+    hours = None
+    if req.kind == "培训":
+        hours = round(sum(h for day, h in records if day.year == today.year), 1)
+    return RosterLine(
+        staff_id=person.id,
+        staff_no=person.staff_no,
+        name=person.name,
+        role=person.role,
+        email=person.email,
+        phone=person.phone,
+        requirement=req,
+        last_done=due.last_done,
+        due_on=due.due_on,
+        status=status_of(due.due_on, today, config.stages),
+        hours_this_year=hours,
+        exam_passed=exam_passed,
+    )
+
+
+def _completions(
+    session: Session, staff_ids: list[int], today: date
+) -> dict[tuple[int, int], list[tuple[date, float]]]:
+    found: dict[tuple[int, int], list[tuple[date, float]]] = defaultdict(list)
+    if not staff_ids:
+        return found
+    rows = session.execute(
+        select(
+            TrainingRecord.staff_id,
+            TrainingRecord.requirement_id,
+            TrainingRecord.completed_on,
+            TrainingRecord.hours,
+        ).where(TrainingRecord.staff_id.in_(staff_ids), TrainingRecord.completed_on <= today)
+    )
+    for staff_id, rid, day, hours in rows:
+        found[(staff_id, rid)].append((day, hours or 0.0))
+    return found
+
+
+def _exams(
+    session: Session, staff_ids: list[int], today: date
+) -> tuple[dict[int, list[ExamSitting]], dict[tuple[int, int], set[int]]]:
+    sittings: dict[int, list[ExamSitting]] = defaultdict(list)
+    for row in session.scalars(select(ExamSession)):
+        sittings[row.requirement_id].append(
+            ExamSitting(row.year, row.opens_on, row.closes_on, row.resit)
+        )
+    passed: dict[tuple[int, int], set[int]] = defaultdict(set)
+    if staff_ids:
+        rows = session.execute(
+            select(ExamResult.staff_id, ExamSession.requirement_id, ExamSession.year)
+            .join(ExamSession, ExamSession.id == ExamResult.session_id)
+            .where(
+                ExamResult.staff_id.in_(staff_ids),
+                ExamResult.passed.is_(True),
+                ExamResult.taken_on <= today,
+            )
+        )
+        for staff_id, rid, year in rows:
+            passed[(staff_id, rid)].add(year)
+    return sittings, passed
+
+
+def _entrusting(session: Session, unit_id: int, today: date) -> tuple[Entrusting, ...]:
+    rows = session.execute(
+        select(Department.name, Department.contact_email)
+        .join(Delegation, Delegation.from_department_id == Department.id)
+        .where(
+            Delegation.unit_id == unit_id,
+            Delegation.since <= today,
+            or_(Delegation.revoked_on.is_(None), Delegation.revoked_on > today),
+        )
+        .distinct()
+        .order_by(Department.name)
+    )
+    return tuple(Entrusting(name, email) for name, email in rows)

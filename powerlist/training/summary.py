@@ -1,0 +1,39 @@
+"""Reading back what the reminders did: escalations sent, for the city summary."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from powerlist.models import OutboxMessage, ReceivingUnit, Reminder, Staff, TrainingRequirement
+from powerlist.training.reports import EscalationRow
+from powerlist.training.stages import ESCALATION
+
+DELIVERY_NAMES = {"pending": "待发送", "sending": "发送中", "sent": "已送达", "failed": "发送失败"}
+
+
+def escalations_until(session: Session, today: date) -> list[EscalationRow]:
+    """Every escalation sent on or before `today`, newest first, with its delivery status."""
+    rows = session.execute(
+        select(
+            Reminder.sent_on,
+            ReceivingUnit.name,
+            Staff.staff_no,
+            Staff.name,
+            TrainingRequirement.name,
+            Reminder.due_on,
+            OutboxMessage.status,
+        )
+        .join(Staff, Staff.id == Reminder.staff_id)
+        .join(ReceivingUnit, ReceivingUnit.id == Staff.unit_id)
+        .join(TrainingRequirement, TrainingRequirement.id == Reminder.requirement_id)
+        .outerjoin(OutboxMessage, OutboxMessage.id == Reminder.outbox_id)
+        .where(Reminder.stage == ESCALATION, Reminder.sent_on <= today)
+        .order_by(Reminder.sent_on.desc(), ReceivingUnit.name, Staff.staff_no)
+    )
+    return [
+        EscalationRow(sent, unit, no, name, req, due, DELIVERY_NAMES.get(status or "", "无"))
+        for sent, unit, no, name, req, due, status in rows
+    ]

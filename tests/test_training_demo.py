@@ -1,0 +1,160 @@
+"""A month of daily reminder runs on the Baotou demo city, then its roster workbooks.
+
+October 2026 holds the National Day holiday (10-01..10-07) and the 调休 Saturday 10-10. A
+sample of one receiving unit in fifteen keeps the month quick; every unit runs the same code.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import Engine, select
+
+from powerlist import db
+from powerlist.demo.generate import generate_city
+from powerlist.demo.load import load_demo
+from powerlist.models import OutboxMessage, ReceivingUnit, Reminder, Report
+from powerlist.outbox.delivery import RetryPolicy, deliver_pending
+from powerlist.outbox.senders import senders_from
+from powerlist.settings import get_settings
+from powerlist.training.config import training_config
+from powerlist.training.roster import ensure_requirements, load_unit_roster
+from powerlist.training.send import send_unit_reminders
+from powerlist.training.stages import ESCALATION, Status, personal_stages
+from powerlist.workdays import is_working_day
+from tests.fixtures_training import SmtpInbox, run_day, smtp_inbox
+from tests.services import scratch_database
+
+__all__ = ["smtp_inbox"]  # fixture used by name
+
+SAMPLE_EVERY = 15
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def demo_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """The demo city, freshly loaded, on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path}/demo.db"
+        db.upgrade(url)
+        engine = db.make_engine(url)
+        load_demo(engine, [generate_city(2026)])
+        yield engine
+        engine.dispose()
+        return
+    with scratch_database(request.getfixturevalue("postgres_server_url")) as url:
+        db.upgrade(url)
+        engine = db.make_engine(url)
+        load_demo(engine, [generate_city(2026)])
+        yield engine
+        engine.dispose()
+
+
+def test_a_month_on_the_demo_city(
+    demo_engine: Engine, smtp_inbox: SmtpInbox, tmp_path: Path
+) -> None:
+    config = training_config()
+    with db.session_scope(demo_engine) as session:
+        ids = ensure_requirements(session, config)
+        units = list(session.scalars(select(ReceivingUnit).order_by(ReceivingUnit.id)))
+        sample = [u.id for u in units[::SAMPLE_EVERY]]
+    senders, policy = senders_from(get_settings()), RetryPolicy()
+    day = date(2026, 10, 1)
+    while day <= date(2026, 10, 31):
+        if is_working_day(day):
+            with db.session_scope(demo_engine) as session:
+                for unit_id in sample:
+                    unit = session.get(ReceivingUnit, unit_id)
+                    assert unit is not None
+                    roster = load_unit_roster(session, unit, day, config, ids)
+                    send_unit_reminders(session, roster, day, config, ids)
+            deliver_pending(demo_engine, senders, policy)
+        day += timedelta(days=1)
+
+    last = date(2026, 10, 30)  # the last working day of the month (10-31 is a Saturday)
+    with db.session_scope(demo_engine) as session:
+        rows = list(session.execute(select(Reminder)).scalars())
+        messages = {m.id: m for m in session.scalars(select(OutboxMessage))}
+        rosters = [
+            load_unit_roster(session, session.get(ReceivingUnit, uid), last, config, ids)  # type: ignore[arg-type]
+            for uid in sample
+        ]
+    assert len(rows) > 500 and len(messages) > 300
+    sent_days = Counter(r.sent_on for r in rows)
+    assert all(is_working_day(d) for d in sent_days)
+    assert date(2026, 10, 10) in sent_days  # the 调休 Saturday is a working day
+    assert min(sent_days) == date(2026, 10, 8)  # nothing during the holiday
+
+    # every stage that has come for every current obligation is recorded exactly once
+    recorded = Counter((r.staff_id, r.requirement_id, r.due_on, r.stage) for r in rows)
+    assert max(recorded.values()) == 1
+    for roster in rosters:
+        for line in roster.lines:
+            if line.due_on is None:
+                continue
+            key = (line.staff_id, ids[line.requirement.code], line.due_on)
+            for stage, _ in personal_stages(line.due_on, last, config.stages):
+                assert (*key, stage) in recorded, (roster.name, line.name, stage)
+            escalated = line.status is Status.ESCALATED
+            assert ((*key, ESCALATION) in recorded) == escalated
+
+    # at most one personal message per person, requirement and day
+    personal = Counter(
+        (m.recipient, m.payload["requirement"], m.payload["sent_on"])
+        for m in messages.values()
+        if m.kind == "reminder"
+    )
+    assert max(personal.values()) == 1
+
+    # escalations landed with the unit heads (a real SMTP server received them)
+    escalations = [r for r in rows if r.stage == ESCALATION]
+    assert escalations
+    heads = {roster.head_email for roster in rosters if roster.head_email}
+    received = set(smtp_inbox.recipients())
+    assert all(messages[r.outbox_id].status == "sent" for r in escalations if r.outbox_id)
+    assert heads & received
+    assert all(messages[r.outbox_id].recipient in received for r in escalations if r.outbox_id)
+
+    # running a day again sends nothing more
+    before = len(rows)
+    with db.session_scope(demo_engine) as session:
+        for unit_id in sample:
+            unit = session.get(ReceivingUnit, unit_id)
+            assert unit is not None
+            roster = load_unit_roster(session, unit, date(2026, 10, 30), config, ids)
+            assert (
+                send_unit_reminders(session, roster, date(2026, 10, 30), config, ids).reminders == 0
+            )
+        assert len(list(session.scalars(select(Reminder.id)))) == before
+
+    _check_roster_workbook(demo_engine, rosters[0].code, date(2026, 10, 29), tmp_path)
+
+
+def _check_roster_workbook(engine: Engine, code: str, day: date, tmp_path: Path) -> None:
+    """The job's roster workbook for one unit opens with the statuses the roster computes."""
+    config = training_config()
+    summary = run_day(engine, day, tmp_path, scope=code)
+    assert summary["units"] == 1 and summary["workbooks"] == 2
+    with db.session_scope(engine) as session:
+        unit = session.scalar(select(ReceivingUnit).where(ReceivingUnit.code == code))
+        assert unit is not None
+        roster = load_unit_roster(session, unit, day, config, ensure_requirements(session, config))
+        report = session.scalar(
+            select(Report).where(Report.kind == "training_roster", Report.unit_id == unit.id)
+        )
+        assert report is not None
+    book = load_workbook(report.path)
+    assert book.sheetnames == ["说明", "花名册", "学时统计"]
+    sheet = book["花名册"]
+    header = [c.value for c in sheet[1]]
+    assert header[:9] == ["工号", "姓名", "岗位", "要求编码", "培训考试要求", "类别",
+                          "上次完成", "到期日", "状态"]  # fmt: skip
+    found = {(r[0], r[3]): r[8] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    expected = {(line.staff_no, line.requirement.code): line.status.value for line in roster.lines}
+    assert found == expected
+    assert report.rows == len(roster.lines) + len(book["学时统计"]["A"]) - 1
+    assert sheet.freeze_panes == "A2"
