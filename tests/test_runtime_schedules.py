@@ -25,6 +25,8 @@ TASKS = {
     "powerlist.reconcile",
     "powerlist.reap",
     "powerlist.start_run",
+    "powerlist.deliver_outbox",
+    "powerlist.check_calendar",
 }
 
 
