@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from powerlist.cli import db_cmd, demo_cmd, imports_cmd, listing_cmd, review_cmd, runtime_cmd
+from powerlist.cli import (
+    db_cmd,
+    demo_cmd,
+    http_cmd,
+    imports_cmd,
+    listing_cmd,
+    review_cmd,
+    runtime_cmd,
+)
 
 app = typer.Typer(
     help="powerlist: yearly review, delegation assessment and training reminders for a "
@@ -19,6 +27,7 @@ app.command("demo")(demo_cmd.demo)
 app.command("import")(imports_cmd.import_command)
 review_cmd.register(app)
 runtime_cmd.register(app)
+http_cmd.register(app)
 
 
 def main() -> None:
