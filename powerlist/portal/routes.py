@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
@@ -24,6 +25,9 @@ from powerlist.tokens import Caller, authenticate
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+templates.env.filters["local"] = lambda at: at.astimezone(
+    ZoneInfo(get_settings().timezone)
+).strftime("%Y-%m-%d %H:%M")
 JOB_ZH = {
     "yearly_review": "年度审核",
     "delegation_assessment": "下放/委托事项评估",
