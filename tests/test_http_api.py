@@ -322,4 +322,6 @@ def test_openapi_is_published(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert {"/api/runs", "/api/reports", "/api/reports/{report_id}/download",
             "/api/uploads/review", "/api/health"} <= set(spec["paths"])  # fmt: skip
+    upload = spec["paths"]["/api/uploads/review"]["post"]["requestBody"]["content"]
+    assert upload["multipart/form-data"]["schema"]["required"] == ["file"]
     assert client.get("/docs").status_code == 200

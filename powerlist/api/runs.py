@@ -53,7 +53,7 @@ def trigger_run(
     try:
         claim = start_run(
             engine, request.job, request.period, scope,
-            trigger=f"api:{caller.actor}", force=request.force,
+            trigger=f"api:{caller.actor}"[:64], force=request.force,
         )  # fmt: skip
     except RunBusy as error:
         raise RunRefused(409, str(error)) from error

@@ -84,7 +84,21 @@ def _import(engine: Engine, caller: Caller, path: Path) -> tuple[int, dict[str, 
     return 200, answer
 
 
-@router.post("/review")
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            }
+        }
+    },
+}
+
+
+@router.post("/review", openapi_extra={"requestBody": UPLOAD_BODY})
 async def upload_review(
     request: Request, caller: Caller = Depends(current_caller), engine: Engine = Depends(get_engine)
 ) -> JSONResponse:
