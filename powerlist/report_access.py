@@ -8,6 +8,7 @@ the path comes from the Report row and must lie under the reports folder and mat
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -97,8 +98,7 @@ def content_disposition(file_name: str) -> str:
     stem, dot, suffix = file_name.rpartition(".")
     if not dot:
         stem, suffix = suffix, ""
-    ascii_stem = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in stem)
-    ascii_stem = ascii_stem.strip("_") or "report"
+    ascii_stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("_.") or "report"
     ascii_suffix = "".join(c for c in suffix if c.isascii() and c.isalnum())
     fallback = f"{ascii_stem}.{ascii_suffix}" if ascii_suffix else ascii_stem
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(file_name, safe='')}"

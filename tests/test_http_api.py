@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select
 from powerlist import db
 from powerlist.api import create_app
 from powerlist.models import AuditEvent, Base, PowerItem, Report
+from powerlist.report_access import content_disposition
 from powerlist.settings import get_settings
 from tests.fixtures_http import HttpWorld, fill_review, http_env, make_http_world
 
@@ -325,3 +326,29 @@ def test_openapi_is_published(client: TestClient) -> None:
     upload = spec["paths"]["/api/uploads/review"]["post"]["requestBody"]["content"]
     assert upload["multipart/form-data"]["schema"]["required"] == ["file"]
     assert client.get("/docs").status_code == 200
+
+
+def test_a_department_may_trigger_a_run_of_its_own_scope(
+    client: TestClient, world: HttpWorld
+) -> None:
+    body = {"job": "yearly_review", "period": "2026", "department": "sthjj"}
+    answer = client.post("/api/runs", json=body, headers=world.auth("sthjj"))
+    assert answer.status_code == 202, answer.text
+    run = client.get(f"/api/runs/{answer.json()['id']}", headers=world.auth("sthjj")).json()
+    assert (run["scope"], run["status"]) == ("sthjj", "succeeded")
+    assert client.get(f"/api/runs/{run['id']}", headers=world.auth("lcj")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "fallback"),
+    [
+        ("2026年度权责清单审核-市生态环境局.xlsx", "2026_-.xlsx"),
+        ('a"b\r\nSet-Cookie: x=1.xlsx', "a_b_Set-Cookie_x_1.xlsx"),
+        ("汇总", "report"),
+    ],
+)
+def test_content_disposition_cannot_be_broken_by_a_file_name(name: str, fallback: str) -> None:
+    header = content_disposition(name)
+    assert "\r" not in header and "\n" not in header and header.count('"') == 2
+    assert header.split('filename="')[1].split('"')[0] == fallback
+    assert unquote(header.split("filename*=UTF-8''")[1]) == name
