@@ -28,6 +28,9 @@ demo: $(STAMP) ## Build the Baotou demo city in SQLite (var/) and run the yearly
 	$(DEMO_ENV) $(BIN)/powerlist demo --reset
 	$(DEMO_ENV) $(BIN)/powerlist run yearly-review --period 2026 --force
 
+serve: $(STAMP) ## Serve the API and portal on the demo (runs execute in-process): http://127.0.0.1:8000/
+	$(DEMO_ENV) POWERLIST_API_RUN_MODE=in_process $(BIN)/powerlist serve --host 127.0.0.1 --port 8000
+
 test: $(STAMP) lint ## Lint, then run the whole test suite
 	$(BIN)/pytest
 
@@ -47,4 +50,4 @@ migration: $(STAMP) ## New Alembic revision from the models: make migration m="w
 clean: ## Remove the demo database and reports (var/)
 	rm -rf var
 
-.PHONY: help install demo test lint fmt migration clean
+.PHONY: help install demo serve test lint fmt migration clean

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -107,6 +108,19 @@ class Settings(BaseSettings):
     )
     schedule_file: Path | None = Field(
         None, description="Beat schedule TOML; default: schedules/powerlist.toml."
+    )
+
+    # --- HTTP API and portal (powerlist serve) -------------------------------------------
+    api_run_mode: Literal["queue", "in_process"] = Field(
+        "queue",
+        description="How runs triggered over HTTP execute: sent to the workers (queue), or in "
+        "the API process after the response (in_process; the demo without workers).",
+    )
+    health_timeout: float = Field(
+        1.0, gt=0, description="Seconds the health check waits for the broker and workers."
+    )
+    cookie_secure: bool = Field(
+        False, description="Mark the portal's sign-in cookie Secure (set behind HTTPS)."
     )
 
     def queue_for(self, logical: str) -> str:

@@ -8,6 +8,7 @@ from powerlist.cli import (
     assessment_cmd,
     db_cmd,
     demo_cmd,
+    http_cmd,
     imports_cmd,
     listing_cmd,
     outbox_cmd,
@@ -30,6 +31,7 @@ review_cmd.register(app)
 runtime_cmd.register(app)
 app.add_typer(outbox_cmd.app, name="outbox")
 app.add_typer(assessment_cmd.app, name="assessment")
+http_cmd.register(app)
 
 
 def main() -> None:
