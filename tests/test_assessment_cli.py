@@ -81,7 +81,6 @@ def test_run_refuses_a_bad_configuration_or_period_before_creating_a_run(
     bad.write_text("[weights]\non_time = 100\n", encoding="utf-8")
     env = {
         "POWERLIST_DATABASE_URL": sqlite_url,
-        "POWERLIST_EXTRA_JOB_MODULES": "powerlist.assessment.job",
         "POWERLIST_REPORTS_DIR": str(tmp_path / "reports"),
     }
     command = ("run", "delegation-assessment", "--period")

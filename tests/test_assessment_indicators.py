@@ -250,3 +250,10 @@ def test_a_period_with_no_finished_month_is_not_scored() -> None:
     assert ind.months_expected == 0
     assert score.score is None
     assert verdict.recommendation == "继续"
+
+
+def test_a_report_dated_inside_its_month_counts_for_that_month() -> None:
+    stats = [MonthStat(date(2026, 7, 1), received=2), MonthStat(date(2026, 8, 15), received=3)]
+    stats += [MonthStat(date(2026, 9, 30), received=4)]
+    ind, _, _ = assess(delegation(), stats)
+    assert (ind.months_reported, ind.missing_months, ind.received) == (3, [], 9)

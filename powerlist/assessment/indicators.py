@@ -78,7 +78,8 @@ def measure(
 ) -> Indicators:
     """Compute every indicator of `delegation` for `period` from its monthly reports and unit."""
     expected = expected_months(delegation, period, as_of)
-    by_month = {stat.month: stat for stat in stats if stat.month in set(expected)}
+    wanted = set(expected)
+    by_month = {s.month.replace(day=1): s for s in stats if s.month.replace(day=1) in wanted}
     reported = [by_month[m] for m in expected if m in by_month]
     totals = _totals(reported) if reported else None
     received = totals["received"] if totals else None
