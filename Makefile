@@ -22,11 +22,15 @@ install: $(STAMP) ## Create .venv and install powerlist with its test tools
 # The demo always uses its own SQLite file (never a POWERLIST_DATABASE_URL from your shell) and
 # reviews the demo year as of the day the demo data describes.
 DEMO_ENV := POWERLIST_DATABASE_URL=sqlite:///./var/powerlist.db POWERLIST_REPORTS_DIR=./var/reports \
-	POWERLIST_REVIEW_AS_OF=2026-11-01
+	POWERLIST_REVIEW_AS_OF=2026-11-01 POWERLIST_ASSESSMENT_AS_OF=2026-11-01
 
-demo: $(STAMP) ## Build the Baotou demo city in SQLite (var/) and run the yearly review in-process
+demo: $(STAMP) ## Build the Baotou demo city in SQLite (var/), assess delegations, run the yearly review
 	$(DEMO_ENV) $(BIN)/powerlist demo --reset
+	$(DEMO_ENV) $(BIN)/powerlist run delegation-assessment --period 2026 --force
 	$(DEMO_ENV) $(BIN)/powerlist run yearly-review --period 2026 --force
+
+serve: $(STAMP) ## Serve the API and portal on the demo (runs execute in-process): http://127.0.0.1:8000/
+	$(DEMO_ENV) POWERLIST_API_RUN_MODE=in_process $(BIN)/powerlist serve --host 127.0.0.1 --port 8000
 
 test: $(STAMP) lint ## Lint, then run the whole test suite
 	$(BIN)/pytest
@@ -55,4 +59,4 @@ migration: $(STAMP) ## New Alembic revision from the models: make migration m="w
 clean: ## Remove the demo database and reports (var/)
 	rm -rf var
 
-.PHONY: help install demo test bench bench-city lint fmt migration clean
+.PHONY: help install demo serve test bench bench-city lint fmt migration clean

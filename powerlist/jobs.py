@@ -81,7 +81,11 @@ def all_jobs() -> dict[str, JobSpec]:
 
 # Each job module calls `register(...)` at import; add a module here when a job is added.
 # Plug-in (and test) jobs are loaded from POWERLIST_EXTRA_JOB_MODULES (comma-separated).
-BUILTIN_JOB_MODULES: tuple[str, ...] = ("powerlist.review.job", "powerlist.training.job")
+BUILTIN_JOB_MODULES: tuple[str, ...] = (
+    "powerlist.review.job",
+    "powerlist.assessment.job",
+    "powerlist.training.job",
+)
 
 
 def _load_builtin_jobs() -> None:

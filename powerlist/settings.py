@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,6 +28,10 @@ class Settings(BaseSettings):
     power_types_file: Path | None = Field(
         None,
         description="TOML file replacing the default power types and their variant names.",
+    )
+    assessment_file: Path | None = Field(
+        None,
+        description="TOML file replacing the delegation assessment's weights, targets and grades.",
     )
     sql_echo: bool = Field(False, description="Log every SQL statement (debugging only).")
     workday_overrides: Path | None = Field(
@@ -56,6 +61,11 @@ class Settings(BaseSettings):
         None,
         description="Reference date of the yearly review (stale reviews, laws in force). "
         "Default: today, or the last day of the reviewed year if that is earlier.",
+    )
+    assessment_as_of: date | None = Field(
+        None,
+        description="Reference date of the delegation assessment: months that ended before it "
+        "are assessed. Default: today (in POWERLIST_TIMEZONE).",
     )
     import_max_bytes: int = Field(
         20 * 1024 * 1024, description="Largest spreadsheet or CSV file accepted for import."
@@ -98,6 +108,19 @@ class Settings(BaseSettings):
     )
     schedule_file: Path | None = Field(
         None, description="Beat schedule TOML; default: schedules/powerlist.toml."
+    )
+
+    # --- HTTP API and portal (powerlist serve) -------------------------------------------
+    api_run_mode: Literal["queue", "in_process"] = Field(
+        "queue",
+        description="How runs triggered over HTTP execute: sent to the workers (queue), or in "
+        "the API process after the response (in_process; the demo without workers).",
+    )
+    health_timeout: float = Field(
+        1.0, gt=0, description="Seconds the health check waits for the broker and workers."
+    )
+    cookie_secure: bool = Field(
+        False, description="Mark the portal's sign-in cookie Secure (set behind HTTPS)."
     )
 
     def queue_for(self, logical: str) -> str:

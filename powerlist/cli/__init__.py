@@ -5,8 +5,10 @@ from __future__ import annotations
 import typer
 
 from powerlist.cli import (
+    assessment_cmd,
     db_cmd,
     demo_cmd,
+    http_cmd,
     imports_cmd,
     listing_cmd,
     outbox_cmd,
@@ -28,6 +30,8 @@ app.command("import")(imports_cmd.import_command)
 review_cmd.register(app)
 runtime_cmd.register(app)
 app.add_typer(outbox_cmd.app, name="outbox")
+app.add_typer(assessment_cmd.app, name="assessment")
+http_cmd.register(app)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ from powerlist.models.items import ItemBasis, LegalBasis, PowerItem, UpperCatalo
 from powerlist.models.messages import OutboxMessage, Reminder
 from powerlist.models.org import Department, ReceivingUnit
 from powerlist.models.runs import Finding, ImportRecord, ItemDecision, Report, Run, RunStep
+from powerlist.models.tokens import ApiToken
 from powerlist.models.training import (
     ExamResult,
     ExamSession,
@@ -16,6 +17,7 @@ from powerlist.models.training import (
 )
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
     "Base",
     "Delegation",

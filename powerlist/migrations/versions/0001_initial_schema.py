@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 14:47:35.177688
+Create Date: 2026-11-26 15:24:28.114082
 """
 
 from collections.abc import Sequence
@@ -171,6 +171,24 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('upper_catalog_entries', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_upper_catalog_entries_code'), ['code'], unique=False)
+
+    op.create_table('api_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_sha256', sa.String(length=64), nullable=False),
+    sa.Column('prefix', sa.String(length=16), nullable=False),
+    sa.Column('label', sa.String(length=128), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=True),
+    sa.Column('is_admin', sa.Boolean(), nullable=False),
+    sa.Column('created_at', powerlist.models.base.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', powerlist.models.base.UTCDateTime(), nullable=True),
+    sa.Column('revoked_at', powerlist.models.base.UTCDateTime(), nullable=True),
+    sa.Column('last_used_at', powerlist.models.base.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_api_tokens_department_id_departments')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
+    sa.UniqueConstraint('token_sha256', name=op.f('uq_api_tokens_token_sha256'))
+    )
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_api_tokens_department_id'), ['department_id'], unique=False)
 
     op.create_table('exam_sessions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -471,6 +489,10 @@ def downgrade() -> None:
 
     op.drop_table('power_items')
     op.drop_table('exam_sessions')
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_api_tokens_department_id'))
+
+    op.drop_table('api_tokens')
     with op.batch_alter_table('upper_catalog_entries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_upper_catalog_entries_code'))
 

@@ -1,0 +1,107 @@
+"""Uploads (回传): a department returns its filled review workbook; the answer lists row errors
+or the decisions applied. The file is saved under a fixed name in a private temp folder."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from powerlist.api.deps import audit, current_caller, get_engine
+from powerlist.artifacts import sha256_of
+from powerlist.db import session_scope
+from powerlist.excel.reading import UnsafeFile
+from powerlist.review.decisions import DecisionImportError
+from powerlist.review_upload import (
+    NotCallersWorkbook,
+    decisions_from_file,
+    import_returned_workbook,
+)
+from powerlist.settings import get_settings
+from powerlist.tokens import Caller
+
+router = APIRouter(prefix="/api/uploads", tags=["uploads"])
+FORM_OVERHEAD = 64 * 1024  # multipart boundaries and headers around the file
+CHUNK = 256 * 1024
+RETURNED_NAME = "returned.xlsx"  # never a name or path from the request
+
+
+async def receive_review_workbook(
+    request: Request, caller: Caller, engine: Engine
+) -> tuple[int, dict[str, Any]]:
+    """Size-check, save and import an uploaded review workbook; (HTTP status, answer)."""
+    limit = get_settings().import_max_bytes
+    declared = request.headers.get("content-length")
+    if declared is None or not declared.isdigit():
+        return 411, {"status": "refused", "problems": ["缺少 Content-Length"]}
+    if int(declared) > limit + FORM_OVERHEAD:
+        return 413, {"status": "refused", "problems": [f"文件过大：上限 {limit:,} 字节"]}
+    form = await request.form(max_files=1, max_fields=5)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        return 422, {"status": "refused", "problems": ["缺少文件字段 file"]}
+    with tempfile.TemporaryDirectory(prefix="powerlist-upload-") as folder:
+        path = Path(folder) / RETURNED_NAME
+        if not await _save(upload, path, limit):
+            return 413, {"status": "refused", "problems": [f"文件过大：上限 {limit:,} 字节"]}
+        answer = await run_in_threadpool(_import, engine, caller, path)
+    given = (upload.filename or "")[:200]
+    audit(engine, caller, "upload_review_workbook", "upload", answer[1].get("department"),
+          {"file": given, "status": answer[1]["status"], "http": answer[0]})  # fmt: skip
+    return answer
+
+
+async def _save(upload: UploadFile, path: Path, limit: int) -> bool:
+    written = 0
+    with path.open("wb") as out:
+        while chunk := await upload.read(CHUNK):
+            written += len(chunk)
+            if written > limit:
+                return False
+            out.write(chunk)
+    return True
+
+
+def _import(engine: Engine, caller: Caller, path: Path) -> tuple[int, dict[str, Any]]:
+    try:
+        with session_scope(engine) as session:
+            outcome = import_returned_workbook(session, path, caller)
+            answer = outcome.as_dict()
+            answer["decisions"] = decisions_from_file(session, sha256_of(path))
+    except UnsafeFile as error:
+        return 415, {"status": "refused", "problems": [str(error)]}
+    except DecisionImportError as error:
+        return 422, {"status": "refused", "problems": error.problems}
+    except NotCallersWorkbook:
+        return 404, {"status": "refused", "problems": ["Not Found"]}
+    answer.pop("file", None)
+    return 200, answer
+
+
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            }
+        }
+    },
+}
+
+
+@router.post("/review", openapi_extra={"requestBody": UPLOAD_BODY})
+async def upload_review(
+    request: Request, caller: Caller = Depends(current_caller), engine: Engine = Depends(get_engine)
+) -> JSONResponse:
+    """Return a filled review workbook (multipart field `file`): row errors, or what was applied."""
+    code, answer = await receive_review_workbook(request, caller, engine)
+    return JSONResponse(answer, status_code=code)

@@ -1,0 +1,183 @@
+"""Load one delegating department's facts for an assessment in a handful of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from powerlist.assessment.facts import DelegationFacts, MonthStat, UnitStaffing
+from powerlist.assessment.indicators import training_window
+from powerlist.models import (
+    Delegation,
+    Department,
+    HandlingStat,
+    PowerItem,
+    ReceivingUnit,
+    Staff,
+    TrainingRecord,
+    TrainingRequirement,
+)
+from powerlist.periods import Period
+
+ENFORCEMENT_ROLE = "执法人员"
+
+
+class UnknownDepartment(LookupError):
+    """No department has this code."""
+
+
+@dataclass(frozen=True)
+class DepartmentFacts:
+    """Everything needed to assess one department's delegations for some periods."""
+
+    department_id: int
+    department_code: str
+    department_name: str
+    delegations: list[DelegationFacts]
+    stats: dict[int, list[MonthStat]]  # by delegation id
+    staffing: dict[tuple[int, str], UnitStaffing]  # by (unit id, period label)
+
+
+def load_department(
+    session: Session, code: str, periods: list[Period], as_of: date, requirement_code: str
+) -> DepartmentFacts:
+    """Facts of department `code`'s delegations in force during any of `periods`."""
+    department = session.scalars(select(Department).where(Department.code == code)).one_or_none()
+    if department is None:
+        raise UnknownDepartment(f"没有编码为 {code} 的部门")
+    first = min(p.start for p in periods)
+    last = max(p.end for p in periods)
+    delegations = _delegations(session, department, first, last)
+    ids = {d.id for d in delegations}
+    stats: dict[int, list[MonthStat]] = defaultdict(list)
+    rows = session.execute(
+        select(HandlingStat)
+        .join(Delegation, Delegation.id == HandlingStat.delegation_id)
+        .where(Delegation.from_department_id == department.id)
+        .where(HandlingStat.month.between(first, last))
+        .order_by(HandlingStat.delegation_id, HandlingStat.month)
+    ).scalars()
+    for row in rows:
+        if row.delegation_id in ids:
+            stats[row.delegation_id].append(_month_stat(row))
+    staffing = {}
+    for period in periods:
+        window = training_window(period, as_of)
+        for unit_id, unit in _staffing(session, department.id, window, requirement_code).items():
+            staffing[(unit_id, period.label)] = unit
+    return DepartmentFacts(
+        department_id=department.id,
+        department_code=department.code,
+        department_name=department.name,
+        delegations=delegations,
+        stats=dict(stats),
+        staffing=staffing,
+    )
+
+
+def departments_with_delegations(session: Session, period: Period) -> list[str]:
+    """Codes of departments with a delegation in force during `period`, in code order."""
+    query = (
+        select(Department.code)
+        .join(Delegation, Delegation.from_department_id == Department.id)
+        .where(Delegation.since <= period.end)
+        .where((Delegation.revoked_on.is_(None)) | (Delegation.revoked_on > period.start))
+        .distinct()
+        .order_by(Department.code)
+    )
+    return list(session.scalars(query))
+
+
+def _delegations(
+    session: Session, department: Department, first: date, last: date
+) -> list[DelegationFacts]:
+    query = (
+        select(Delegation, PowerItem, ReceivingUnit)
+        .join(PowerItem, PowerItem.id == Delegation.item_id)
+        .join(ReceivingUnit, ReceivingUnit.id == Delegation.unit_id)
+        .where(Delegation.from_department_id == department.id)
+        .where(Delegation.since <= last)
+        .where((Delegation.revoked_on.is_(None)) | (Delegation.revoked_on > first))
+        .order_by(PowerItem.code, ReceivingUnit.code, Delegation.since)
+    )
+    return [
+        DelegationFacts(
+            id=d.id,
+            item_code=item.code,
+            item_name=item.name if not item.sub_item else f"{item.name}（{item.sub_item}）",
+            category=item.category,
+            department_code=department.code,
+            department_name=department.name,
+            unit_id=unit.id,
+            unit_code=unit.code,
+            unit_name=unit.name,
+            district=unit.district,
+            mode=d.mode,
+            since=d.since,
+            revoked_on=d.revoked_on,
+            agreement=d.agreement,
+        )
+        for d, item, unit in session.execute(query)
+    ]
+
+
+def _staffing(
+    session: Session, department_id: int, window: tuple[date, date], requirement_code: str
+) -> dict[int, UnitStaffing]:
+    units = select(Delegation.unit_id).where(Delegation.from_department_id == department_id)
+    staff = session.execute(
+        select(Staff.id, Staff.unit_id, Staff.role, Staff.credential_no)
+        .where(Staff.unit_id.in_(units))
+        .where(Staff.active.is_(True))
+    ).all()
+    requirement = session.scalars(
+        select(TrainingRequirement).where(TrainingRequirement.code == requirement_code)
+    ).one_or_none()
+    hours: dict[int, float] = {}
+    if requirement is not None:
+        hours = dict(
+            session.execute(
+                select(TrainingRecord.staff_id, func.sum(TrainingRecord.hours))
+                .join(Staff, Staff.id == TrainingRecord.staff_id)
+                .where(Staff.unit_id.in_(units))
+                .where(TrainingRecord.requirement_id == requirement.id)
+                .where(TrainingRecord.completed_on.between(*window))
+                .group_by(TrainingRecord.staff_id)
+            ).all()
+        )
+    by_unit: dict[int, list[tuple[int, str, str | None]]] = defaultdict(list)
+    for staff_id, unit_id, role, credential in staff:
+        by_unit[unit_id].append((staff_id, role, credential))
+    result = {}
+    for unit_id, people in by_unit.items():
+        owing = [
+            float(hours.get(staff_id, 0.0))
+            for staff_id, role, _ in people
+            if requirement is not None
+            and (requirement.applies_to_role is None or requirement.applies_to_role == role)
+        ]
+        result[unit_id] = UnitStaffing(
+            staff=len(people),
+            credentialed=sum(
+                1 for _, role, cred in people if role == ENFORCEMENT_ROLE and cred and cred.strip()
+            ),
+            training_hours=tuple(owing) if requirement is not None else None,
+        )
+    return result
+
+
+def _month_stat(row: HandlingStat) -> MonthStat:
+    return MonthStat(
+        month=row.month,
+        received=row.received,
+        completed=row.completed,
+        on_time=row.on_time,
+        overdue=row.overdue,
+        complaints=row.complaints,
+        poor_ratings=row.poor_ratings,
+        returned=row.returned,
+    )

@@ -1,0 +1,230 @@
+"""What the assessment workbooks contain: per delegating department, per receiving unit, city.
+
+Builds sheets from plain `ReportRow`s; missing data is written as words (无数据, 未报送),
+never as 0. Styling is the shared report style's job (`powerlist.excel`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from powerlist.assessment.chart import add_bar_chart
+from powerlist.assessment.config import FAILING_GRADE, GRADES, AssessmentConfig
+from powerlist.assessment.scoring import INDICATOR_NAMES
+from powerlist.assessment.store import ReportRow
+from powerlist.excel import (
+    BAD,
+    GOOD,
+    MUTED,
+    WARN,
+    Column,
+    TableSheet,
+    WorkbookInfo,
+    WrittenWorkbook,
+    build_workbook,
+)
+
+JOB_TITLE = "下放委托事项效能评估"
+MISSING = "无数据"
+NOT_REPORTED = "未报送"
+NO_SCORE = "无评分"
+GRADE_COLORS = {"优秀": GOOD, "良好": GOOD, "合格": WARN, FAILING_GRADE: BAD, NO_SCORE: MUTED}
+ADVICE_COLORS = {"继续": GOOD, "整改": WARN, "收回": BAD}
+DISTRIBUTION_SHEET = "部门等次分布"
+SOURCES = (
+    "办件统计（handling_stats）",
+    "承接单位人员与执法证（staff）",
+    "培训记录（training_records）",
+)
+NOTES = (
+    "得分满分100分；缺少数据的指标不计分，得分按可评分指标折算，可评分权重不足时不评分。",
+    "按时办结率＝按时办结件数÷受理件数；投诉差评率＝（投诉＋差评）÷受理件数。",
+    "评估期中途开始或收回的事项按实际月份折算；未报送的月份列为缺报，不按零办件计。",
+    "上期得分按同一配置由上一期数据计算。",
+)
+
+
+def notes_for(config: AssessmentConfig) -> tuple[str, ...]:
+    """The 说明 lines: how scores are computed, with the weights and grades actually used."""
+    weights = "、".join(f"{INDICATOR_NAMES[k]}{w:g}分" for k, w in config.weights.items())
+    grades = "、".join(f"{grade}≥{low:g}" for grade, low in config.grades)
+    return (*NOTES, f"权重：{weights}。", f"等次：{grades}，其余为{FAILING_GRADE}。")
+
+
+def _count(key: str) -> Callable[[ReportRow], Any]:
+    def value(row: ReportRow) -> Any:
+        if not row.get("months_reported"):
+            return NOT_REPORTED if row.get("months_expected") else MISSING
+        return row.get(key)
+
+    return value
+
+
+def _ratio(key: str) -> Callable[[ReportRow], Any]:
+    def value(row: ReportRow) -> Any:
+        found = row.get(key)
+        return MISSING if found is None else found
+
+    return value
+
+
+def _score_or(key: str) -> Callable[[ReportRow], Any]:
+    def value(row: ReportRow) -> Any:
+        found = getattr(row, key) if hasattr(row, key) else row.get(key)
+        return NO_SCORE if found is None else found
+
+    return value
+
+
+def _zero_case(row: ReportRow) -> str:
+    return "是" if row.get("zero_case") else "否"
+
+
+INDICATOR_COLUMNS: tuple[tuple[Column, Callable[[ReportRow], Any]], ...] = (
+    (Column("应报月数", kind="int"), lambda r: r.get("months_expected")),
+    (Column("已报月数", kind="int"), lambda r: r.get("months_reported")),
+    (Column("缺报月份", width=24, wrap=True), lambda r: "、".join(r.get("missing_months") or [])),
+    (Column("受理件数", kind="int"), _count("received")),
+    (Column("办结件数", kind="int"), _count("completed")),
+    (Column("按时办结件数", kind="int"), _count("on_time")),
+    (Column("逾期件数", kind="int"), _count("overdue")),
+    (Column("按时办结率", kind="percent"), _ratio("on_time_rate")),
+    (Column("投诉件数", kind="int"), _count("complaints")),
+    (Column("差评件数", kind="int"), _count("poor_ratings")),
+    (Column("投诉差评率", kind="percent"), _ratio("complaint_rate")),
+    (Column("退回纠错件数", kind="int"), _count("returned")),
+    (Column("退回纠错率", kind="percent"), _ratio("returned_rate")),
+    (Column("零办件", colors={"是": BAD}), _zero_case),
+    (Column("持证执法人员", kind="int"), lambda r: r.get("credentialed_staff")),
+    (Column("应有持证人数", kind="int"), lambda r: r.get("credentialed_required")),
+    (Column("人均培训学时", kind="float"), _ratio("training_hours_avg")),
+    (Column("培训目标学时", kind="float"), lambda r: r.get("training_target_hours")),
+    (Column("培训达标率", kind="percent"), _ratio("training_share")),
+    (Column("得分", kind="float"), _score_or("score")),
+    (Column("等次", colors=GRADE_COLORS), _score_or("grade")),
+    (Column("上期得分", kind="float"), _score_or("previous_score")),
+    (Column("上期等次", colors=GRADE_COLORS), _score_or("previous_grade")),
+    (Column("变化", kind="float"), lambda r: r.get("change")),
+    (Column("建议", colors=ADVICE_COLORS), lambda r: r.recommendation),
+    (Column("理由", width=60, wrap=True), lambda r: r.reasons),
+)
+
+ITEM_COLUMNS: tuple[tuple[Column, Callable[[ReportRow], Any]], ...] = (
+    (Column("事项编码"), lambda r: r.item_code),
+    (Column("事项名称", width=40, wrap=True), lambda r: r.item_name),
+    (Column("权力类型"), lambda r: r.category),
+    (Column("方式"), lambda r: r.mode),
+)
+DEPARTMENT_COLUMN = ((Column("委托部门", width=24, wrap=True), lambda r: r.department_name),)
+UNIT_COLUMNS = (
+    (Column("承接单位", width=28, wrap=True), lambda r: r.unit_name),
+    (Column("旗县区"), lambda r: r.district),
+)
+TERM_COLUMNS = (
+    (Column("起始日期", kind="date"), lambda r: r.since),
+    (Column("收回日期", kind="date"), lambda r: r.revoked_on),
+    (Column("协议/文件", width=24, wrap=True), lambda r: r.agreement or "无"),
+)
+
+
+def _table(
+    title: str, spec: Sequence[tuple[Column, Callable[[ReportRow], Any]]], rows: list[ReportRow]
+) -> TableSheet:
+    return TableSheet(
+        title=title,
+        columns=[column for column, _ in spec],
+        rows=[[value(row) for _, value in spec] for row in rows],
+    )
+
+
+def department_workbook(
+    target: Path, period: str, department: str, rows: list[ReportRow], config: AssessmentConfig
+) -> WrittenWorkbook:
+    """The delegating department's workbook: its delegated items, indicators, score, trend."""
+    spec = (*ITEM_COLUMNS, *UNIT_COLUMNS, *TERM_COLUMNS, *INDICATOR_COLUMNS)
+    info = WorkbookInfo(JOB_TITLE, period, department, sources=SOURCES, notes=notes_for(config))
+    return build_workbook(target, info, [_table("评估结果", spec, rows)])
+
+
+def unit_workbook(
+    target: Path, period: str, unit: str, rows: list[ReportRow], config: AssessmentConfig
+) -> WrittenWorkbook:
+    """The receiving unit's workbook: everything it received, from every department."""
+    spec = (*DEPARTMENT_COLUMN, *ITEM_COLUMNS, *TERM_COLUMNS, *INDICATOR_COLUMNS)
+    info = WorkbookInfo(JOB_TITLE, period, unit, sources=SOURCES, notes=notes_for(config))
+    return build_workbook(target, info, [_table("承接事项", spec, rows)])
+
+
+LIST_COLUMNS = (
+    *DEPARTMENT_COLUMN,
+    *ITEM_COLUMNS,
+    *UNIT_COLUMNS,
+    (Column("已报月数", kind="int"), lambda r: r.get("months_reported")),
+    (Column("受理件数", kind="int"), _count("received")),
+    (Column("得分", kind="float"), _score_or("score")),
+    (Column("等次", colors=GRADE_COLORS), _score_or("grade")),
+    (Column("建议", colors=ADVICE_COLORS), lambda r: r.recommendation),
+    (Column("理由", width=60, wrap=True), lambda r: r.reasons),
+)
+BUCKETS = (*GRADES, FAILING_GRADE, NO_SCORE)
+
+
+def _distribution(
+    title: str, rows: list[ReportRow], key: Callable[[ReportRow], tuple[str, ...]], heads: list[str]
+) -> TableSheet:
+    groups: dict[tuple[str, ...], list[ReportRow]] = defaultdict(list)
+    for row in rows:
+        groups[key(row)].append(row)
+    table = []
+    for name, members in sorted(groups.items()):
+        grades = Counter(row.grade or NO_SCORE for row in members)
+        scores = [row.score for row in members if row.score is not None]
+        advice = Counter(row.recommendation for row in members)
+        table.append(
+            [
+                *name,
+                *(grades[bucket] for bucket in BUCKETS),
+                len(members),
+                round(sum(scores) / len(scores), 1) if scores else NO_SCORE,
+                sum(1 for row in members if row.get("zero_case")),
+                advice["整改"],
+                advice["收回"],
+            ]
+        )
+    counts = ("合计", "零办件", "整改", "收回")
+    columns = [
+        *(Column(head, width=30 if i == 0 else None, wrap=i == 0) for i, head in enumerate(heads)),
+        *(Column(bucket, kind="int") for bucket in BUCKETS),
+        Column(counts[0], kind="int"),
+        Column("平均分", kind="float"),
+        *(Column(head, kind="int") for head in counts[1:]),
+    ]
+    return TableSheet(title=title, columns=columns, rows=table)
+
+
+def city_workbook(
+    target: Path, period: str, rows: list[ReportRow], config: AssessmentConfig
+) -> WrittenWorkbook:
+    """The city summary: grade distribution by department and unit, 零办件, 收回 candidates."""
+    by_department = _distribution(
+        DISTRIBUTION_SHEET, rows, lambda r: (r.department_name,), ["委托部门"]
+    )
+    sheets = [
+        by_department,
+        _distribution(
+            "承接单位等次分布", rows, lambda r: (r.unit_name, r.district), ["承接单位", "旗县区"]
+        ),
+        _table("零办件清单", LIST_COLUMNS, [r for r in rows if r.get("zero_case")]),
+        _table("收回建议", LIST_COLUMNS, [r for r in rows if r.recommendation == "收回"]),
+        _table("整改建议", LIST_COLUMNS, [r for r in rows if r.recommendation == "整改"]),
+    ]
+    info = WorkbookInfo(JOB_TITLE, period, "全市", sources=SOURCES, notes=notes_for(config))
+    written = build_workbook(target, info, sheets)
+    departments = len(list(by_department.rows))
+    if not departments:
+        return written
+    title = "各部门评估等次分布"
+    return add_bar_chart(written, DISTRIBUTION_SHEET, title, len(BUCKETS), departments)

@@ -1,0 +1,93 @@
+"""Portal pages through TestClient: sign-in cookie, who sees which page, escaping of data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from powerlist import db
+from powerlist.api import create_app
+from powerlist.api.deps import COOKIE_NAME
+from powerlist.models import Department
+from powerlist.tokens import revoke_token
+from tests.fixtures_http import HttpWorld, http_env, make_http_world
+
+__all__ = ["http_env"]
+
+
+@pytest.fixture
+def world(sqlite_url: str, http_env: Path) -> Iterator[HttpWorld]:
+    engine = db.make_engine(sqlite_url)
+    yield make_http_world(engine, http_env)
+    engine.dispose()
+
+
+@pytest.fixture
+def client(world: HttpWorld) -> Iterator[TestClient]:
+    with TestClient(create_app(world.engine)) as client:
+        yield client
+
+
+def sign_in(client: TestClient, token: str) -> None:
+    answer = client.post("/portal/login", data={"token": token}, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/portal/"
+    cookie = answer.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+
+
+def test_sign_in_sets_an_http_only_cookie_and_shows_own_reports(
+    client: TestClient, world: HttpWorld
+) -> None:
+    assert client.get("/portal/", follow_redirects=False).headers["location"] == "/portal/login"
+    sign_in(client, world.tokens["sthjj"])
+    page = client.get("/portal/").text
+    assert "2026年度权责清单审核-市生态环境局.xlsx" in page
+    assert "市林业和草原局.xlsx" not in page and "全市审核汇总" not in page
+    assert f"/portal/reports/{world.reports['sthjj']}/download" in page
+    download = client.get(f"/portal/reports/{world.reports['sthjj']}/download")
+    assert download.status_code == 200 and download.content[:2] == b"PK"
+    assert client.get(f"/portal/reports/{world.reports['lcj']}/download").status_code == 404
+
+
+@pytest.mark.parametrize("who", ["expired", "revoked"])
+def test_expired_or_revoked_tokens_cannot_sign_in(
+    client: TestClient, world: HttpWorld, who: str
+) -> None:
+    answer = client.post("/portal/login", data={"token": world.tokens[who]})
+    assert answer.status_code == 200 and "令牌无效、已过期或已吊销" in answer.text
+    assert COOKIE_NAME not in client.cookies
+
+
+def test_a_revoked_token_loses_its_session(client: TestClient, world: HttpWorld) -> None:
+    sign_in(client, world.tokens["lcj"])
+    assert "林业和草原局" in client.get("/portal/").text
+    with db.session_scope(world.engine) as s:
+        revoke_token(s, 2)
+    assert client.get("/portal/", follow_redirects=False).status_code == 303
+
+
+def test_the_run_page_is_for_administrators_only(client: TestClient, world: HttpWorld) -> None:
+    sign_in(client, world.tokens["sthjj"])
+    assert client.get("/portal/runs").status_code == 404
+    refused = client.post("/portal/runs", data={"job": "yearly_review", "period": "2026"})
+    assert refused.status_code == 404
+    client.post("/portal/logout")
+    sign_in(client, world.tokens["admin"])
+    page = client.get("/portal/runs")
+    assert page.status_code == 200 and "发起运行" in page.text and 'data-run="1"' in page.text
+    bad = client.post("/portal/runs", data={"job": "yearly_review", "period": "2026-Q1"})
+    assert "未发起" in bad.text
+
+
+def test_data_is_escaped_in_pages(client: TestClient, world: HttpWorld) -> None:
+    with db.session_scope(world.engine) as s:
+        department = s.get(Department, world.ids["sthjj"])
+        assert department is not None
+        department.name = "<script>alert(1)</script>局"
+    sign_in(client, world.tokens["sthjj"])
+    page = client.get("/portal/").text
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;局" in page
