@@ -42,6 +42,7 @@ def city(folder: Path) -> list[Row]:
     rows: list[Row] = []
     jobs = [
         ("yearly review", "yearly_review", "2026", "items"),
+        ("delegation assessment", "delegation_assessment", "2026", "delegations"),
         ("training reminders (1 day)", "training_reminders", REMINDER_DAY, "staff"),
     ]
     for label, job, period, unit in jobs:

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from benchmarks.measure import Clock
 from powerlist import db
 from powerlist.db import session_scope
-from powerlist.models import Department, LegalBasis, PowerItem, Staff
+from powerlist.models import Delegation, Department, LegalBasis, PowerItem, Staff
 from powerlist.runtime.runner import run_in_process, start_run
 from powerlist.runtime.steps import Limits
 
@@ -49,7 +49,7 @@ def run_job(url: str, job: str, period: str, reports_root: str) -> dict[str, Any
         claim = start_run(engine, job, period, "all", trigger="bench", force=True)
         view = run_in_process(engine, claim, limits=Limits(), reports_root=Path(reports_root))
     engine.dispose()
-    model = Staff if job == "training_reminders" else PowerItem
+    model = {"training_reminders": Staff, "delegation_assessment": Delegation}.get(job, PowerItem)
     workbooks = len(list(Path(reports_root).rglob("*.xlsx")))
     return {"wall": clock.wall, "cpu": clock.cpu, "count": count_of(url, model),
             "status": view.status, "workbooks": workbooks}  # fmt: skip
