@@ -25,7 +25,7 @@ from powerlist.models import (
     UpperCatalogEntry,
 )
 from powerlist.summary import dataset_summary
-from tests.services import scratch_database
+from tests.fixtures_demo import demo_city_engine
 
 
 @pytest.fixture(
@@ -35,20 +35,8 @@ def demo_engine(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Engine]:
     """The demo city loaded once per module, on SQLite and on PostgreSQL."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('demo')}/demo.db"
-        db.upgrade(url)
-        engine = db.make_engine(url)
-        load_demo(engine, [generate_city(2026)])
+    with demo_city_engine(request.param, tmp_path_factory.mktemp("demo"), request) as engine:
         yield engine
-        engine.dispose()
-        return
-    with scratch_database(request.getfixturevalue("postgres_server_url")) as url:
-        db.upgrade(url)
-        engine = db.make_engine(url)
-        load_demo(engine, [generate_city(2026)])
-        yield engine
-        engine.dispose()
 
 
 def scalar(engine: Engine, query: object) -> int:

@@ -16,8 +16,6 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine, select
 
 from powerlist import db
-from powerlist.demo.generate import generate_city
-from powerlist.demo.load import load_demo
 from powerlist.models import OutboxMessage, ReceivingUnit, Reminder, Report
 from powerlist.outbox.delivery import RetryPolicy, deliver_pending
 from powerlist.outbox.senders import senders_from
@@ -27,8 +25,8 @@ from powerlist.training.roster import ensure_requirements, load_unit_roster
 from powerlist.training.send import send_unit_reminders
 from powerlist.training.stages import ESCALATION, Status, personal_stages
 from powerlist.workdays import is_working_day
+from tests.fixtures_demo import demo_city_engine
 from tests.fixtures_training import SmtpInbox, run_day, smtp_inbox
-from tests.services import scratch_database
 
 __all__ = ["smtp_inbox"]  # fixture used by name
 
@@ -38,20 +36,8 @@ SAMPLE_EVERY = 15
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def demo_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """The demo city, freshly loaded, on SQLite and on PostgreSQL."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/demo.db"
-        db.upgrade(url)
-        engine = db.make_engine(url)
-        load_demo(engine, [generate_city(2026)])
+    with demo_city_engine(request.param, tmp_path, request) as engine:
         yield engine
-        engine.dispose()
-        return
-    with scratch_database(request.getfixturevalue("postgres_server_url")) as url:
-        db.upgrade(url)
-        engine = db.make_engine(url)
-        load_demo(engine, [generate_city(2026)])
-        yield engine
-        engine.dispose()
 
 
 def test_a_month_on_the_demo_city(
