@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from benchmarks.measure import Clock
 from powerlist import db
 from powerlist.db import session_scope
+from powerlist.jobs import get_job
 from powerlist.models import Delegation, Department, LegalBasis, PowerItem, Staff
 from powerlist.runtime.runner import run_in_process, start_run
 from powerlist.runtime.steps import Limits
@@ -45,6 +46,7 @@ def count_of(url: str, model: Any) -> int:
 def run_job(url: str, job: str, period: str, reports_root: str) -> dict[str, Any]:
     """Run a whole job in this process, as `powerlist run JOB --period P --force` does."""
     engine = db.make_engine(url)
+    get_job(job)  # import the job's modules first, as a worker does when it starts
     with Clock() as clock:
         claim = start_run(engine, job, period, "all", trigger="bench", force=True)
         view = run_in_process(engine, claim, limits=Limits(), reports_root=Path(reports_root))

@@ -18,7 +18,7 @@ TRUNCATION_MARK = "…（已截断）"
 
 def clean_text(value: str) -> str:
     """Drop control characters XML cannot hold and cut text to Excel's cell limit."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    text = ILLEGAL_CHARACTERS_RE.sub("", value) if ILLEGAL_CHARACTERS_RE.search(value) else value
     if len(text) > MAX_CELL_CHARS:
         text = text[: MAX_CELL_CHARS - len(TRUNCATION_MARK)] + TRUNCATION_MARK
     return text

@@ -29,6 +29,8 @@ class Column:
 
     `choices` become a drop-down list (数据验证) over the column; `colors` maps a cell value to
     a fill colour (hex RRGGBB) applied by conditional formatting, not per-cell styles.
+    Every body cell wraps its text; `wrap` marks a long-text column, whose fitted width is
+    capped lower (50) so its text wraps onto more lines instead of widening the sheet.
     """
 
     header: str

@@ -1,7 +1,8 @@
 """The one look of every powerlist workbook: header style, wrapping, number formats, print setup.
 
-Style objects are created once here and shared; body cells get a style only when they need
-one (wrapped text, a number format, a text-forcing prefix), as per-cell styles cost 2-3x.
+Style objects are created once here and shared. Body text needs no style of its own: the
+default cell format wraps and top-aligns (see `fastcells`); a cell gets a style only for a
+number format or a text-forcing prefix, as per-cell styles cost 2-3x.
 """
 
 from __future__ import annotations

@@ -24,7 +24,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from powerlist.artifacts import write_atomic
 from powerlist.excel import styles
-from powerlist.excel.cells import display_width, looks_like_formula, plain_value
+from powerlist.excel.cells import clean_text, display_width, looks_like_formula, plain_value
+from powerlist.excel.fastcells import CellStyles, wrap_by_default
 from powerlist.excel.layout import Column, Flagged, TableSheet, WorkbookInfo, WrittenWorkbook
 from powerlist.excel.metadata import METADATA_SHEET, add_metadata_sheet
 from powerlist.settings import get_settings
@@ -65,6 +66,7 @@ def safe_text_cell(ws: Any, text: str, *, wrap: bool = False) -> Any:
 
 def _write_workbook(temp: Path, info: WorkbookInfo, sheets: Sequence[TableSheet]) -> dict[str, int]:
     wb = Workbook(write_only=True)
+    wrap_by_default(wb)
     try:
         return _fill_and_save(wb, temp, info, sheets)
     except BaseException:
@@ -120,8 +122,9 @@ def _write_table(ws: Any, sheet: TableSheet, long_lists: dict[tuple[str, ...], s
         last_cell = f"{get_column_letter(len(columns))}{len(sheet.rows) + 1}"
         ws.calculate_dimension = lambda: f"A1:{last_cell}"
     styles.apply_print_setup(ws)  # before the first row: sheet properties are streamed first
-    ws.append([_header_cell(ws, column.header) for column in columns])
-    writers = [_cell_writer(ws, column) for column in columns]
+    cells = CellStyles(ws)
+    ws.append([cells.header(column.header) for column in columns])
+    writers = [_cell_writer(cells, column) for column in columns]
     count = 0
     for row in rows:
         if len(row) != len(columns):
@@ -148,43 +151,36 @@ def _write_table(ws: Any, sheet: TableSheet, long_lists: dict[tuple[str, ...], s
     return count
 
 
-def _cell_writer(ws: Any, column: Column) -> Callable[[Any], Any]:
-    number_format = styles.NUMBER_FORMATS.get(column.kind)
+def _cell_writer(cells: CellStyles, column: Column) -> Callable[[Any], Any]:
+    # Whole numbers need no "0" format (General shows them the same): one style fewer per cell.
+    number_format = None if column.kind == "int" else styles.NUMBER_FORMATS.get(column.kind)
+    as_text = column.kind == "text"
 
     def write(value: Any) -> Any:
+        if type(value) is str:  # the common case first: most cells are plain text
+            return cells.text(clean_text(value))
         if isinstance(value, Flagged):
-            return _flagged_cell(ws, write(value.value), value.note)
+            return _flagged_cell(cells, write(value.value), value.note)
         value = plain_value(value)
         if value is None:
             return None
-        if column.kind == "text" and not isinstance(value, str):
-            value = value.isoformat() if isinstance(value, date) else str(value)
         if isinstance(value, str):
-            if column.wrap or looks_like_formula(value):
-                return safe_text_cell(ws, value, wrap=column.wrap)
-            return value
-        if number_format is not None:
-            cell = WriteOnlyCell(ws, value=value)
-            cell.number_format = number_format
-            return cell
+            return cells.text(value)
+        if as_text:
+            return cells.text(value.isoformat() if isinstance(value, date) else str(value))
+        if number_format is not None and not isinstance(value, bool):
+            return cells.number(value, number_format)
+        if isinstance(value, date):  # e.g. a date in a whole-number column: still a date
+            return cells.number(value, styles.NUMBER_FORMATS["date"])
         return value
 
     return write
 
 
-def _flagged_cell(ws: Any, written: Any, note: str) -> Any:
-    cell = written if isinstance(written, Cell) else WriteOnlyCell(ws, value=written)
+def _flagged_cell(cells: CellStyles, written: Any, note: str) -> Any:
+    cell = written if isinstance(written, Cell) else WriteOnlyCell(cells.sheet, value=written)
     cell.fill = styles.FLAG_FILL
     cell.comment = Comment(note, "powerlist", width=300, height=120)
-    return cell
-
-
-def _header_cell(ws: Any, header: str) -> Any:
-    cell = safe_text_cell(ws, header)
-    cell.font = styles.HEADER_FONT
-    cell.fill = styles.HEADER_FILL
-    cell.border = styles.HEADER_BORDER
-    cell.alignment = styles.HEADER_ALIGNMENT
     return cell
 
 
@@ -275,12 +271,11 @@ def _write_notes(ws: Any, info: WorkbookInfo, counts: dict[str, int]) -> None:
         ("工作表", "数据行数"),
         *((title, count) for title, count in counts.items()),
     ]
-    ws.append([_header_cell(ws, "项目"), _header_cell(ws, "内容")])
+    cells = CellStyles(ws)
+    ws.append([cells.header("项目"), cells.header("内容")])
     for label, value in lines:
-        label_cell = safe_text_cell(ws, label)
-        label_cell.font = styles.LABEL_FONT
         content = value if isinstance(value, int) else safe_text_cell(ws, str(value), wrap=True)
-        ws.append([label_cell, content])
+        ws.append([cells.label(label), content])
 
 
 def _peek(

@@ -36,9 +36,14 @@ def yearly_assessments_exist(session: Session) -> bool:
     return row is not None
 
 
+# Aliases are built once: SQLAlchemy memoizes their adapted columns, which are costly to redo.
+_SUCCESSOR = aliased(Department, name="successor")
+_NEWER = aliased(LegalBasis, name="newer")
+
+
 def load_department(session: Session, department_code: str, year: int) -> DepartmentFacts:
     """The department with this code and everything its review reads, as plain records."""
-    successor = aliased(Department)
+    successor = _SUCCESSOR
     row = session.execute(
         select(Department, successor.name)
         .outerjoin(successor, Department.merged_into_id == successor.id)
@@ -58,22 +63,23 @@ def load_department(session: Session, department_code: str, year: int) -> Depart
     ids = [department.id, *(p.id for p in predecessors)]
     bases = bases_by_item(session, ids)
     items = tuple(
-        ItemFacts(
-            id=i.id,
-            code=i.code,
-            name=i.name,
-            sub_item=i.sub_item,
-            category=i.category,
-            status=i.status,
-            unit=i.unit,
-            responsibilities=i.responsibilities,
-            accountability=i.accountability,
-            last_reviewed_on=i.last_reviewed_on,
-            bases=tuple(bases.get(i.id, ())),
-            department_id=i.department_id,
-        )
-        for i in session.scalars(
-            select(PowerItem).where(PowerItem.department_id.in_(ids)).order_by(PowerItem.id)
+        ItemFacts(*row[:-1], bases=tuple(bases.get(row[0], ())), department_id=row[-1])
+        for row in session.execute(
+            select(
+                PowerItem.id,
+                PowerItem.code,
+                PowerItem.name,
+                PowerItem.sub_item,
+                PowerItem.category,
+                PowerItem.status,
+                PowerItem.unit,
+                PowerItem.responsibilities,
+                PowerItem.accountability,
+                PowerItem.last_reviewed_on,
+                PowerItem.department_id,
+            )
+            .where(PowerItem.department_id.in_(ids))
+            .order_by(PowerItem.id)
         )
     )
     available = yearly_assessments_exist(session)
@@ -97,52 +103,48 @@ def load_department(session: Session, department_code: str, year: int) -> Depart
 
 def _delegations(session: Session, department_ids: list[int]) -> tuple[DelegationFacts, ...]:
     rows = session.execute(
-        select(Delegation, ReceivingUnit.name, ReceivingUnit.district)
+        select(
+            Delegation.id,
+            Delegation.item_id,
+            Delegation.mode,
+            ReceivingUnit.name,
+            ReceivingUnit.district,
+            Delegation.since,
+            Delegation.revoked_on,
+            Delegation.agreement,
+        )
         .join(ReceivingUnit, Delegation.unit_id == ReceivingUnit.id)
         .where(Delegation.from_department_id.in_(department_ids))
         .order_by(Delegation.item_id, Delegation.id)
-    ).all()
-    return tuple(
-        DelegationFacts(
-            id=d.id,
-            item_id=d.item_id,
-            mode=d.mode,
-            unit_name=unit,
-            district=district,
-            since=d.since,
-            revoked_on=d.revoked_on,
-            agreement=d.agreement,
-        )
-        for d, unit, district in rows
     )
+    return tuple(DelegationFacts(*row) for row in rows)
 
 
 def bases_by_item(session: Session, department_ids: list[int]) -> dict[int, list[BasisFacts]]:
     """The cited bases of every item of these departments, in citation order."""
-    newer = aliased(LegalBasis)
+    newer = _NEWER
     rows = session.execute(
-        select(ItemBasis.item_id, ItemBasis.articles, LegalBasis, newer.title)
+        select(
+            ItemBasis.item_id,
+            LegalBasis.id,
+            LegalBasis.title,
+            LegalBasis.level,
+            LegalBasis.status,
+            LegalBasis.effective_on,
+            LegalBasis.amended_on,
+            LegalBasis.repealed_on,
+            newer.title,
+            ItemBasis.articles,
+        )
         .join(LegalBasis, ItemBasis.basis_id == LegalBasis.id)
         .join(PowerItem, ItemBasis.item_id == PowerItem.id)
         .outerjoin(newer, LegalBasis.superseded_by_id == newer.id)
         .where(PowerItem.department_id.in_(department_ids))
         .order_by(ItemBasis.id)
-    ).all()
+    )
     out: dict[int, list[BasisFacts]] = defaultdict(list)
-    for item_id, articles, law, successor in rows:
-        out[item_id].append(
-            BasisFacts(
-                basis_id=law.id,
-                title=law.title,
-                level=law.level,
-                status=law.status,
-                effective_on=law.effective_on,
-                amended_on=law.amended_on,
-                repealed_on=law.repealed_on,
-                successor=successor,
-                articles=articles,
-            )
-        )
+    for item_id, *basis in rows:
+        out[item_id].append(BasisFacts(*basis))
     return out
 
 
@@ -150,23 +152,21 @@ def _catalog(session: Session, name: str, codes: set[str]) -> tuple[CatalogFacts
     condition = UpperCatalogEntry.department_name == name
     if codes:
         condition = or_(condition, UpperCatalogEntry.code.in_(sorted(codes)))
-    entries = session.scalars(
-        select(UpperCatalogEntry).where(condition).order_by(UpperCatalogEntry.id)
-    )
-    return tuple(
-        CatalogFacts(
-            code=e.code,
-            name=e.name,
-            category=e.category,
-            department_name=e.department_name,
-            decision=e.decision,
-            document=e.decision_document,
-            decided_on=e.decided_on,
-            basis=e.basis,
+    entries = session.execute(
+        select(
+            UpperCatalogEntry.code,
+            UpperCatalogEntry.name,
+            UpperCatalogEntry.category,
+            UpperCatalogEntry.department_name,
+            UpperCatalogEntry.decision,
+            UpperCatalogEntry.decision_document,
+            UpperCatalogEntry.decided_on,
+            UpperCatalogEntry.basis,
         )
-        for e in entries
-        if e.code in codes or e.department_name == name
+        .where(condition)
+        .order_by(UpperCatalogEntry.id)
     )
+    return tuple(CatalogFacts(*entry) for entry in entries if entry[0] in codes or entry[3] == name)
 
 
 def _assessments(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from powerlist.models import Finding, Report
@@ -19,19 +19,22 @@ def replace_findings(
     session.execute(
         delete(Finding).where(Finding.run_id == run_id, Finding.department_id == department_id)
     )
-    session.add_all(
-        Finding(
-            run_id=run_id,
-            department_id=department_id,
-            item_id=d.item_id,
-            rule=d.rule,
-            severity=d.severity,
-            message=d.message,
-            suggested_action=d.action,
+    if drafts:  # one executemany, not the ORM unit of work: a department may have hundreds
+        session.execute(
+            insert(Finding),
+            [
+                {
+                    "run_id": run_id,
+                    "department_id": department_id,
+                    "item_id": d.item_id,
+                    "rule": d.rule,
+                    "severity": d.severity,
+                    "message": d.message,
+                    "suggested_action": d.action,
+                }
+                for d in drafts
+            ],
         )
-        for d in drafts
-    )
-    session.flush()
     return len(drafts)
 
 
