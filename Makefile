@@ -36,7 +36,7 @@ test: $(STAMP) lint ## Lint, then run the whole test suite
 	$(BIN)/pytest
 
 # Benchmarks never run in `make test`. Province scale needs POWERLIST_TEST_POSTGRES_URL (a server
-# where it creates and drops the scratch database powerlist_bench) and redis-server on the PATH.
+# where it creates and drops the scratch database powerlist_bench_<pid>) and redis-server on the PATH.
 bench: $(STAMP) ## Benchmarks at city (SQLite) and province (PostgreSQL + 1/2 Celery workers) scale
 	$(BIN)/python -m benchmarks.run --scale both
 

@@ -1,6 +1,6 @@
 """Province scale (~3,000 departments, ~500,000 items) on PostgreSQL with 1 and 2 Celery workers.
 
-Uses a scratch database `powerlist_bench` on POWERLIST_TEST_POSTGRES_URL's server (dropped at
+Uses a scratch database `powerlist_bench_<pid>` on POWERLIST_TEST_POSTGRES_URL's server (dropped at
 the end) and a private redis-server on a free port (the shared Redis is never touched).
 """
 
@@ -26,7 +26,7 @@ from benchmarks.run import AS_OF, REMINDER_DAY, row, say
 
 ROOT = Path(__file__).resolve().parent.parent
 CELERY = str(Path(sys.executable).with_name("celery"))
-BENCH_DB = "powerlist_bench"
+BENCH_DB = f"powerlist_bench_{os.getpid()}"  # two benchmarks at once never share one
 
 
 def load_province(url: str, items: int) -> dict[str, Any]:

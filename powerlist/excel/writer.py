@@ -178,7 +178,11 @@ def _cell_writer(cells: CellStyles, column: Column) -> Callable[[Any], Any]:
 
 
 def _flagged_cell(cells: CellStyles, written: Any, note: str) -> Any:
-    cell = written if isinstance(written, Cell) else WriteOnlyCell(cells.sheet, value=written)
+    if isinstance(written, Cell):
+        cell = written
+    else:  # start from the body style (wrapped, top) so the flagged cell looks like the others
+        cell = Cell(cells.sheet, row=1, column=1, style_array=cells.array())
+        cell.value = written
     cell.fill = styles.FLAG_FILL
     cell.comment = Comment(note, "powerlist", width=300, height=120)
     return cell
