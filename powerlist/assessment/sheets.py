@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from powerlist.assessment.chart import add_bar_chart
 from powerlist.assessment.config import FAILING_GRADE, GRADES, AssessmentConfig
 from powerlist.assessment.scoring import INDICATOR_NAMES
 from powerlist.assessment.store import ReportRow
@@ -20,6 +19,7 @@ from powerlist.excel import (
     GOOD,
     MUTED,
     WARN,
+    BarChartSpec,
     Column,
     TableSheet,
     WorkbookInfo,
@@ -212,6 +212,9 @@ def city_workbook(
     by_department = _distribution(
         DISTRIBUTION_SHEET, rows, lambda r: (r.department_name,), ["委托部门"]
     )
+    by_department.chart = BarChartSpec(
+        "各部门评估等次分布", 2, 1 + len(BUCKETS), stacked=True, width=24.0, height_per_row=0.5
+    )
     sheets = [
         by_department,
         _distribution(
@@ -222,9 +225,4 @@ def city_workbook(
         _table("整改建议", LIST_COLUMNS, [r for r in rows if r.recommendation == "整改"]),
     ]
     info = WorkbookInfo(JOB_TITLE, period, "全市", sources=SOURCES, notes=notes_for(config))
-    written = build_workbook(target, info, sheets)
-    departments = len(list(by_department.rows))
-    if not departments:
-        return written
-    title = "各部门评估等次分布"
-    return add_bar_chart(written, DISTRIBUTION_SHEET, title, len(BUCKETS), departments)
+    return build_workbook(target, info, sheets)

@@ -50,6 +50,20 @@ class Column:
                 raise ValueError(f"column {self.header!r}: colour for {value!r} is not RRGGBB")
 
 
+@dataclass(frozen=True)
+class BarChartSpec:
+    """A horizontal bar chart placed right of a table: columns `first`..`last` (1-based) as
+    series, the first column as categories, over the first `rows` data rows (None: all)."""
+
+    title: str
+    first: int
+    last: int
+    rows: int | None = None
+    stacked: bool = False
+    width: float = 18.0
+    height_per_row: float = 0.45
+
+
 @dataclass
 class TableSheet:
     """A sheet with one header row and data rows (an iterable; may be a generator)."""
@@ -58,6 +72,7 @@ class TableSheet:
     columns: Sequence[Column]
     rows: Iterable[Sequence[Any]]
     hidden: bool = False
+    chart: BarChartSpec | None = None
 
     def __post_init__(self) -> None:
         if not self.title or len(self.title) > 31 or INVALID_TITLE_CHARS & set(self.title):

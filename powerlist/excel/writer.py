@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
@@ -26,7 +27,14 @@ from powerlist.artifacts import write_atomic
 from powerlist.excel import styles
 from powerlist.excel.cells import clean_text, display_width, looks_like_formula, plain_value
 from powerlist.excel.fastcells import CellStyles, wrap_by_default
-from powerlist.excel.layout import Column, Flagged, TableSheet, WorkbookInfo, WrittenWorkbook
+from powerlist.excel.layout import (
+    BarChartSpec,
+    Column,
+    Flagged,
+    TableSheet,
+    WorkbookInfo,
+    WrittenWorkbook,
+)
 from powerlist.excel.metadata import METADATA_SHEET, add_metadata_sheet
 from powerlist.settings import get_settings
 
@@ -146,9 +154,31 @@ def _write_table(ws: Any, sheet: TableSheet, long_lists: dict[tuple[str, ...], s
             ws.conditional_formatting.add(
                 cells, CellIsRule(operator="equal", formula=[quoted], fill=fill)
             )
+    if sheet.chart is not None and count:
+        _add_bar_chart(ws, sheet.chart, count, len(columns))
     if sheet.hidden:
         ws.sheet_state = "hidden"
     return count
+
+
+def _add_bar_chart(ws: Any, spec: BarChartSpec, count: int, width: int) -> None:
+    rows = count if spec.rows is None else min(spec.rows, count)
+    if rows <= 0:
+        return
+    chart = BarChart()
+    chart.type = "bar"
+    if spec.stacked:
+        chart.grouping = "stacked"
+        chart.overlap = 100
+    chart.title = spec.title
+    chart.height = max(8.0, spec.height_per_row * rows)
+    chart.width = spec.width
+    data = Reference(ws, min_col=spec.first, max_col=spec.last, min_row=1, max_row=rows + 1)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=rows + 1))
+    if spec.first == spec.last:
+        chart.legend = None
+    ws.add_chart(chart, f"{get_column_letter(width + 2)}2")
 
 
 def _cell_writer(cells: CellStyles, column: Column) -> Callable[[Any], Any]:

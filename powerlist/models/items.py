@@ -84,7 +84,7 @@ class UpperCatalogEntry(Base):
     name: Mapped[str] = mapped_column(String(512))
     category: Mapped[str] = mapped_column(String(32))
     level: Mapped[str] = mapped_column(String(16), default="市")
-    department_name: Mapped[str | None] = mapped_column(String(128))
+    department_name: Mapped[str | None] = mapped_column(String(128), index=True)
     decision: Mapped[str] = mapped_column(String(8))
     decision_document: Mapped[str | None] = mapped_column(String(256))
     decided_on: Mapped[date | None] = mapped_column(Date)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from powerlist.models import (
@@ -149,24 +149,29 @@ def bases_by_item(session: Session, department_ids: list[int]) -> dict[int, list
 
 
 def _catalog(session: Session, name: str, codes: set[str]) -> tuple[CatalogFacts, ...]:
-    condition = UpperCatalogEntry.department_name == name
-    if codes:
-        condition = or_(condition, UpperCatalogEntry.code.in_(sorted(codes)))
-    entries = session.execute(
-        select(
-            UpperCatalogEntry.code,
-            UpperCatalogEntry.name,
-            UpperCatalogEntry.category,
-            UpperCatalogEntry.department_name,
-            UpperCatalogEntry.decision,
-            UpperCatalogEntry.decision_document,
-            UpperCatalogEntry.decided_on,
-            UpperCatalogEntry.basis,
-        )
-        .where(condition)
-        .order_by(UpperCatalogEntry.id)
+    # Two indexed lookups (by department, by item code), not one OR that scans the catalog.
+    columns = (
+        UpperCatalogEntry.id,
+        UpperCatalogEntry.code,
+        UpperCatalogEntry.name,
+        UpperCatalogEntry.category,
+        UpperCatalogEntry.department_name,
+        UpperCatalogEntry.decision,
+        UpperCatalogEntry.decision_document,
+        UpperCatalogEntry.decided_on,
+        UpperCatalogEntry.basis,
     )
-    return tuple(CatalogFacts(*entry) for entry in entries if entry[0] in codes or entry[3] == name)
+    found = {row[0]: row[1:] for row in session.execute(
+        select(*columns).where(UpperCatalogEntry.department_name == name)
+    )}  # fmt: skip
+    if codes:
+        found.update(
+            (row[0], row[1:])
+            for row in session.execute(
+                select(*columns).where(UpperCatalogEntry.code.in_(sorted(codes)))
+            )
+        )
+    return tuple(CatalogFacts(*found[key]) for key in sorted(found))
 
 
 def _assessments(

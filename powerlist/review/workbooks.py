@@ -13,12 +13,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from openpyxl import load_workbook
-from openpyxl.chart import BarChart, Reference
-from openpyxl.utils import get_column_letter
-
-from powerlist.artifacts import Artifact, write_atomic
-from powerlist.excel import BAD, INFO, WARN, Column, TableSheet, WorkbookInfo, build_workbook
+from powerlist.artifacts import Artifact
+from powerlist.excel import (
+    BAD,
+    INFO,
+    WARN,
+    BarChartSpec,
+    Column,
+    TableSheet,
+    WorkbookInfo,
+    build_workbook,
+)
 from powerlist.review.config import RULE_KEYS, SEVERITIES, ReviewConfig
 from powerlist.review.facts import DepartmentFacts, FindingDraft, ItemFacts
 from powerlist.review.identity import WorkbookIdentity
@@ -259,31 +264,11 @@ def write_summary_workbook(
                f"未返回审核意见的部门 {len(late)} 个", *notes],
     )  # fmt: skip
     written = build_workbook(target, info, [
-        TableSheet(SUMMARY_SHEET, columns, [*rows, totals] if rows else []),
+        TableSheet(SUMMARY_SHEET, columns, [*rows, totals] if rows else [], chart=BarChartSpec(
+            "各部门审核发现问题数", len(columns), len(columns), rows=len(rows))),
         TableSheet("未返回部门", [
             Column("部门", 28), Column("部门编码", 12), Column("问题数", 8, kind="int"),
             Column("工作簿", 50),
         ], [(t.name, t.code, sum(t.by_rule.values()), t.file_name) for t in late]),
     ])  # fmt: skip
-    artifact = add_bar_chart(target, SUMMARY_SHEET, len(rows), len(columns))
-    return WrittenReport(artifact, written.rows[SUMMARY_SHEET])
-
-
-def add_bar_chart(path: Path, sheet: str, departments: int, total_column: int) -> Artifact:
-    """Add a bar chart of the total column per department beside the table (atomic rewrite)."""
-    workbook = load_workbook(path)
-    if departments:
-        ws = workbook[sheet]
-        chart = BarChart()
-        chart.type = "bar"
-        chart.title = "各部门审核发现问题数"
-        chart.height = max(8.0, departments * 0.45)
-        chart.width = 18.0
-        chart.add_data(
-            Reference(ws, min_col=total_column, min_row=1, max_row=departments + 1),
-            titles_from_data=True,
-        )
-        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=departments + 1))
-        chart.legend = None
-        ws.add_chart(chart, f"{get_column_letter(total_column + 2)}2")
-    return write_atomic(path, lambda temp: workbook.save(temp))
+    return WrittenReport(written.artifact, written.rows[SUMMARY_SHEET])

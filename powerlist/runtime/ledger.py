@@ -246,7 +246,13 @@ def end_step(
         )
         .values(**values)
     ).rowcount
-    refresh_progress(session, run_id, now)
+    # One more unit done: an atomic increment, not a recount of every step (O(units) per unit).
+    done_units = 1 if changed == 1 and status == "done" and step_name.startswith(UNIT_PREFIX) else 0
+    session.execute(
+        update(Run)
+        .where(Run.id == run_id)
+        .values(progress_done=Run.progress_done + done_units, heartbeat_at=now)
+    )
     return changed == 1
 
 
@@ -264,22 +270,6 @@ def add_units(session: Session, run_id: int, units: list[str]) -> None:
     session.execute(update(Run).where(Run.id == run_id).values(progress_total=len(units)))
 
 
-def refresh_progress(session: Session, run_id: int, now: datetime) -> None:
-    """Set progress_done to the number of unit steps done."""
-    done = session.execute(
-        select(func.count())
-        .select_from(RunStep)
-        .where(
-            RunStep.run_id == run_id,
-            RunStep.step.like(f"{UNIT_PREFIX}%"),
-            RunStep.status == "done",
-        )
-    ).scalar_one()
-    session.execute(
-        update(Run).where(Run.id == run_id).values(progress_done=done, heartbeat_at=now)
-    )
-
-
 def unit_counts(session: Session, run_id: int) -> dict[str, int]:
     """How many unit steps of a run are in each status."""
     rows = session.execute(
@@ -288,6 +278,20 @@ def unit_counts(session: Session, run_id: int) -> dict[str, int]:
         .group_by(RunStep.status)
     ).all()
     return {status: count for status, count in rows}
+
+
+def has_open_unit(session: Session, run_id: int) -> bool:
+    """Whether any unit step of a run is still pending or running (one probe, no list)."""
+    probe = (
+        select(RunStep.id)
+        .where(
+            RunStep.run_id == run_id,
+            RunStep.step.like(f"{UNIT_PREFIX}%"),
+            RunStep.status.in_(("pending", "running")),
+        )
+        .limit(1)
+    )
+    return session.execute(probe).first() is not None
 
 
 def open_units(session: Session, run_id: int) -> list[str]:

@@ -87,7 +87,7 @@ def execute_step(
     """Claim `step` of run `run_id` and run it; never raises for job errors (they are recorded)."""
     me = me or current_owner()
     with session_scope(engine) as session:
-        if step == FINISH and ledger.open_units(session, run_id):
+        if step == FINISH and ledger.has_open_unit(session, run_id):
             return StepOutcome(Decision.SKIP)  # a unit is still open; its end dispatches finish
         decision, attempt = ledger.claim_step(
             session,
@@ -246,10 +246,11 @@ def _next_after(engine: Engine, run_id: int, generation: int, step: str) -> list
         run = session.get(Run, run_id)
         if run is None or run.generation != generation or run.status in ledger.TERMINAL:
             return []
-        units = ledger.open_units(session, run_id)
-        if step == PLAN and units:
-            return units
-        return [] if units or step == FINISH else [FINISH]
+        if step == PLAN:
+            return ledger.open_units(session, run_id) or [FINISH]
+        if step == FINISH or ledger.has_open_unit(session, run_id):
+            return []
+        return [FINISH]
 
 
 @contextmanager

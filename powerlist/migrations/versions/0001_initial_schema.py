@@ -171,6 +171,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('upper_catalog_entries', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_upper_catalog_entries_code'), ['code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_upper_catalog_entries_department_name'), ['department_name'], unique=False)
 
     op.create_table('api_tokens',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -494,6 +495,7 @@ def downgrade() -> None:
 
     op.drop_table('api_tokens')
     with op.batch_alter_table('upper_catalog_entries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_upper_catalog_entries_department_name'))
         batch_op.drop_index(batch_op.f('ix_upper_catalog_entries_code'))
 
     op.drop_table('upper_catalog_entries')
