@@ -111,13 +111,14 @@ def _import_file(
         book = write_error_workbook(target, spec.title, name, tables, errors)
         raise ImportRejected(name, errors, book)
     result.rows = len(rows)
+    del tables, rows  # the changes hold what is written: free the cells before writing
     result.notes.extend(spec.notes())
     if dry_run:
         result.counts = spec.count(changes)
         return result
     result.counts = spec.write(session, changes, actor)
     session.add(
-        ImportRecord(kind=kind, file_name=name[:256], sha256=sha256, rows=len(rows), actor=actor)
+        ImportRecord(kind=kind, file_name=name[:256], sha256=sha256, rows=result.rows, actor=actor)
     )
     session.add(_audit_import(result, actor))
     session.flush()

@@ -177,8 +177,9 @@ class ItemsImport(ImportKind):
             for c in replaced
             for basis, articles in c.extra["bases"]
         ]
+        connection, statement = session.connection(), insert(ItemBasis.__table__)
         for start in range(0, len(citations), BATCH):
-            session.execute(insert(ItemBasis), citations[start : start + BATCH])
+            connection.execute(statement, citations[start : start + BATCH])
 
 
 def _item_values(
