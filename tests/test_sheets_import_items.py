@@ -6,6 +6,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.styles import PatternFill
 from sqlalchemy import Engine, select
 
 from powerlist.db import session_scope
@@ -192,6 +193,27 @@ def test_three_bad_rows_are_refused_with_three_precise_messages_and_nothing_writ
     assert "未知的权力类型" in bad_type.comment.text
     assert "未知的权力类型" in by_source_row[12][-1].value
     assert by_source_row[5][-1].value is None
+
+
+def test_the_error_workbook_has_only_the_files_columns(
+    world: Engine, tmp_path: Path, settings_env: object
+) -> None:
+    path = published_list_xlsx(tmp_path / "有错的清单.xlsx", extra_rows=BAD_ROWS)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["权责清单"]
+    file_columns = ws.max_column
+    for row in range(1, ws.max_row + 1):  # formatted but empty cells right of the table
+        ws.cell(row, file_columns + 8).fill = PatternFill("solid", fgColor="FFFF00")
+    wb.save(path)
+
+    with pytest.raises(ImportRejected) as caught:
+        _import(world, path, error_dir=tmp_path / "errors")
+
+    book = openpyxl.load_workbook(caught.value.error_workbook, read_only=True)
+    headers = next(book["权责清单"].iter_rows(max_row=1, values_only=True))
+    assert len(headers) == file_columns + 2, headers
+    assert headers[0] == "原行号" and headers[-1] == "错误说明"
+    assert not [h for h in headers if str(h).startswith("列")], headers
 
 
 def test_the_corrected_error_workbook_imports(

@@ -121,14 +121,20 @@ class ImportKind:
 
 
 def insert_new(session: Session, changes: list[Change]) -> int:
-    """Insert new rows in executemany batches; kinds that need the new ids look them up."""
+    """Insert new rows in executemany batches; kinds that need the new ids look them up.
+
+    Core inserts on the table (attribute names are column names), in the session's
+    transaction: the ORM's bulk path adds per-row work and nothing this import needs.
+    """
     session.flush()
+    connection = session.connection()
     groups: dict[tuple[type, frozenset[str]], list[dict[str, Any]]] = {}
     for change in changes:
         groups.setdefault((change.model, frozenset(change.values)), []).append(change.values)
     for (model, _), rows in groups.items():
+        statement = insert(model.__table__)  # type: ignore[attr-defined]
         for start in range(0, len(rows), BATCH):
-            session.execute(insert(model), rows[start : start + BATCH])
+            connection.execute(statement, rows[start : start + BATCH])
     return len(changes)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from openpyxl.utils import range_boundaries
 
 from powerlist.excel.reading import UnsafeFile, check_file_size, open_workbook
+from powerlist.imports.rows import sheet_rows
 from powerlist.imports.text import clean, fold
 from powerlist.settings import get_settings
 
@@ -68,21 +69,14 @@ def _workbook_grids(path: Path) -> Iterator[tuple[str, Grid]]:
                 continue
             limit = settings.import_max_rows + HEADER_SCAN_ROWS
             grid: Grid = []
-            shared: dict[Any, Any] = {}  # one object per repeated text (承办机构, 追责情形 …)
-            for number, row in enumerate(
-                ws.iter_rows(
-                    max_row=limit + 1, max_col=settings.import_max_columns, values_only=True
-                ),
-                start=1,
-            ):
+            shared: dict[str, str] = {}  # one object per repeated text (承办机构, 追责情形 …)
+            for number, values in sheet_rows(ws, settings.import_max_columns, shared):
                 if number > limit:
                     raise UnsafeFile(
                         f"{path.name}: 工作表“{ws.title}”超过 {settings.import_max_rows:,} 行 "
                         "(too many rows; split the file)"
                     )
-                grid.append(
-                    (number, [shared.setdefault(v, v) if v is not None else v for v in row])
-                )
+                grid.append((number, values))
             _fill_merged(grid, _merged_ranges(ws))
             grid = [(n, v) for n, v in grid if any(x is not None and x != "" for x in v)]
             yield ws.title, grid
@@ -144,7 +138,10 @@ def _csv_grids(path: Path) -> Iterator[tuple[str, Grid]]:
         if number > limit:
             raise UnsafeFile(f"{path.name}: 超过 {settings.import_max_rows:,} 行 (too many rows)")
         if any(cell.strip() for cell in row):
-            grid.append((number, list(row[: settings.import_max_columns])))
+            values = row[: settings.import_max_columns]
+            while values and not values[-1]:
+                values.pop()  # trailing empty cells (a,b,,,) are not columns of the file
+            grid.append((number, values))
     yield "CSV", grid
 
 
@@ -166,6 +163,9 @@ def _table(file: str, sheet: str, grid: Grid, is_header: Callable[[str], bool]) 
     limit = get_settings().import_max_rows
     if len(rows) > limit:
         raise UnsafeFile(f"{file}: 工作表“{sheet}”超过 {limit:,} 行 (too many rows; split it)")
+    # rows end at their rightmost filled cell: the table is as wide as the widest of them
+    width = max((len(v) for _, v in rows), default=0)
+    headers += [""] * (width - len(headers))
     return RawTable(file, sheet, headers, rows)
 
 

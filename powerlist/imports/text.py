@@ -27,6 +27,10 @@ def clean(value: Any) -> str | None:
     """Cell text with full-width and trailing spaces trimmed; None for an empty cell."""
     if value is None:
         return None
+    if type(value) is str and value.isprintable() and "  " not in value:
+        # the common one-line cell: every whitespace but the ASCII space is unprintable, so
+        # there is nothing to fold; only the ends need trimming
+        return value.strip(" ") or None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")

@@ -77,11 +77,12 @@ class ItemsImport(ImportKind):
     ) -> list[Change]:
         """Check types, departments and duplicate codes; match existing items and legal bases."""
         departments = Departments(session)
+        categories = _Categories()
         bases = _Registry(session)
         planned: list[tuple[SourceRow, ColumnMap, Department, dict[str, Any]]] = []
         seen: dict[tuple[int, str, str], int] = {}
         for row, columns in rows:
-            values = _item_values(row, columns, departments, errors, self.catalog)
+            values = _item_values(row, columns, departments, categories, errors, self.catalog)
             if values is None:
                 continue
             department, item = values
@@ -103,10 +104,7 @@ class ItemsImport(ImportKind):
         for row, _, department, item in planned:
             key = (department.id, item["code"], item.get("sub_item") or "")
             found = existing.get(key)
-            cited = [
-                (bases.resolve(title), articles)
-                for title, articles in split_bases(row.values.get("basis"))
-            ]
+            cited = bases.cited(row.values.get("basis"))
             label = f"{item['code']} {item['name']}" + (
                 f"／{item['sub_item']}" if item.get("sub_item") else ""
             )
@@ -179,21 +177,22 @@ class ItemsImport(ImportKind):
             for c in replaced
             for basis, articles in c.extra["bases"]
         ]
+        connection, statement = session.connection(), insert(ItemBasis.__table__)
         for start in range(0, len(citations), BATCH):
-            session.execute(insert(ItemBasis), citations[start : start + BATCH])
+            connection.execute(statement, citations[start : start + BATCH])
 
 
 def _item_values(
     row: SourceRow,
     columns: ColumnMap,
     departments: Departments,
+    categories: _Categories,
     errors: list[RowError],
     catalog: Any,
 ) -> tuple[Department, dict[str, Any]] | None:
     values = row.values
-    try:
-        category = normalize_power_type(values["category"])
-    except UnknownPowerType:
+    category = categories.find(values["category"])
+    if category is None:
         allowed = "、".join(power_types().names)
         catalog.error(
             errors,
@@ -222,6 +221,22 @@ def _item_values(
     return department, item
 
 
+class _Categories:
+    """Configured power type names by published spelling, resolved once per distinct spelling."""
+
+    def __init__(self) -> None:
+        self.by_spelling: dict[str, str | None] = {}
+
+    def find(self, spelling: str) -> str | None:
+        """The configured type name, or None for an unknown spelling."""
+        if spelling not in self.by_spelling:
+            try:
+                self.by_spelling[spelling] = normalize_power_type(spelling)
+            except UnknownPowerType:
+                self.by_spelling[spelling] = None
+        return self.by_spelling[spelling]
+
+
 class _Registry:
     """Legal bases by folded title; a title not in the registry becomes a new basis."""
 
@@ -233,6 +248,18 @@ class _Registry:
         ):
             self.by_title.setdefault(_title_key(basis.title), basis)
         self.created: list[LegalBasis] = []
+        self.by_cell: dict[str | None, list[tuple[LegalBasis, str | None]]] = {}
+
+    def cited(self, cell: str | None) -> list[tuple[LegalBasis, str | None]]:
+        """The bases and articles a 实施依据 cell cites (split once per distinct cell text).
+
+        Rows citing the same text share one (read-only) list.
+        """
+        found = self.by_cell.get(cell)
+        if found is None:
+            found = [(self.resolve(title), articles) for title, articles in split_bases(cell)]
+            self.by_cell[cell] = found
+        return found
 
     def resolve(self, title: str) -> LegalBasis:
         """The registered basis with this title, or a new one (created on write)."""
