@@ -26,7 +26,14 @@ from powerlist.artifacts import write_atomic
 from powerlist.excel import styles
 from powerlist.excel.cells import clean_text, display_width, looks_like_formula, plain_value
 from powerlist.excel.fastcells import CellStyles, wrap_by_default
-from powerlist.excel.layout import Column, Flagged, TableSheet, WorkbookInfo, WrittenWorkbook
+from powerlist.excel.layout import (
+    Column,
+    Flagged,
+    Formula,
+    TableSheet,
+    WorkbookInfo,
+    WrittenWorkbook,
+)
 from powerlist.excel.metadata import METADATA_SHEET, add_metadata_sheet
 from powerlist.settings import get_settings
 
@@ -161,6 +168,8 @@ def _cell_writer(cells: CellStyles, column: Column) -> Callable[[Any], Any]:
             return cells.text(clean_text(value))
         if isinstance(value, Flagged):
             return _flagged_cell(cells, write(value.value), value.note)
+        if isinstance(value, Formula):
+            return cells.formula(value.text)
         value = plain_value(value)
         if value is None:
             return None
