@@ -10,6 +10,7 @@ are unknown the run fails with UnknownYear and an alert is enqueued.
 from __future__ import annotations
 
 import logging
+import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy import Select, delete, exists, func, select
 from sqlalchemy.orm import Session
 
+from powerlist.artifacts import write_atomic
 from powerlist.db import session_scope
 from powerlist.excel import TableSheet, WorkbookInfo
 from powerlist.jobs import JobSpec, RunContext, register
@@ -41,6 +43,7 @@ JOB = "training_reminders"
 TITLE = "培训考试提醒"
 CITY_KIND = "training_city"
 UNITS_PER_STEP = 50
+PARTS_DIR = "_city_parts"
 RANGE_MARK = ".."
 
 
@@ -70,10 +73,17 @@ def plan(session: Session, ctx: RunContext) -> list[str]:
     """
     if not working_day_or_alert(session, ctx.period.start):
         return []
-    codes = unit_codes(session, ctx.scope)
-    if ctx.scope != "all":
+    # counts an earlier generation of this run left behind (a --force re-run) are not this one's
+    shutil.rmtree(ctx.reports_dir / PARTS_DIR, ignore_errors=True)
+    return plan_keys(session, ctx.scope)
+
+
+def plan_keys(session: Session, scope: str) -> list[str]:
+    """The plan keys for `scope`: ranges of UNITS_PER_STEP unit codes, or the one unit."""
+    codes = unit_codes(session, scope)
+    if scope != "all":
         if not codes:
-            raise ValueError(f"没有编码为 {ctx.scope} 且有在职人员的承接单位")
+            raise ValueError(f"没有编码为 {scope} 且有在职人员的承接单位")
         return codes
     return [
         f"{chunk[0]}{RANGE_MARK}{chunk[-1]}"
@@ -101,6 +111,16 @@ def run_unit(session: Session, ctx: RunContext, key: str) -> None:
         log.info("units %s: %s reminders, %s messages", key, counts.reminders, counts.messages)
     outcome = record_rosters(session, ctx, rosters, config.stages)
     log.info("units %s: %s rosters written, %s reused", key, outcome.written, outcome.reused)
+    city = CityTables(today)
+    for roster in rosters:
+        city.add(roster)
+    text = city.to_json()
+    write_atomic(_part_file(ctx, key), lambda temp: temp.write_text(text, encoding="utf-8"))
+
+
+def _part_file(ctx: RunContext, key: str) -> Path:
+    """Where a unit step leaves its units' counts for the city summary (finish reads them)."""
+    return ctx.reports_dir / PARTS_DIR / f"{key}.json"
 
 
 def units_of(session: Session, key: str) -> list[ReceivingUnit]:
@@ -120,8 +140,9 @@ def units_of(session: Session, key: str) -> list[ReceivingUnit]:
 def finish(session: Session, ctx: RunContext) -> dict[str, Any]:
     """Deliver the outbox, write the city summary; counts of what the day sent.
 
-    The summary is built UNITS_PER_STEP units at a time, so memory follows a batch of units,
-    not the province; the day's reminders are counted by one grouped query.
+    Each unit step left its units' counts in a small JSON file (PARTS_DIR), so the rosters are
+    not loaded a second time (a step without its file is counted from the database, 50 units
+    at a time); the day's reminders are counted by one grouped query.
     """
     today = ctx.period.start
     working = working_day_or_alert(session, today)
@@ -134,12 +155,13 @@ def finish(session: Session, ctx: RunContext) -> dict[str, Any]:
     config = training_config()
     ids = ensure_requirements(session, config)
     city = CityTables(today)
-    units = list(session.scalars(_units_query().where(*_scope_filter(ctx.scope))))
-    for start in range(0, len(units), UNITS_PER_STEP):
-        for roster in load_rosters(
-            session, units[start : start + UNITS_PER_STEP], today, config, ids
-        ):
-            city.add(roster)
+    for key in plan_keys(session, ctx.scope):
+        part = _part_file(ctx, key)
+        if part.is_file():  # the step's own counts: no second load of its rosters
+            city.merge(CityTables.from_json(part.read_text(encoding="utf-8"), today))
+            continue
+        for roster in load_rosters(session, units_of(session, key), today, config, ids):
+            city.add(roster)  # a step that failed: count its units from the database
     stages = dict(
         session.execute(
             select(Reminder.stage, func.count())
@@ -158,7 +180,7 @@ def finish(session: Session, ctx: RunContext) -> dict[str, Any]:
     _record_city(session, ctx, target, info, tables)
     rosters = reuse_counts(session, ctx)
     summary.update(
-        units=len(units),
+        units=len(city.unit_rows),
         reminders=sum(stages.values()),
         escalations=stages.get("escalation", 0),
         stages=stages,
@@ -179,10 +201,6 @@ def _units_query() -> Select[tuple[ReceivingUnit]]:
         .where(ReceivingUnit.active.is_(True), has_staff)
         .order_by(ReceivingUnit.code)
     )
-
-
-def _scope_filter(scope: str) -> list[Any]:
-    return [] if scope == "all" else [ReceivingUnit.code == scope]
 
 
 def _record_city(

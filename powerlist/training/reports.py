@@ -7,9 +7,10 @@ only masked).
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
@@ -229,6 +230,40 @@ class CityTables:
         for dept in roster.entrusting:
             self.units[dept.name] += 1
             self.tallies[dept.name].merge(tally)
+
+    def merge(self, other: CityTables) -> None:
+        """Add the units counted by another CityTables (a batch of units) to this one."""
+        self.unit_rows += other.unit_rows
+        self.overdue_rows += other.overdue_rows
+        for name, tally in other.tallies.items():
+            self.tallies[name].merge(tally)
+            self.units[name] += other.units[name]
+
+    def to_json(self) -> str:
+        """The counts as JSON (dates as ISO text), to hand from a unit step to the finish."""
+        return json.dumps(
+            {
+                "units": self.unit_rows,
+                "tallies": {name: asdict(tally) for name, tally in self.tallies.items()},
+                "unit_counts": self.units,
+                "overdue": [[*row[:5], row[5].isoformat(), *row[6:]] for row in self.overdue_rows],
+            },
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, text: str, today: date) -> CityTables:
+        """The counts `to_json` wrote."""
+        data = json.loads(text)
+        tables = cls(today)
+        tables.unit_rows = [tuple(row) for row in data["units"]]
+        for name, counts in data["tallies"].items():
+            tables.tallies[name] = Tally(**counts)
+        tables.units.update(data["unit_counts"])
+        tables.overdue_rows = [
+            (*row[:5], date.fromisoformat(row[5]), *row[6:]) for row in data["overdue"]
+        ]
+        return tables
 
     def unit_table(self) -> TableSheet:
         """Completion and exam pass rates per receiving unit."""
