@@ -52,7 +52,7 @@ def run_job(url: str, job: str, period: str, reports_root: str) -> dict[str, Any
         view = run_in_process(engine, claim, limits=Limits(), reports_root=Path(reports_root))
     engine.dispose()
     model = {"training_reminders": Staff, "delegation_assessment": Delegation}.get(job, PowerItem)
-    workbooks = len(list(Path(reports_root).rglob("*.xlsx")))
+    workbooks = len(list((Path(reports_root) / job / period).rglob("*.xlsx")))  # this run's own
     return {"wall": clock.wall, "cpu": clock.cpu, "count": count_of(url, model),
             "status": view.status, "workbooks": workbooks}  # fmt: skip
 

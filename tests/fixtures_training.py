@@ -9,17 +9,19 @@ it creates a Run row and calls the job's plan, run_unit and finish, each in its 
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from openpyxl import load_workbook
 from sqlalchemy import Engine
 
 from powerlist.db import session_scope
@@ -173,6 +175,56 @@ def run_day(engine: Engine, day: date, reports_dir: Path, scope: str = "all") ->
         assert stored is not None
         stored.status, stored.summary = "succeeded", summary
     return summary
+
+
+class _Blank:
+    """An empty cell as a spreadsheet sees it: equal to "" and 0 in arithmetic."""
+
+    def __eq__(self, other: object) -> bool:
+        return other in ("", 0)
+
+    def __hash__(self) -> int:
+        return 0
+
+    def __sub__(self, other: int) -> int:
+        return -other
+
+    def __rsub__(self, other: int) -> int:
+        return other
+
+    def __ge__(self, other: int) -> bool:
+        return other <= 0
+
+
+def formula_value(formula: str, cells: dict[str, object], today: date) -> object:
+    """Evaluate one of our IF/TODAY() formulas on `today` like a spreadsheet would.
+
+    `cells` maps the references it reads (e.g. "H2") to their values (dates, or None = empty).
+    """
+    assert formula.startswith("=")
+    serial = {ref: _Blank() if v is None else _day(v).toordinal() for ref, v in cells.items()}
+    expr = formula[1:].replace("TODAY()", str(today.toordinal()))
+    expr = re.sub(r"(?<![<>=!])=(?!=)", "==", expr)
+    expr = re.sub(r"\b([A-Z]+[0-9]+)\b", lambda m: f"cell[{m.group(1)!r}]", expr)
+    return eval(expr, {"IF": lambda c, a, b: a if c else b, "cell": serial})
+
+
+def _day(value: object) -> date:
+    return value.date() if isinstance(value, datetime) else value  # type: ignore[return-value]
+
+
+def roster_statuses(path: str, today: date) -> dict[str, tuple[object, object]]:
+    """name → (状态 as a spreadsheet shows it on `today`, 到期日) from a roster workbook."""
+    book = load_workbook(path)
+    rows = list(book["花名册"].iter_rows(values_only=True))
+    header = list(rows[0])
+    due, status = header.index("到期日"), header.index("状态")
+    found = {}
+    for number, row in enumerate(rows[1:], start=2):
+        formula = str(row[status])
+        shown = formula_value(formula, {f"H{number}": row[due]}, today)
+        found[str(row[header.index("姓名")])] = (shown, row[due])
+    return found
 
 
 def free_port() -> int:

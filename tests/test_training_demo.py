@@ -26,7 +26,7 @@ from powerlist.training.send import send_unit_reminders
 from powerlist.training.stages import ESCALATION, Status, personal_stages
 from powerlist.workdays import is_working_day
 from tests.fixtures_demo import demo_city_engine
-from tests.fixtures_training import SmtpInbox, run_day, smtp_inbox
+from tests.fixtures_training import SmtpInbox, formula_value, run_day, smtp_inbox
 
 __all__ = ["smtp_inbox"]  # fixture used by name
 
@@ -139,7 +139,10 @@ def _check_roster_workbook(engine: Engine, code: str, day: date, tmp_path: Path)
     header = [c.value for c in sheet[1]]
     assert header[:9] == ["工号", "姓名", "岗位", "要求编码", "培训考试要求", "类别",
                           "上次完成", "到期日", "状态"]  # fmt: skip
-    found = {(r[0], r[3]): r[8] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    found = {
+        (r[0], r[3]): formula_value(str(r[8]), {f"H{number}": r[7]}, day)
+        for number, r in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2)
+    }  # 状态 as a spreadsheet computes it on `day`
     expected = {(line.staff_no, line.requirement.code): line.status.value for line in roster.lines}
     assert found == expected
     assert report.rows == len(roster.lines) + len(book["学时统计"]["A"]) - 1

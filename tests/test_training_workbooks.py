@@ -13,7 +13,13 @@ from sqlalchemy import Engine, select
 from powerlist.db import session_scope
 from powerlist.models import ExamResult, ExamSession, Report, Staff, TrainingRequirement
 from powerlist.training.reports import mask_email, mask_phone
-from tests.fixtures_training import build_world, run_day, settings_env, training_settings
+from tests.fixtures_training import (
+    build_world,
+    roster_statuses,
+    run_day,
+    settings_env,
+    training_settings,
+)
 
 __all__ = ["settings_env", "training_settings"]  # fixture used by name
 
@@ -48,7 +54,8 @@ def test_roster_and_city_workbooks(engine: Engine, tmp_path: Path) -> None:
     with session_scope(engine) as session:
         reports = {r.kind: r for r in session.scalars(select(Report))}
     roster = sheet_rows(reports["training_roster"].path, "花名册")
-    statuses = {row["姓名"]: row["状态"] for row in roster}
+    shown = roster_statuses(reports["training_roster"].path, date(2026, 10, 29))
+    statuses = {name: status for name, (status, _) in shown.items()}
     assert statuses == {
         "alice": "已上报",
         "bob": "即将到期",
@@ -62,6 +69,9 @@ def test_roster_and_city_workbooks(engine: Engine, tmp_path: Path) -> None:
     assert book["花名册"]["B5"].data_type == "s"  # the hostile name stayed text
     rules = book["花名册"].conditional_formatting
     assert any('"已上报"' in rule.formula[0] for cf in rules for rule in cf.rules)
+    assert book["花名册"]["I2"].data_type == "f"  # 状态 is computed when the file is opened
+    later = roster_statuses(reports["training_roster"].path, date(2026, 11, 21))
+    assert later["bob"][0] == "已逾期"  # the same file, opened later, shows the later status
 
     units = sheet_rows(reports["training_city"].path, "按承接单位")
     assert units[0]["承接单位"] == "青山区司法局"
@@ -143,7 +153,7 @@ def test_exam_pass_rate_counts_the_resit(engine: Engine, tmp_path: Path, setting
     assert path is not None and roster_path is not None
     unit = sheet_rows(path, "按承接单位")[0]
     assert (unit["应考人数"], unit["考试通过"]) == (3, 2)  # bob passed at the resit
-    statuses = {r["姓名"]: (r["状态"], r["到期日"]) for r in sheet_rows(roster_path, "花名册")}
+    statuses = roster_statuses(roster_path, date(2026, 11, 18))
     assert statuses["carol"][0] == "即将到期"  # absent: due at the resit's close
     assert statuses["carol"][1].date() == date(2026, 11, 27)  # type: ignore[union-attr]
     assert statuses["alice"] == ("完成", None)

@@ -106,6 +106,7 @@ class Region:
     county_departments: int = 0  # province scale: departments per county held as list owners
     max_targets: int = 10  # districts a delegated item goes to, at most
     handling_from_year: int = AS_OF.year - 1
+    staff_scale: int = 1  # staff per receiving unit × this (province: ~100,000 staff)
 
 
 def apportion(total: int, weights: list[float]) -> list[int]:
@@ -147,6 +148,7 @@ def generate_province(seed: int = 2026, items: int = 500_000) -> Iterator[DemoCi
             Region(
                 name, name, districts, city_items, changed,
                 county_departments=22, max_targets=3, handling_from_year=AS_OF.year,
+                staff_scale=3,
             )
         )  # fmt: skip
     return _generate(regions, seed)
@@ -669,6 +671,7 @@ class _RegionBuilder:
         sessions = self.sessions
         for unit in self.units.values():
             size = rng.randint(2, 6) if unit["kind"] == "苏木乡镇街道" else rng.randint(3, 12)
+            size *= self.region.staff_scale
             if rng.random() < 0.06:
                 size = 2  # fewer than 3 enforcement staff: a planted weakness
                 self.city.planted["unit_understaffed"] += 1

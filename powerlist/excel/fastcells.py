@@ -100,6 +100,13 @@ class CellStyles:
         cell.data_type = "s"
         return cell
 
+    def formula(self, text: str) -> Any:
+        """A formula cell (text built by our code, starting with "=") in the body style."""
+        cell = Cell(self._ws, row=1, column=1, style_array=self.array())
+        cell._value = text
+        cell.data_type = "f"
+        return cell
+
     def number(self, value: int | float | date, number_format: str) -> Any:
         """A number or date shown with `number_format`."""
         cell = Cell(self._ws, row=1, column=1, style_array=self.array(number_format=number_format))

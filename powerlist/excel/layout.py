@@ -90,6 +90,21 @@ class Flagged:
 
 
 @dataclass(frozen=True)
+class Formula:
+    """A cell formula our code builds (never user text), e.g. a status computed with TODAY().
+
+    `text` starts with "="; the spreadsheet computes it when the file is opened, so the
+    workbook stays true on later days without being rewritten.
+    """
+
+    text: str
+
+    def __post_init__(self) -> None:
+        if not self.text.startswith("="):
+            raise ValueError(f"a formula starts with '=': {self.text!r}")
+
+
+@dataclass(frozen=True)
 class WorkbookInfo:
     """Facts for the 说明 sheet, plus hidden metadata that lets an upload be matched to a run."""
 

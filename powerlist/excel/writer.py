@@ -31,6 +31,7 @@ from powerlist.excel.layout import (
     BarChartSpec,
     Column,
     Flagged,
+    Formula,
     TableSheet,
     WorkbookInfo,
     WrittenWorkbook,
@@ -191,6 +192,8 @@ def _cell_writer(cells: CellStyles, column: Column) -> Callable[[Any], Any]:
             return cells.text(clean_text(value))
         if isinstance(value, Flagged):
             return _flagged_cell(cells, write(value.value), value.note)
+        if isinstance(value, Formula):
+            return cells.formula(value.text)
         value = plain_value(value)
         if value is None:
             return None

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from powerlist.models.base import Base, UTCDateTime, utcnow
@@ -83,7 +92,10 @@ class Report(Base):
     """A workbook a run wrote: who it is for, where it is, and its checksum."""
 
     __tablename__ = "reports"
-    __table_args__ = (UniqueConstraint("run_id", "kind", "department_id", "unit_id"),)
+    __table_args__ = (
+        UniqueConstraint("run_id", "kind", "department_id", "unit_id"),
+        Index("ix_reports_unit_id_kind", "unit_id", "kind"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
@@ -95,6 +107,8 @@ class Report(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     bytes: Mapped[int] = mapped_column(BigInteger)
     rows: Mapped[int] = mapped_column(Integer)
+    # sha256 of the rows in the workbook (rosters): a later run with the same digest reuses it
+    content_digest: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

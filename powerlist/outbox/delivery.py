@@ -102,12 +102,13 @@ def _deliver_all(
 ) -> DeliveryCounts:
     counts = DeliveryCounts()
     streak: dict[str, int] = {}
-    seen: set[int] = set()
+    after = 0  # ids are walked upwards once per pass (keyset), never re-read from the start
     while True:
-        ready = [(i, c) for i, c in _ready(engine, now, batch + len(seen)) if i not in seen]
+        tripped = [c for c, failures in streak.items() if failures >= policy.trip_after]
+        ready = _ready(engine, now, batch, after, tripped)
         if not ready:
             return counts
-        seen.update(i for i, _ in ready)
+        after = ready[-1][0]
         for start in range(0, len(ready), CLAIM_CHUNK):
             chunk = ready[start : start + CLAIM_CHUNK]
             wanted = [i for i, c in chunk if streak.get(c, 0) < policy.trip_after]
@@ -121,9 +122,16 @@ def _deliver_all(
                 streak[message.channel] = failures
 
 
-def _ready(engine: Engine, now: datetime, limit: int) -> list[tuple[int, str]]:
+def _ready(
+    engine: Engine, now: datetime, limit: int, after: int, tripped: list[str]
+) -> list[tuple[int, str]]:
+    """Up to `limit` ready messages with ids above `after`, leaving out tripped channels."""
     with session_scope(engine) as session:
-        query = select(OutboxMessage.id, OutboxMessage.channel).where(_is_ready(now))
+        query = select(OutboxMessage.id, OutboxMessage.channel).where(
+            _is_ready(now), OutboxMessage.id > after
+        )
+        if tripped:
+            query = query.where(OutboxMessage.channel.not_in(tripped))
         return [(i, c) for i, c in session.execute(query.order_by(OutboxMessage.id).limit(limit))]
 
 

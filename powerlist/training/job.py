@@ -1,21 +1,24 @@
-"""The training_reminders job (培训考试提醒): one run per working day, one unit per task.
+"""The training_reminders job (培训考试提醒): one run per working day, 50 units per task.
 
-plan lists the receiving units with staff; run_unit records and enqueues that unit's due
-reminder stages and writes its roster workbook; finish delivers the outbox and writes the
-city summary. On a day that is not a working day nothing is sent; on a year whose holidays
+plan lists the receiving units with staff in ranges of 50 codes (or the one unit in scope);
+run_unit records and enqueues those units' due reminder stages and writes each roster workbook
+whose content changed (the others are reused); finish delivers the outbox and writes the city
+summary. On a day that is not a working day nothing is sent; on a year whose holidays
 are unknown the run fails with UnknownYear and an alert is enqueued.
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import Select, delete, exists, func, select
 from sqlalchemy.orm import Session
 
+from powerlist.artifacts import write_atomic
 from powerlist.db import session_scope
 from powerlist.excel import TableSheet, WorkbookInfo
 from powerlist.jobs import JobSpec, RunContext, register
@@ -27,8 +30,10 @@ from powerlist.periods import Period, PeriodKind
 from powerlist.settings import get_settings
 from powerlist.training import reports, workbooks
 from powerlist.training.config import training_config
-from powerlist.training.roster import UnitRoster, ensure_requirements, load_unit_roster
-from powerlist.training.send import send_unit_reminders
+from powerlist.training.reports import CityTables
+from powerlist.training.roster import ensure_requirements, load_rosters
+from powerlist.training.roster_files import record_rosters, reuse_counts
+from powerlist.training.send import send_reminders
 from powerlist.training.summary import escalations_until
 from powerlist.workdays import UnknownYear, is_working_day
 
@@ -36,8 +41,10 @@ log = logging.getLogger(__name__)
 
 JOB = "training_reminders"
 TITLE = "培训考试提醒"
-ROSTER_KIND = "training_roster"
 CITY_KIND = "training_city"
+UNITS_PER_STEP = 50
+PARTS_DIR = "_city_parts"
+RANGE_MARK = ".."
 
 
 def check_period(period: Period) -> None:
@@ -58,38 +65,85 @@ def working_day_or_alert(session: Session, day: date) -> bool:
 
 
 def plan(session: Session, ctx: RunContext) -> list[str]:
-    """Receiving units (by code) with active staff; none on a day that is not a working day."""
+    """Plan keys: ranges of 50 units with active staff (`u00001..u00050`), or the one unit in
+    scope; none on a day that is not a working day.
+
+    A range amortises the per-step cost (ledger claim, heartbeat, a Celery round trip) and lets
+    a step load its units' rosters in a handful of queries.
+    """
     if not working_day_or_alert(session, ctx.period.start):
         return []
-    has_staff = exists().where(Staff.unit_id == ReceivingUnit.id, Staff.active.is_(True))
-    query = select(ReceivingUnit.code).where(ReceivingUnit.active.is_(True), has_staff)
-    if ctx.scope != "all":
-        query = query.where(ReceivingUnit.code == ctx.scope)
-    codes = list(session.scalars(query.order_by(ReceivingUnit.code)))
-    if ctx.scope != "all" and not codes:
-        raise ValueError(f"没有编码为 {ctx.scope} 且有在职人员的承接单位")
-    return codes
+    # counts an earlier generation of this run left behind (a --force re-run) are not this one's
+    shutil.rmtree(ctx.reports_dir / PARTS_DIR, ignore_errors=True)
+    return plan_keys(session, ctx.scope)
 
 
-def run_unit(session: Session, ctx: RunContext, code: str) -> None:
-    """Send one unit's due reminder stages and write its roster workbook."""
+def plan_keys(session: Session, scope: str) -> list[str]:
+    """The plan keys for `scope`: ranges of UNITS_PER_STEP unit codes, or the one unit."""
+    codes = unit_codes(session, scope)
+    if scope != "all":
+        if not codes:
+            raise ValueError(f"没有编码为 {scope} 且有在职人员的承接单位")
+        return codes
+    return [
+        f"{chunk[0]}{RANGE_MARK}{chunk[-1]}"
+        for chunk in (codes[i : i + UNITS_PER_STEP] for i in range(0, len(codes), UNITS_PER_STEP))
+    ]
+
+
+def unit_codes(session: Session, scope: str) -> list[str]:
+    """Codes of the active receiving units with active staff (all, or the one in scope)."""
+    query = _units_query()
+    if scope != "all":
+        query = query.where(ReceivingUnit.code == scope)
+    return [unit.code for unit in session.scalars(query)]
+
+
+def run_unit(session: Session, ctx: RunContext, key: str) -> None:
+    """For the units of a plan key: send their due reminder stages, write or reuse rosters."""
     today = ctx.period.start
     config = training_config()
     ids = ensure_requirements(session, config)
-    roster = _roster(session, code, today, ids)
+    units = units_of(session, key)
+    rosters = load_rosters(session, units, today, config, ids)
     if working_day_or_alert(session, today):
-        counts = send_unit_reminders(
-            session, roster, today, config, ids, get_settings().webhook_url
-        )
-        log.info("unit %s: %s reminders, %s messages", code, counts.reminders, counts.messages)
-    info = workbooks.roster_info(today.isoformat(), roster.name, config.stages)
-    tables = [reports.roster_table(roster), reports.hours_table(roster)]
-    target = ctx.reports_dir / f"{roster.code}_{roster.name}_培训考试花名册.xlsx"
-    _record_report(session, ctx, ROSTER_KIND, roster.unit_id, target, info, tables)
+        counts = send_reminders(session, rosters, today, config, ids, get_settings().webhook_url)
+        log.info("units %s: %s reminders, %s messages", key, counts.reminders, counts.messages)
+    outcome = record_rosters(session, ctx, rosters, config.stages)
+    log.info("units %s: %s rosters written, %s reused", key, outcome.written, outcome.reused)
+    city = CityTables(today)
+    for roster in rosters:
+        city.add(roster)
+    text = city.to_json()
+    write_atomic(_part_file(ctx, key), lambda temp: temp.write_text(text, encoding="utf-8"))
+
+
+def _part_file(ctx: RunContext, key: str) -> Path:
+    """Where a unit step leaves its units' counts for the city summary (finish reads them)."""
+    return ctx.reports_dir / PARTS_DIR / f"{key}.json"
+
+
+def units_of(session: Session, key: str) -> list[ReceivingUnit]:
+    """The units a plan key stands for: a range `first..last` of codes, or one code."""
+    first, mark, last = key.partition(RANGE_MARK)
+    query = _units_query()
+    if mark:
+        query = query.where(ReceivingUnit.code.between(first, last))
+    else:
+        query = query.where(ReceivingUnit.code == key)
+    units = list(session.scalars(query))
+    if not units:
+        raise ValueError(f"没有编码为 {key} 的承接单位")
+    return units
 
 
 def finish(session: Session, ctx: RunContext) -> dict[str, Any]:
-    """Deliver the outbox, write the city summary; counts of what the day sent."""
+    """Deliver the outbox, write the city summary; counts of what the day sent.
+
+    Each unit step left its units' counts in a small JSON file (PARTS_DIR), so the rosters are
+    not loaded a second time (a step without its file is counted from the database, 50 units
+    at a time); the day's reminders are counted by one grouped query.
+    """
     today = ctx.period.start
     working = working_day_or_alert(session, today)
     summary: dict[str, Any] = {"day": today.isoformat(), "working_day": working}
@@ -98,46 +152,60 @@ def finish(session: Session, ctx: RunContext) -> dict[str, Any]:
     settings = get_settings()
     policy = RetryPolicy.from_settings(settings)
     delivered = deliver_pending(session.get_bind().engine, senders_from(settings), policy)
-    codes = plan(session, ctx)
-    ids = ensure_requirements(session, training_config())
-    rosters = [_roster(session, code, today, ids) for code in codes]
-    stages: dict[str, int] = {}
-    for (stage,) in session.execute(select(Reminder.stage).where(Reminder.sent_on == today)):
-        stages[stage] = stages.get(stage, 0) + 1
+    config = training_config()
+    ids = ensure_requirements(session, config)
+    city = CityTables(today)
+    for key in plan_keys(session, ctx.scope):
+        part = _part_file(ctx, key)
+        if part.is_file():  # the step's own counts: no second load of its rosters
+            city.merge(CityTables.from_json(part.read_text(encoding="utf-8"), today))
+            continue
+        for roster in load_rosters(session, units_of(session, key), today, config, ids):
+            city.add(roster)  # a step that failed: count its units from the database
+    stages = dict(
+        session.execute(
+            select(Reminder.stage, func.count())
+            .where(Reminder.sent_on == today)
+            .group_by(Reminder.stage)
+        ).all()
+    )
     tables = [
-        reports.unit_summary_table(rosters),
-        reports.department_summary_table(rosters),
-        reports.overdue_table(rosters, today),
+        city.unit_table(),
+        city.department_table(),
+        city.overdue_table(),
         reports.escalation_table(escalations_until(session, today)),
     ]
     info = workbooks.city_info(today.isoformat(), ctx.scope)
     target = ctx.reports_dir / f"全市培训考试汇总_{today.isoformat()}.xlsx"
-    _record_report(session, ctx, CITY_KIND, None, target, info, tables)
+    _record_city(session, ctx, target, info, tables)
+    rosters = reuse_counts(session, ctx)
     summary.update(
-        units=len(rosters),
+        units=len(city.unit_rows),
         reminders=sum(stages.values()),
         escalations=stages.get("escalation", 0),
         stages=stages,
         delivered=delivered.sent,
         retrying=delivered.retrying,
         failed=delivered.failed,
-        workbooks=len(rosters) + 1,
+        workbooks=rosters.written + 1,
+        rosters_written=rosters.written,
+        rosters_reused=rosters.reused,
     )
     return summary
 
 
-def _roster(session: Session, code: str, today: date, ids: dict[str, int]) -> UnitRoster:
-    unit = session.scalar(select(ReceivingUnit).where(ReceivingUnit.code == code))
-    if unit is None:
-        raise ValueError(f"没有编码为 {code} 的承接单位")
-    return load_unit_roster(session, unit, today, training_config(), ids)
+def _units_query() -> Select[tuple[ReceivingUnit]]:
+    has_staff = exists().where(Staff.unit_id == ReceivingUnit.id, Staff.active.is_(True))
+    return (
+        select(ReceivingUnit)
+        .where(ReceivingUnit.active.is_(True), has_staff)
+        .order_by(ReceivingUnit.code)
+    )
 
 
-def _record_report(
+def _record_city(
     session: Session,
     ctx: RunContext,
-    kind: str,
-    unit_id: int | None,
     target: Path,
     info: WorkbookInfo,
     tables: list[TableSheet],
@@ -145,16 +213,14 @@ def _record_report(
     written = workbooks.write_tables(target, info, tables)
     session.execute(
         delete(Report).where(
-            Report.run_id == ctx.run_id,
-            Report.kind == kind,
-            Report.unit_id.is_(None) if unit_id is None else Report.unit_id == unit_id,
+            Report.run_id == ctx.run_id, Report.kind == CITY_KIND, Report.unit_id.is_(None)
         )
     )
     session.add(
         Report(
             run_id=ctx.run_id,
-            unit_id=unit_id,
-            kind=kind,
+            unit_id=None,
+            kind=CITY_KIND,
             file_name=target.name,
             path=str(written.path),
             sha256=written.sha256,

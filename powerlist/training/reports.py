@@ -7,13 +7,15 @@ only masked).
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from powerlist.excel import BAD, GOOD, WARN, Column, TableSheet
+from powerlist.excel import BAD, GOOD, WARN, Column, Formula, TableSheet
+from powerlist.training.config import Stages
 from powerlist.training.roster import RosterLine, UnitRoster
 from powerlist.training.stages import Status
 
@@ -53,15 +55,32 @@ ROSTER_COLUMNS = (
     Column("类别"),
     Column("上次完成", kind="date"),
     Column("到期日", kind="date"),
-    Column("状态", colors=STATUS_COLORS),
+    Column("状态", width=10, colors=STATUS_COLORS),
     Column("本年学时", kind="float"),
     Column("年度目标学时", kind="float"),
     Column("电子邮箱"),
 )
+DUE_COLUMN = "H"  # 到期日, which the 状态 formula reads
 
 
-def roster_table(roster: UnitRoster) -> TableSheet:
-    """The unit's roster: one row per person and requirement, with its status."""
+def status_formula(row: int, stages: Stages) -> Formula:
+    """状态 as a formula of the row's 到期日 and the day the file is opened (TODAY()).
+
+    The same rule as `stages.status_of`, so the roster stays true on later days without being
+    rewritten: a file only changes when the facts (people, dates, hours) change.
+    """
+    due = f"{DUE_COLUMN}{row}"
+    return Formula(
+        f'=IF({due}="","{Status.DONE.value}",'
+        f'IF({due}-TODAY()>{stages.due_soon_days},"{Status.DONE.value}",'
+        f'IF({due}>=TODAY(),"{Status.DUE_SOON.value}",'
+        f'IF(TODAY()-{due}>={stages.escalate_after_days},"{Status.ESCALATED.value}",'
+        f'"{Status.OVERDUE.value}"))))'
+    )
+
+
+def roster_table(roster: UnitRoster, stages: Stages) -> TableSheet:
+    """The unit's roster: one row per person and requirement; 状态 is computed on opening."""
     rows = [
         (
             line.staff_no,
@@ -72,12 +91,12 @@ def roster_table(roster: UnitRoster) -> TableSheet:
             line.requirement.kind,
             line.last_done,
             line.due_on,
-            line.status.value,
+            status_formula(number, stages),
             line.hours_this_year,
             line.requirement.hours_per_year,
             line.email or "",
         )
-        for line in roster.lines
+        for number, line in enumerate(roster.lines, start=2)
     ]
     return TableSheet("花名册", ROSTER_COLUMNS, rows)
 
@@ -129,6 +148,16 @@ class Tally:
             self.examinees += 1
             self.passed += line.exam_passed
 
+    def merge(self, other: Tally) -> None:
+        """Add another tally's counts to this one."""
+        self.lines += other.lines
+        self.done += other.done
+        self.due_soon += other.due_soon
+        self.overdue += other.overdue
+        self.escalated += other.escalated
+        self.examinees += other.examinees
+        self.passed += other.passed
+
     def cells(self) -> tuple[Any, ...]:
         """The tally as summary cells (counts and rates)."""
         return (
@@ -157,73 +186,117 @@ TALLY_COLUMNS = (
 )
 
 
-def unit_summary_table(rosters: Sequence[UnitRoster]) -> TableSheet:
-    """Completion and exam pass rates per receiving unit."""
-    rows = []
-    for roster in rosters:
+UNIT_COLUMNS = (
+    Column("单位编码"),
+    Column("承接单位"),
+    Column("旗县区"),
+    Column("类型"),
+    Column("人数", kind="int"),
+)
+OVERDUE_COLUMNS = (
+    Column("承接单位"),
+    Column("工号"),
+    Column("姓名"),
+    Column("岗位"),
+    Column("培训考试要求", wrap=True),
+    Column("到期日", kind="date"),
+    Column("逾期天数", kind="int"),
+    Column("状态", colors=STATUS_COLORS),
+    Column("电子邮箱（脱敏）"),
+    Column("手机号（脱敏）"),
+)
+
+
+class CityTables:
+    """The city summary's tables, built up one roster at a time (rosters need not stay loaded)."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self.unit_rows: list[tuple[Any, ...]] = []
+        self.tallies: dict[str, Tally] = defaultdict(Tally)
+        self.units: dict[str, int] = defaultdict(int)
+        self.overdue_rows: list[tuple[Any, ...]] = []
+
+    def add(self, roster: UnitRoster) -> None:
+        """Count one unit's roster into every table."""
         tally = Tally()
         for line in roster.lines:
             tally.add(line)
+            if line.due_on is not None and line.status in (Status.OVERDUE, Status.ESCALATED):
+                self.overdue_rows.append(_overdue_row(roster, line, self.today))
         people = len({line.staff_id for line in roster.lines})
         head = (roster.code, roster.name, roster.district, roster.kind, people)
-        rows.append((*head, *tally.cells()))
-    columns = (
-        Column("单位编码"),
-        Column("承接单位"),
-        Column("旗县区"),
-        Column("类型"),
-        Column("人数", kind="int"),
-    )
-    return TableSheet("按承接单位", columns + TALLY_COLUMNS, rows)
-
-
-def department_summary_table(rosters: Sequence[UnitRoster]) -> TableSheet:
-    """Completion and exam pass rates per delegating/entrusting department (谁委托、谁培训)."""
-    tallies: dict[str, Tally] = defaultdict(Tally)
-    units: dict[str, int] = defaultdict(int)
-    for roster in rosters:
+        self.unit_rows.append((*head, *tally.cells()))
         for dept in roster.entrusting:
-            units[dept.name] += 1
-            for line in roster.lines:
-                tallies[dept.name].add(line)
-    rows = [(name, units[name], *tallies[name].cells()) for name in sorted(tallies)]
-    columns = (Column("委托/下放部门"), Column("承接单位数", kind="int"))
-    return TableSheet("按委托部门", columns + TALLY_COLUMNS, rows)
+            self.units[dept.name] += 1
+            self.tallies[dept.name].merge(tally)
 
+    def merge(self, other: CityTables) -> None:
+        """Add the units counted by another CityTables (a batch of units) to this one."""
+        self.unit_rows += other.unit_rows
+        self.overdue_rows += other.overdue_rows
+        for name, tally in other.tallies.items():
+            self.tallies[name].merge(tally)
+            self.units[name] += other.units[name]
 
-def overdue_table(rosters: Sequence[UnitRoster], today: date) -> TableSheet:
-    """Everyone overdue, most overdue first, with masked contacts."""
-    rows = [
-        (
-            roster.name,
-            line.staff_no,
-            line.name,
-            line.role,
-            line.requirement.name,
-            line.due_on,
-            (today - line.due_on).days,
-            line.status.value,
-            mask_email(line.email),
-            mask_phone(line.phone),
+    def to_json(self) -> str:
+        """The counts as JSON (dates as ISO text), to hand from a unit step to the finish."""
+        return json.dumps(
+            {
+                "units": self.unit_rows,
+                "tallies": {name: asdict(tally) for name, tally in self.tallies.items()},
+                "unit_counts": self.units,
+                "overdue": [[*row[:5], row[5].isoformat(), *row[6:]] for row in self.overdue_rows],
+            },
+            ensure_ascii=False,
         )
-        for roster in rosters
-        for line in roster.lines
-        if line.due_on is not None and line.status in (Status.OVERDUE, Status.ESCALATED)
-    ]
-    rows.sort(key=lambda row: (-row[6], row[0], row[1]))
-    columns = (
-        Column("承接单位"),
-        Column("工号"),
-        Column("姓名"),
-        Column("岗位"),
-        Column("培训考试要求", wrap=True),
-        Column("到期日", kind="date"),
-        Column("逾期天数", kind="int"),
-        Column("状态", colors=STATUS_COLORS),
-        Column("电子邮箱（脱敏）"),
-        Column("手机号（脱敏）"),
+
+    @classmethod
+    def from_json(cls, text: str, today: date) -> CityTables:
+        """The counts `to_json` wrote."""
+        data = json.loads(text)
+        tables = cls(today)
+        tables.unit_rows = [tuple(row) for row in data["units"]]
+        for name, counts in data["tallies"].items():
+            tables.tallies[name] = Tally(**counts)
+        tables.units.update(data["unit_counts"])
+        tables.overdue_rows = [
+            (*row[:5], date.fromisoformat(row[5]), *row[6:]) for row in data["overdue"]
+        ]
+        return tables
+
+    def unit_table(self) -> TableSheet:
+        """Completion and exam pass rates per receiving unit."""
+        return TableSheet("按承接单位", UNIT_COLUMNS + TALLY_COLUMNS, self.unit_rows)
+
+    def department_table(self) -> TableSheet:
+        """Completion and exam pass rates per delegating/entrusting department (谁委托、谁培训)."""
+        rows = [
+            (name, self.units[name], *self.tallies[name].cells()) for name in sorted(self.tallies)
+        ]
+        columns = (Column("委托/下放部门"), Column("承接单位数", kind="int"))
+        return TableSheet("按委托部门", columns + TALLY_COLUMNS, rows)
+
+    def overdue_table(self) -> TableSheet:
+        """Everyone overdue, most overdue first, with masked contacts."""
+        rows = sorted(self.overdue_rows, key=lambda row: (-row[6], row[0], row[1]))
+        return TableSheet("逾期名单", OVERDUE_COLUMNS, rows)
+
+
+def _overdue_row(roster: UnitRoster, line: RosterLine, today: date) -> tuple[Any, ...]:
+    assert line.due_on is not None
+    return (
+        roster.name,
+        line.staff_no,
+        line.name,
+        line.role,
+        line.requirement.name,
+        line.due_on,
+        (today - line.due_on).days,
+        line.status.value,
+        mask_email(line.email),
+        mask_phone(line.phone),
     )
-    return TableSheet("逾期名单", columns, rows)
 
 
 @dataclass(frozen=True)

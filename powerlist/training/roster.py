@@ -1,6 +1,6 @@
 """A receiving unit's roster (花名册): each person × requirement with due date and status.
 
-Loads one unit's staff, records and exam results in a few queries and computes, with the
+Loads the staff, records and exam results of many units in a few queries and computes, with the
 pure functions in `due` and `stages`, where everyone stands on `today`. Records dated after
 `today` are ignored, so replaying a past day gives that day's answer.
 """
@@ -8,6 +8,7 @@ pure functions in `due` and `stages`, where everyone stands on `today`. Records 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,6 +29,8 @@ from powerlist.outbox.store import insert_ignore
 from powerlist.training.config import Requirement, TrainingConfig
 from powerlist.training.due import Due, ExamSitting, due_for, exam_due
 from powerlist.training.stages import Status, status_of
+
+CHUNK = 5_000  # ids per IN list (SQLite allows 32,766 bound parameters)
 
 
 @dataclass(frozen=True)
@@ -102,18 +105,78 @@ def load_unit_roster(
     session: Session, unit: ReceivingUnit, today: date, config: TrainingConfig, ids: dict[str, int]
 ) -> UnitRoster:
     """The roster of `unit` as it stands on `today`."""
-    staff = list(
-        session.scalars(
-            select(Staff).where(Staff.unit_id == unit.id, Staff.active.is_(True)).order_by(Staff.id)
-        )
-    )
-    staff_ids = [s.id for s in staff]
+    return load_rosters(session, [unit], today, config, ids)[0]
+
+
+def load_rosters(
+    session: Session,
+    units: Sequence[ReceivingUnit],
+    today: date,
+    config: TrainingConfig,
+    ids: dict[str, int],
+) -> list[UnitRoster]:
+    """The rosters of `units` on `today`, in their order, from a handful of queries in all."""
+    unit_ids = [unit.id for unit in units]
+    staff: dict[int, list[StaffRow]] = defaultdict(list)
+    if unit_ids:
+        rows = session.execute(
+            select(
+                Staff.id, Staff.unit_id, Staff.staff_no, Staff.name, Staff.role, Staff.email,
+                Staff.phone,
+            )
+            .where(Staff.unit_id.in_(unit_ids), Staff.active.is_(True))
+            .order_by(Staff.id)
+        )  # fmt: skip
+        for row in rows:
+            staff[row.unit_id].append(StaffRow(*row))
+    staff_ids = [person.id for people in staff.values() for person in people]
     done = _completions(session, staff_ids, today)
     sittings, passed = _exams(session, staff_ids, today)
-    lines: list[RosterLine] = []
-    for person in staff:
+    entrusting = _entrusting(session, unit_ids, today)
+    return [
+        UnitRoster(
+            unit_id=unit.id,
+            code=unit.code,
+            name=unit.name,
+            district=unit.district,
+            kind=unit.kind,
+            head_name=unit.head_name,
+            head_email=unit.head_email,
+            entrusting=entrusting.get(unit.id, ()),
+            lines=tuple(
+                _lines(staff[unit.id], unit.kind, done, sittings, passed, today, config, ids)
+            ),
+        )
+        for unit in units
+    ]
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    """The columns of an active staff member a roster needs."""
+
+    id: int
+    unit_id: int
+    staff_no: str
+    name: str
+    role: str
+    email: str | None
+    phone: str | None
+
+
+def _lines(
+    people: list[StaffRow],
+    unit_kind: str,
+    done: dict[tuple[int, int], list[tuple[date, float]]],
+    sittings: dict[int, list[ExamSitting]],
+    passed: dict[tuple[int, int], set[int]],
+    today: date,
+    config: TrainingConfig,
+    ids: dict[str, int],
+) -> Iterator[RosterLine]:
+    for person in people:
         for req in config.requirements:
-            if not req.applies_to(person.role, unit.kind):
+            if not req.applies_to(person.role, unit_kind):
                 continue
             rid = ids[req.code]
             records = done.get((person.id, rid), [])
@@ -124,22 +187,11 @@ def load_unit_roster(
             else:
                 due = due_for(req, [day for day, _ in records])
                 exam_passed = None
-            lines.append(_line(person, req, due, records, today, config, exam_passed))
-    return UnitRoster(
-        unit_id=unit.id,
-        code=unit.code,
-        name=unit.name,
-        district=unit.district,
-        kind=unit.kind,
-        head_name=unit.head_name,
-        head_email=unit.head_email,
-        entrusting=_entrusting(session, unit.id, today),
-        lines=tuple(lines),
-    )
+            yield _line(person, req, due, records, today, config, exam_passed)
 
 
 def _line(
-    person: Staff,
+    person: StaffRow,
     req: Requirement,
     due: Due,
     records: list[tuple[date, float]],
@@ -172,16 +224,17 @@ def _completions(
     found: dict[tuple[int, int], list[tuple[date, float]]] = defaultdict(list)
     if not staff_ids:
         return found
-    rows = session.execute(
-        select(
-            TrainingRecord.staff_id,
-            TrainingRecord.requirement_id,
-            TrainingRecord.completed_on,
-            TrainingRecord.hours,
-        ).where(TrainingRecord.staff_id.in_(staff_ids), TrainingRecord.completed_on <= today)
-    )
-    for staff_id, rid, day, hours in rows:
-        found[(staff_id, rid)].append((day, hours or 0.0))
+    for chunk in _chunks(staff_ids):
+        rows = session.execute(
+            select(
+                TrainingRecord.staff_id,
+                TrainingRecord.requirement_id,
+                TrainingRecord.completed_on,
+                TrainingRecord.hours,
+            ).where(TrainingRecord.staff_id.in_(chunk), TrainingRecord.completed_on <= today)
+        )
+        for staff_id, rid, day, hours in rows:
+            found[(staff_id, rid)].append((day, hours or 0.0))
     return found
 
 
@@ -194,12 +247,12 @@ def _exams(
             ExamSitting(row.year, row.opens_on, row.closes_on, row.resit)
         )
     passed: dict[tuple[int, int], set[int]] = defaultdict(set)
-    if staff_ids:
+    for chunk in _chunks(staff_ids):
         rows = session.execute(
             select(ExamResult.staff_id, ExamSession.requirement_id, ExamSession.year)
             .join(ExamSession, ExamSession.id == ExamResult.session_id)
             .where(
-                ExamResult.staff_id.in_(staff_ids),
+                ExamResult.staff_id.in_(chunk),
                 ExamResult.passed.is_(True),
                 ExamResult.taken_on <= today,
             )
@@ -209,16 +262,28 @@ def _exams(
     return sittings, passed
 
 
-def _entrusting(session: Session, unit_id: int, today: date) -> tuple[Entrusting, ...]:
-    rows = session.execute(
-        select(Department.name, Department.contact_email)
-        .join(Delegation, Delegation.from_department_id == Department.id)
-        .where(
-            Delegation.unit_id == unit_id,
-            Delegation.since <= today,
-            or_(Delegation.revoked_on.is_(None), Delegation.revoked_on > today),
+def _entrusting(
+    session: Session, unit_ids: list[int], today: date
+) -> dict[int, tuple[Entrusting, ...]]:
+    found: dict[int, list[Entrusting]] = defaultdict(list)
+    for chunk in _chunks(unit_ids):
+        rows = session.execute(
+            select(Delegation.unit_id, Department.name, Department.contact_email)
+            .join(Delegation, Delegation.from_department_id == Department.id)
+            .where(
+                Delegation.unit_id.in_(chunk),
+                Delegation.since <= today,
+                or_(Delegation.revoked_on.is_(None), Delegation.revoked_on > today),
+            )
+            .distinct()
+            .order_by(Delegation.unit_id, Department.name)
         )
-        .distinct()
-        .order_by(Department.name)
-    )
-    return tuple(Entrusting(name, email) for name, email in rows)
+        for unit_id, name, email in rows:
+            found[unit_id].append(Entrusting(name, email))
+    return {unit_id: tuple(depts) for unit_id, depts in found.items()}
+
+
+def _chunks(values: list[int], size: int = CHUNK) -> Iterator[list[int]]:
+    """`values` in slices small enough for an IN list on every database."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]

@@ -3,21 +3,25 @@
 Each (person, requirement, due date, stage) is inserted into `reminders` with ON CONFLICT DO
 NOTHING before its messages are enqueued, in one transaction: a second or concurrent run finds
 the row and sends nothing, so every stage goes out exactly once. Older stages carried by the
-latest one are recorded with the lead's outbox message.
+latest one are recorded with the lead's outbox message. Rows go in with executemany (a few
+statements per batch of units, not one per reminder).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from powerlist.models import Reminder
-from powerlist.outbox.store import NewMessage, enqueue, insert_ignore
+from powerlist.models import OutboxMessage, Reminder
+from powerlist.outbox.store import CHANNELS, NewMessage
 from powerlist.training.config import TrainingConfig
-from powerlist.training.roster import RosterLine, UnitRoster
+from powerlist.training.roster import CHUNK, RosterLine, UnitRoster
 from powerlist.training.stages import Obligation, ReminderDue, due_reminders, stage_label
 
 
@@ -41,65 +45,138 @@ def send_unit_reminders(
     webhook_url: str | None = None,
 ) -> ReminderCounts:
     """Record and enqueue every stage due on the working day `today` for `roster`'s unit."""
+    return send_reminders(session, [roster], today, config, ids, webhook_url)
+
+
+def send_reminders(
+    session: Session,
+    rosters: Sequence[UnitRoster],
+    today: date,
+    config: TrainingConfig,
+    ids: dict[str, int],
+    webhook_url: str | None = None,
+) -> ReminderCounts:
+    """Record and enqueue every stage due on `today` for the units of `rosters`, in bulk.
+
+    Three statements whatever the count: the leading stages' reminder rows (ON CONFLICT DO
+    NOTHING, RETURNING the rows this pass recorded), the messages of those, then the carried
+    stages with their lead's message id. Concurrent runs compute the same rows in the same order.
+    """
     counts = ReminderCounts()
-    lines = {(line.staff_id, line.requirement.code): line for line in roster.lines}
+    lines = {
+        (line.staff_id, line.requirement.code): (roster, line)
+        for roster in rosters
+        for line in roster.lines
+    }
     obligations = [
         Obligation(line.staff_id, line.requirement.code, line.due_on)
-        for line in roster.lines
+        for _, line in lines.values()
         if line.due_on is not None
     ]
-    sent = _already_sent(session, list({line.staff_id for line in roster.lines}), ids)
-    lead_outbox: dict[tuple[int, str, date, str], int | None] = {}
+    sent = _already_sent(session, list({staff_id for staff_id, _ in lines}), ids)
+    leads: dict[Key, tuple[ReminderDue, list[NewMessage]]] = {}
+    carried: list[ReminderDue] = []
     for reminder in due_reminders(obligations, today, config.stages, sent):
-        line = lines[(reminder.staff_id, reminder.requirement)]
         if reminder.carried_by is not None:
-            lead = (reminder.staff_id, reminder.requirement, reminder.due_on, reminder.carried_by)
-            if lead in lead_outbox:  # the lead was recorded in this pass
-                _record(session, reminder, ids, today, lead_outbox[lead], counts)
+            carried.append(reminder)
             continue
+        roster, line = lines[(reminder.staff_id, reminder.requirement)]
         messages = _messages(roster, line, reminder, today, webhook_url)
         if not messages:
             counts.no_contact += 1
             continue  # kept unsent: it goes out once a contact is recorded
-        reminder_id = _record(session, reminder, ids, today, None, counts)
-        if reminder_id is None:
-            continue  # a concurrent run recorded it first
-        outbox_ids = [i for i in (enqueue(session, m) for m in messages) if i is not None]
-        lead_outbox[reminder.key] = outbox_ids[0] if outbox_ids else None
-        if outbox_ids:
-            session.execute(
-                update(Reminder).where(Reminder.id == reminder_id).values(outbox_id=outbox_ids[0])
-            )
-        counts.escalations += reminder.is_escalation
-        counts.messages += len(outbox_ids)
+        leads[reminder.key] = (reminder, messages)
+    recorded = _insert_reminders(session, [r for r, _ in leads.values()], ids, today, {})
+    outbox: dict[Key, int] = {}
+    new_messages = [(key, m) for key in leads if key in recorded for m in leads[key][1]]
+    made = _insert_messages(session, [m for _, m in new_messages])
+    for key, message in new_messages:
+        if message.dedup_key in made:
+            outbox.setdefault(key, made[message.dedup_key])
+            counts.messages += 1
+    if outbox:
+        session.execute(
+            update(Reminder),
+            [{"id": recorded[key], "outbox_id": outbox_id} for key, outbox_id in outbox.items()],
+        )
+    lead_of = {r.key: (r.staff_id, r.requirement, r.due_on, r.carried_by or "") for r in carried}
+    carried = [r for r in carried if lead_of[r.key] in recorded]  # its lead went out now
+    carried_outbox = {r.key: outbox.get(lead_of[r.key]) for r in carried}
+    recorded_carried = _insert_reminders(session, carried, ids, today, carried_outbox)
+    for reminder in [r for r, _ in leads.values()] + carried:
+        if reminder.key in recorded or reminder.key in recorded_carried:
+            counts.reminders += 1
+            counts.stages[reminder.stage] = counts.stages.get(reminder.stage, 0) + 1
+            counts.escalations += reminder.is_escalation
     return counts
 
 
-def _record(
+Key = tuple[int, str, date, str]
+
+
+def _insert_reminders(
     session: Session,
-    reminder: ReminderDue,
+    reminders: list[ReminderDue],
     ids: dict[str, int],
     today: date,
-    outbox_id: int | None,
-    counts: ReminderCounts,
-) -> int | None:
-    """Insert the reminder row unless it exists; its id, or None when already recorded."""
-    reminder_id = insert_ignore(
-        session,
-        Reminder.__table__,
+    outbox: dict[Key, int | None],
+) -> dict[Key, int]:
+    """Insert the reminder rows that do not exist yet; key → id of each row inserted now."""
+    if not reminders:
+        return {}
+    codes = {rid: code for code, rid in ids.items()}
+    table = Reminder.__table__
+    rows = [
         {
-            "staff_id": reminder.staff_id,
-            "requirement_id": ids[reminder.requirement],
-            "due_on": reminder.due_on,
-            "stage": reminder.stage,
+            "staff_id": r.staff_id,
+            "requirement_id": ids[r.requirement],
+            "due_on": r.due_on,
+            "stage": r.stage,
             "sent_on": today,
-            "outbox_id": outbox_id,
-        },
+            "outbox_id": outbox.get(r.key),
+        }
+        for r in reminders
+    ]
+    stmt = _insert_ignore(session, table).returning(
+        table.c.id, table.c.staff_id, table.c.requirement_id, table.c.due_on, table.c.stage
     )
-    if reminder_id is not None:
-        counts.reminders += 1
-        counts.stages[reminder.stage] = counts.stages.get(reminder.stage, 0) + 1
-    return reminder_id
+    result = session.execute(stmt, rows)
+    return {
+        (staff_id, codes[rid], due_on, stage): rid_ for rid_, staff_id, rid, due_on, stage in result
+    }
+
+
+def _insert_messages(session: Session, messages: list[NewMessage]) -> dict[str, int]:
+    """Enqueue the messages whose dedup key is new; dedup key → outbox id of each inserted."""
+    if not messages:
+        return {}
+    for message in messages:
+        if message.channel not in CHANNELS:
+            raise ValueError(f"unknown channel {message.channel!r}")
+    table = OutboxMessage.__table__
+    rows = [
+        {
+            "dedup_key": m.dedup_key,
+            "kind": m.kind,
+            "channel": m.channel,
+            "recipient": m.recipient,
+            "subject": m.subject,
+            "body": m.body,
+            "payload": m.payload,
+            "status": "pending",
+            "attempts": 0,
+        }
+        for m in messages
+    ]
+    stmt = _insert_ignore(session, table).returning(table.c.id, table.c.dedup_key)
+    return {key: message_id for message_id, key in session.execute(stmt, rows)}
+
+
+def _insert_ignore(session: Session, table: Any) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING for the session's database (SQLite or PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()
 
 
 def _already_sent(
@@ -108,12 +185,15 @@ def _already_sent(
     if not staff_ids:
         return set()
     codes = {rid: code for code, rid in ids.items()}
-    rows = session.execute(
-        select(Reminder.staff_id, Reminder.requirement_id, Reminder.due_on, Reminder.stage).where(
-            Reminder.staff_id.in_(staff_ids)
+    found: set[tuple[int, str, date, str]] = set()
+    for start in range(0, len(staff_ids), CHUNK):
+        rows = session.execute(
+            select(
+                Reminder.staff_id, Reminder.requirement_id, Reminder.due_on, Reminder.stage
+            ).where(Reminder.staff_id.in_(staff_ids[start : start + CHUNK]))
         )
-    )
-    return {(s, codes.get(r, ""), d, stage) for s, r, d, stage in rows}
+        found.update((s, codes.get(r, ""), d, stage) for s, r, d, stage in rows)
+    return found
 
 
 def _messages(

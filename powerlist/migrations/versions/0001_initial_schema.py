@@ -237,6 +237,7 @@ def upgrade() -> None:
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('bytes', sa.BigInteger(), nullable=False),
     sa.Column('rows', sa.Integer(), nullable=False),
+    sa.Column('content_digest', sa.String(length=64), nullable=True),
     sa.Column('created_at', powerlist.models.base.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_reports_department_id_departments')),
     sa.ForeignKeyConstraint(['run_id'], ['runs.id'], name=op.f('fk_reports_run_id_runs'), ondelete='CASCADE'),
@@ -247,6 +248,7 @@ def upgrade() -> None:
     with op.batch_alter_table('reports', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_reports_department_id'), ['department_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_reports_run_id'), ['run_id'], unique=False)
+        batch_op.create_index('ix_reports_unit_id_kind', ['unit_id', 'kind'], unique=False)
 
     op.create_table('run_steps',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -480,6 +482,7 @@ def downgrade() -> None:
 
     op.drop_table('run_steps')
     with op.batch_alter_table('reports', schema=None) as batch_op:
+        batch_op.drop_index('ix_reports_unit_id_kind')
         batch_op.drop_index(batch_op.f('ix_reports_run_id'))
         batch_op.drop_index(batch_op.f('ix_reports_department_id'))
 
