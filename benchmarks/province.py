@@ -185,7 +185,11 @@ def queued_run(cluster: Cluster, url: str, job: str, period: str, workers: int) 
 
 
 def province(
-    folder: Path, items: int = 500_000, reminders: bool = True, review: bool = True
+    folder: Path,
+    items: int = 500_000,
+    reminders: bool = True,
+    review: bool = True,
+    assessment: bool = True,
 ) -> list[Row]:
     """Province rows: load, then each job with 1 and 2 workers, then bare openpyxl.
 
@@ -200,7 +204,8 @@ def province(
     os.environ.update({"POWERLIST_DATABASE_URL": url, "POWERLIST_BROKER_URL": cluster.broker,
                        "POWERLIST_QUEUE_REPORTS": f"bench-reports-{tag}",
                        "POWERLIST_QUEUE_REMINDERS": f"bench-reminders-{tag}",
-                       "POWERLIST_REVIEW_AS_OF": AS_OF})  # fmt: skip
+                       "POWERLIST_REVIEW_AS_OF": AS_OF,
+                       "POWERLIST_ASSESSMENT_AS_OF": AS_OF})  # fmt: skip
     rows: list[Row] = []
     try:
         say(f"province: loading {items:,} items into PostgreSQL")
@@ -208,9 +213,14 @@ def province(
         say(f"province: loaded in {loaded['wall']:.0f} s")
         items = steps.count_of(url, steps.PowerItem)
         staff = steps.count_of(url, steps.Staff)
+        delegations = steps.count_of(url, steps.Delegation)
         runs: list[tuple[str, str, str, int, str, int]] = []
         if review:
             runs += [("yearly review", "yearly_review", "2026", items, "items", n) for n in (1, 2)]
+        if assessment:
+            job = "delegation_assessment"
+            runs += [("delegation assessment", job, "2026", delegations, "delegations", n)
+                     for n in (1, 2)]  # fmt: skip
         if reminders:
             job = "training_reminders"
             runs += [
@@ -224,11 +234,13 @@ def province(
             result["workbooks"] = _workbooks(folder / f"{job}-{period}-{workers}")
             rows.append(row("province", f"{label}, {workers} worker(s)", "ours", result, unit))
             say(f"province: {rows[-1]}")
-        if review:
-            say("province: bare openpyxl write-only on the review's cells")
-            reports = folder / "yearly_review-2026-2"
-            bare = in_fresh_process(steps.bare_write, str(reports), str(folder / "bare"))
-            rows.append(row("province", "yearly review, 1 worker(s)", "bare", bare, "rows"))
+        bare_runs = [("yearly review", "yearly_review")] if review else []
+        bare_runs += [("delegation assessment", "delegation_assessment")] if assessment else []
+        for label, job in bare_runs:
+            say(f"province: bare openpyxl write-only on the {label}'s cells")
+            reports = folder / f"{job}-2026-2"
+            bare = in_fresh_process(steps.bare_write, str(reports), str(folder / f"bare-{job}"))
+            rows.append(row("province", f"{label}, 1 worker(s)", "bare", bare, "rows"))
             say(f"province: {rows[-1]}")
     finally:
         cluster.close()

@@ -39,6 +39,7 @@ def city(folder: Path) -> list[Row]:
     """Baotou (51 departments, 6,834 items) on SQLite in this machine's processes."""
     url = f"sqlite:///{folder}/city.db"
     os.environ["POWERLIST_REVIEW_AS_OF"] = AS_OF
+    os.environ["POWERLIST_ASSESSMENT_AS_OF"] = AS_OF
     say(f"city: loading the demo into {url}")
     loaded = in_fresh_process(steps.load_city, url)
     say(f"city: demo loaded in {loaded['wall']:.1f} s")
@@ -87,10 +88,15 @@ def main(argv: list[str] | None = None) -> None:
         "--province-items", type=int, default=500_000, help="Items in the province (scaled down)."
     )
     parser.add_argument(
-        "--no-province-reminders", action="store_true", help="Province: the review only."
+        "--no-province-reminders", action="store_true", help="Province: skip the reminders."
     )
     parser.add_argument(
-        "--no-province-review", action="store_true", help="Province: the reminders only."
+        "--no-province-review", action="store_true", help="Province: skip the yearly review."
+    )
+    parser.add_argument(
+        "--no-province-assessment",
+        action="store_true",
+        help="Province: skip the delegation assessment.",
     )
     parser.add_argument("--keep", action="store_true", help="Keep the scratch folder.")
     args = parser.parse_args(argv)
@@ -107,6 +113,7 @@ def main(argv: list[str] | None = None) -> None:
                 args.province_items,
                 reminders=not args.no_province_reminders,
                 review=not args.no_province_review,
+                assessment=not args.no_province_assessment,
             )
     finally:
         if not args.keep:

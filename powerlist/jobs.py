@@ -38,8 +38,12 @@ class JobSpec:
     - `plan` lists the unit keys to work on for (period, scope); an empty list is a valid run.
     - `run_unit` does one unit's work; it must be idempotent (replace its findings, reports,
       reminders for this run and unit, never duplicate them).
-    - `finish` runs once after every unit is done (summary workbook…) and returns a JSON-able
-      summary stored on the run.
+    - `plan_then` / `run_then` (optional, together) are a second stage of units that start only
+      after every first-stage unit has ended, for work that combines their results, e.g. a
+      receiving unit's workbook holding the rows of every delegating department. `plan_then`
+      is called in the plan step; `run_then` must be idempotent like `run_unit`.
+    - `finish` runs once after every unit of both stages has ended (summary workbook…) and
+      returns a JSON-able summary stored on the run.
     """
 
     name: str
@@ -49,6 +53,12 @@ class JobSpec:
     run_unit: Callable[[Session, RunContext, str], None]
     finish: Callable[[Session, RunContext], dict[str, Any]]
     queue: str = "reports"
+    plan_then: Callable[[Session, RunContext], list[str]] | None = None
+    run_then: Callable[[Session, RunContext, str], None] | None = None
+
+    def __post_init__(self) -> None:
+        if (self.plan_then is None) != (self.run_then is None):
+            raise ValueError(f"job {self.name!r}: plan_then and run_then go together")
 
 
 _REGISTRY: dict[str, JobSpec] = {}

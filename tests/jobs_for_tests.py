@@ -132,3 +132,35 @@ SPEC = register(
         finish=finish,
     )
 )
+
+
+TWO_STAGE_JOB = "test_two_stage"
+THEN_KEYS = ["T1", "T2"]
+
+
+def plan_then(session: Session, context: RunContext) -> list[str]:
+    """Second-stage keys of the two-stage test job."""
+    return list(THEN_KEYS)
+
+
+def run_then(session: Session, context: RunContext, key: str) -> None:
+    """Log the second-stage unit, and how many first-stage workbooks existed when it started."""
+    done = len(list(session.execute(select(Report.id).where(Report.run_id == context.run_id))))
+    log_event(key, f"start-after-{done}")
+    if _take(f"fail-{key}") is not None:
+        raise RuntimeError(f"planned failure for {key}")
+    log_event(key, "end")
+
+
+TWO_STAGE = register(
+    JobSpec(
+        name=TWO_STAGE_JOB,
+        title="两阶段测试",
+        check_period=check_period,
+        plan=plan,
+        run_unit=run_unit,
+        finish=finish,
+        plan_then=plan_then,
+        run_then=run_then,
+    )
+)

@@ -3,6 +3,7 @@ Celery worker, each producing the three kinds of workbook."""
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -10,12 +11,12 @@ from collections import defaultdict
 from pathlib import Path
 
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import distinct, func, select
 
 from powerlist import db
 from powerlist.demo.generate import generate_city
 from powerlist.demo.load import load_demo
-from powerlist.models import DelegationAssessment, Report, Run
+from powerlist.models import Delegation, DelegationAssessment, Report, Run, RunStep
 from tests.celery_harness import Cluster
 
 POWERLIST = str(Path(sys.executable).with_name("powerlist"))
@@ -73,7 +74,13 @@ def test_demo_assessment_in_process_and_on_a_worker(
                     .group_by(Report.kind)
                 ).all()
             )
-            assert kinds["delegation_department"] == run.progress_total > 30
+            steps = [s.split(":")[0] for s in session.scalars(
+                select(RunStep.step).where(RunStep.run_id == run.id))]  # fmt: skip
+            # one step per department, then the unit workbooks 25 units per step, fanned out
+            assert kinds["delegation_department"] == steps.count("unit") > 30
+            receiving = session.scalar(select(func.count(distinct(Delegation.unit_id))))
+            assert steps.count("then") == math.ceil(receiving / 25) > 1
+            assert run.progress_done == run.progress_total == len(steps) - 2  # plan, finish
             assert kinds["delegation_unit"] == run.summary["unit_workbooks"] > 100
             assert kinds["delegation_city"] == 1
             advice = dict(

@@ -18,7 +18,7 @@ from powerlist.runtime.owners import current_owner
 from powerlist.runtime.runner import run_in_process, start_run
 from powerlist.runtime.steps import Limits, execute_step
 from tests import jobs_for_tests
-from tests.fixtures_runtime import DEPARTMENTS, add_departments, control, starts
+from tests.fixtures_runtime import DEPARTMENTS, add_departments, control, log_lines, starts
 
 __all__ = ["control"]
 
@@ -143,3 +143,54 @@ def test_a_live_claim_is_skipped_a_dead_one_taken_and_attempts_capped(engine: En
     with session_scope(engine) as session:
         decision = ledger.claim_step(session, *args, now=much_later, **kwargs)[0]
         assert decision is Decision.GIVE_UP
+
+
+def test_a_second_stage_starts_after_every_first_stage_unit_and_finish_after_both(
+    engine: Engine, tmp_path: Path, control: Path
+) -> None:
+    add_departments(engine)
+    (control / "fail-D02").write_text("99")  # a failed unit still ends its stage
+    claim = start_run(engine, jobs_for_tests.TWO_STAGE_JOB, "2026", "all", trigger="test")
+    plan = execute_step(
+        engine, claim.run_id, claim.generation, "plan", limits=LIMITS, reports_root=tmp_path
+    )
+    assert plan.next_steps == ["unit:D01", "unit:D02", "unit:D03"]
+    early = execute_step(
+        engine, claim.run_id, claim.generation, "then:T1", limits=LIMITS, reports_root=tmp_path
+    )
+    assert early.decision is Decision.SKIP  # delivered before the first stage ended
+    view = run_in_process(
+        engine, claim, limits=LIMITS, reports_root=tmp_path, sleep=lambda _s: None
+    )
+    assert (view.status, view.done, view.total) == ("partial", 4, 5)  # 3 departments + T1, T2
+    events = log_lines(control)
+    then_starts = [event for unit, event in events if unit in ("T1", "T2") and event != "end"]
+    assert then_starts == ["start-after-2", "start-after-2"]  # D01, D03 written; D02 failed
+    first_stage_ends = [i for i, (unit, _e) in enumerate(events) if unit.startswith("D")]
+    assert max(first_stage_ends) < min(i for i, (u, _e) in enumerate(events) if u == "T1")
+    assert view.summary == {"reports": 2} and "D02" in (view.error or "")
+
+
+def test_the_last_first_stage_unit_dispatches_the_second_stage_once(
+    engine: Engine, tmp_path: Path, control: Path
+) -> None:
+    add_departments(engine, {"D01": "市司法局", "D02": "市生态环境局"})
+    claim = start_run(engine, jobs_for_tests.TWO_STAGE_JOB, "2026", "all", trigger="test")
+    args = (engine, claim.run_id, claim.generation)
+    execute_step(*args, "plan", limits=LIMITS, reports_root=tmp_path)
+    assert execute_step(*args, "unit:D01", limits=LIMITS, reports_root=tmp_path).next_steps == []
+    last = execute_step(*args, "unit:D02", limits=LIMITS, reports_root=tmp_path)
+    assert last.next_steps == ["then:T1", "then:T2"]
+    assert execute_step(*args, "then:T2", limits=LIMITS, reports_root=tmp_path).next_steps == []
+    assert execute_step(*args, "then:T1", limits=LIMITS, reports_root=tmp_path).next_steps == [
+        "finish"
+    ]
+    done = execute_step(*args, "finish", limits=LIMITS, reports_root=tmp_path)
+    assert done.decision is Decision.TAKE
+    with session_scope(engine) as session:
+        run = session.get(Run, claim.run_id)
+        assert run is not None and (run.status, run.progress_done, run.progress_total) == (
+            "succeeded",
+            4,
+            4,
+        )

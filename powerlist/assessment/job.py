@@ -1,7 +1,9 @@
 """The delegation assessment job (下放委托事项效能评估) as the runtime sees it: a `JobSpec`.
 
 Units are delegating departments: each assesses its delegations, replaces its rows and
-writes its workbook; `finish` writes the receiving units' workbooks and the city summary.
+writes its workbook. Once every department has ended, a second stage writes the receiving
+units' (承接单位) workbooks, 25 units per step (each holds the rows of every department that
+delegated to it, so it cannot be written earlier); `finish` writes the city summary.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from powerlist.assessment import sheets
@@ -22,13 +24,15 @@ from powerlist.assessment.load import departments_with_delegations, load_departm
 from powerlist.assessment.store import ReportRow, period_rows, report_row, save_assessments
 from powerlist.excel import WrittenWorkbook
 from powerlist.jobs import JobSpec, RunContext, register
-from powerlist.models import Delegation, Department, Report
+from powerlist.models import Delegation, Department, ReceivingUnit, Report
 from powerlist.periods import Period, PeriodKind
+from powerlist.runtime.ranges import key_filter, range_keys
 from powerlist.settings import get_settings
 
 KIND_DEPARTMENT = "delegation_department"
 KIND_UNIT = "delegation_unit"
 KIND_CITY = "delegation_city"
+UNITS_PER_STEP = 25
 
 
 def assessment_as_of() -> date:
@@ -78,37 +82,66 @@ def run_unit(session: Session, ctx: RunContext, code: str) -> None:
     _record(session, ctx, KIND_DEPARTMENT, written, department_id=facts.department_id)
 
 
-def finish(session: Session, ctx: RunContext) -> dict[str, Any]:
-    """Write each receiving unit's workbook and the city summary; return counts by outcome."""
+def plan_units(session: Session, ctx: RunContext) -> list[str]:
+    """Second-stage keys: the receiving units in scope, in ranges of UNITS_PER_STEP codes."""
+    codes = list(session.scalars(_units_in_scope(ctx).order_by(ReceivingUnit.code)))
+    return range_keys(codes, UNITS_PER_STEP)
+
+
+def run_unit_workbooks(session: Session, ctx: RunContext, key: str) -> None:
+    """Write the workbook of each receiving unit of a key (the rows of every department that
+    delegated to it); a unit left with no rows loses this run's old workbook record."""
     period = ctx.period
     config = load_config()
-    session.execute(  # a re-run may cover fewer units: never leave their old rows behind
-        delete(Report).where(Report.run_id == ctx.run_id, Report.kind.in_((KIND_UNIT, KIND_CITY)))
+    in_key = _units_in_scope(ctx).where(key_filter(ReceivingUnit.code, key))
+    unit_ids = session.scalars(in_key.with_only_columns(ReceivingUnit.id))
+    by_unit: dict[int, list[ReportRow]] = {unit_id: [] for unit_id in unit_ids}
+    for row in period_rows(session, period.label, set(by_unit)):
+        by_unit[row.unit_id].append(row)
+    session.execute(
+        delete(Report).where(
+            Report.run_id == ctx.run_id, Report.kind == KIND_UNIT, Report.unit_id.in_(by_unit)
+        )
     )
-    rows = period_rows(session, period.label)
-    units = _units_in_scope(session, ctx)
-    by_unit: dict[int, list[ReportRow]] = {}
-    for row in rows:
-        if row.unit_id in units:
-            by_unit.setdefault(row.unit_id, []).append(row)
     for unit_id, unit_rows in by_unit.items():
+        if not unit_rows:
+            continue
         first = unit_rows[0]
         target = ctx.reports_dir / "units" / _file_name(first.unit_code, first.unit_name, period)
         written = sheets.unit_workbook(target, period.label, first.unit_name, unit_rows, config)
         _record(session, ctx, KIND_UNIT, written, unit_id=unit_id)
+
+
+def finish(session: Session, ctx: RunContext) -> dict[str, Any]:
+    """Write the city summary; return counts by outcome."""
+    period = ctx.period
+    config = load_config()
+    rows = period_rows(session, period.label)
+    # a re-run may cover fewer units than an earlier generation: drop their old records
+    session.execute(
+        delete(Report).where(
+            Report.run_id == ctx.run_id,
+            Report.kind == KIND_UNIT,
+            Report.unit_id.not_in(_units_in_scope(ctx).with_only_columns(ReceivingUnit.id)),
+        )
+    )
+    unit_workbooks = session.scalar(
+        select(func.count()).where(Report.run_id == ctx.run_id, Report.kind == KIND_UNIT)
+    )
     target = ctx.reports_dir / _file_name("city", "全市", period)
     written = sheets.city_workbook(target, period.label, rows, config)
     _record(session, ctx, KIND_CITY, written)
-    return _summary(rows, len(by_unit))
+    return _summary(rows, unit_workbooks or 0)
 
 
-def _units_in_scope(session: Session, ctx: RunContext) -> set[int]:
-    query = select(Delegation.unit_id).distinct()
+def _units_in_scope(ctx: RunContext) -> Select[tuple[str]]:
+    """Codes of the receiving units with delegations (from the department in scope)."""
+    delegated = select(Delegation.unit_id)
     if ctx.scope != "all":
-        query = query.join(Department, Department.id == Delegation.from_department_id).where(
-            Department.code == ctx.scope
-        )
-    return set(session.scalars(query))
+        delegated = delegated.join(
+            Department, Department.id == Delegation.from_department_id
+        ).where(Department.code == ctx.scope)
+    return select(ReceivingUnit.code).where(ReceivingUnit.id.in_(delegated))
 
 
 def _summary(rows: list[ReportRow], units: int) -> dict[str, Any]:
@@ -177,5 +210,7 @@ DELEGATION_ASSESSMENT = register(
         plan=plan,
         run_unit=run_unit,
         finish=finish,
+        plan_then=plan_units,
+        run_then=run_unit_workbooks,
     )
 )

@@ -1,6 +1,7 @@
 """The run ledger (运行台账): claiming runs and their steps atomically, progress, attempts, outcome.
 
-A run is keyed by (job, period, scope). Its steps ("plan", "unit:<code>", "finish") are claimed
+A run is keyed by (job, period, scope). Its steps ("plan", "unit:<code>", for jobs with a second
+stage "then:<key>", and "finish") are claimed
 with a compare-and-set UPDATE, so a second delivery of the same step (two beats, a redelivered
 message, a double click) does nothing while the first claim is alive, and takes over when the
 owner is provably dead. Attempts per step are capped so a step that kills its worker stops.
@@ -8,11 +9,12 @@ owner is provably dead. Attempts per step are capped so a step that kills its wo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,6 +24,8 @@ from powerlist.runtime.owners import owner_is_dead
 PLAN = "plan"
 FINISH = "finish"
 UNIT_PREFIX = "unit:"
+THEN_PREFIX = "then:"  # second-stage units: they start once every first-stage unit has ended
+WORK_PREFIXES = (UNIT_PREFIX, THEN_PREFIX)
 
 ACTIVE = ("queued", "running")
 TERMINAL = ("succeeded", "failed", "partial")
@@ -52,6 +56,24 @@ class Claim:
 def unit_step(unit: str) -> str:
     """The step name of one unit (department, receiving unit…)."""
     return f"{UNIT_PREFIX}{unit}"
+
+
+def then_step(key: str) -> str:
+    """The step name of one second-stage unit."""
+    return f"{THEN_PREFIX}{key}"
+
+
+def is_work_step(step_name: str) -> bool:
+    """Whether a step is a unit of either stage (counted in progress, may fail alone)."""
+    return step_name.startswith(WORK_PREFIXES)
+
+
+def work_key(step_name: str) -> str:
+    """The unit key of a unit step of either stage (`unit:D03` → `D03`)."""
+    for prefix in WORK_PREFIXES:
+        if step_name.startswith(prefix):
+            return step_name.removeprefix(prefix)
+    return step_name
 
 
 def claim_run(
@@ -173,7 +195,7 @@ def claim_step(
     }
     if session.execute(update(RunStep).where(*guard).values(**values)).rowcount != 1:
         return Decision.SKIP, step.attempts
-    current = step_name.removeprefix(UNIT_PREFIX) if step_name.startswith(UNIT_PREFIX) else None
+    current = work_key(step_name) if is_work_step(step_name) else None
     session.execute(
         update(Run)
         .where(Run.id == run_id, Run.generation == generation)
@@ -247,7 +269,7 @@ def end_step(
         .values(**values)
     ).rowcount
     # One more unit done: an atomic increment, not a recount of every step (O(units) per unit).
-    done_units = 1 if changed == 1 and status == "done" and step_name.startswith(UNIT_PREFIX) else 0
+    done_units = 1 if changed == 1 and status == "done" and is_work_step(step_name) else 0
     session.execute(
         update(Run)
         .where(Run.id == run_id)
@@ -256,37 +278,44 @@ def end_step(
     return changed == 1
 
 
-def add_units(session: Session, run_id: int, units: list[str]) -> None:
-    """Record the planned units (and the finish step) of a run and its progress total."""
+def add_units(session: Session, run_id: int, units: list[str], then: Sequence[str] = ()) -> None:
+    """Record the planned units of both stages (and the finish step) of a run and its
+    progress total (units of both stages)."""
     existing = set(
         session.execute(select(RunStep.step).where(RunStep.run_id == run_id)).scalars().all()
     )
-    for position, unit in enumerate(units, start=1):
-        if unit_step(unit) not in existing:
-            session.add(RunStep(run_id=run_id, step=unit_step(unit), position=position))
+    names = [unit_step(unit) for unit in units] + [then_step(key) for key in then]
+    for position, name in enumerate(names, start=1):
+        if name not in existing:
+            session.add(RunStep(run_id=run_id, step=name, position=position))
     if FINISH not in existing:
-        session.add(RunStep(run_id=run_id, step=FINISH, position=len(units) + 1))
+        session.add(RunStep(run_id=run_id, step=FINISH, position=len(names) + 1))
     session.flush()
-    session.execute(update(Run).where(Run.id == run_id).values(progress_total=len(units)))
+    session.execute(update(Run).where(Run.id == run_id).values(progress_total=len(names)))
+
+
+def _with_prefix(prefixes: Sequence[str]) -> ColumnElement[bool]:
+    return or_(*(RunStep.step.like(f"{prefix}%") for prefix in prefixes))
 
 
 def unit_counts(session: Session, run_id: int) -> dict[str, int]:
-    """How many unit steps of a run are in each status."""
+    """How many unit steps (of both stages) of a run are in each status."""
     rows = session.execute(
         select(RunStep.status, func.count())
-        .where(RunStep.run_id == run_id, RunStep.step.like(f"{UNIT_PREFIX}%"))
+        .where(RunStep.run_id == run_id, _with_prefix(WORK_PREFIXES))
         .group_by(RunStep.status)
     ).all()
     return {status: count for status, count in rows}
 
 
-def has_open_unit(session: Session, run_id: int) -> bool:
-    """Whether any unit step of a run is still pending or running (one probe, no list)."""
+def has_open_unit(session: Session, run_id: int, prefixes: Sequence[str] = WORK_PREFIXES) -> bool:
+    """Whether any unit step (of the stages given by `prefixes`) is still pending or running
+    (one probe, no list)."""
     probe = (
         select(RunStep.id)
         .where(
             RunStep.run_id == run_id,
-            RunStep.step.like(f"{UNIT_PREFIX}%"),
+            _with_prefix(prefixes),
             RunStep.status.in_(("pending", "running")),
         )
         .limit(1)
@@ -294,14 +323,14 @@ def has_open_unit(session: Session, run_id: int) -> bool:
     return session.execute(probe).first() is not None
 
 
-def open_units(session: Session, run_id: int) -> list[str]:
-    """Unit steps of a run that are not done or failed yet, in plan order."""
+def open_units(session: Session, run_id: int, prefix: str = UNIT_PREFIX) -> list[str]:
+    """Unit steps of one stage (`unit:` or `then:`) not done or failed yet, in plan order."""
     return list(
         session.execute(
             select(RunStep.step)
             .where(
                 RunStep.run_id == run_id,
-                RunStep.step.like(f"{UNIT_PREFIX}%"),
+                RunStep.step.like(f"{prefix}%"),
                 RunStep.status.in_(("pending", "running")),
             )
             .order_by(RunStep.position)

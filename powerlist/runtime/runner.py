@@ -17,7 +17,7 @@ from powerlist.jobs import get_job
 from powerlist.models import RunStep
 from powerlist.periods import parse_period
 from powerlist.runtime import ledger
-from powerlist.runtime.ledger import FINISH, PLAN, Claim
+from powerlist.runtime.ledger import FINISH, PLAN, THEN_PREFIX, UNIT_PREFIX, Claim
 from powerlist.runtime.steps import Limits, execute_step
 from powerlist.runtime.views import RunView, get_run
 
@@ -42,14 +42,19 @@ def start_run(
 
 
 def remaining_steps(engine: Engine, run_id: int) -> list[str]:
-    """The steps still to execute for a run: plan, or its open units then finish."""
+    """The steps still to execute for a run: plan, or its open units (first stage, then the
+    second) and finish."""
     with session_scope(engine) as session:
         plan = session.execute(
             select(RunStep.status).where(RunStep.run_id == run_id, RunStep.step == PLAN)
         ).scalar_one_or_none()
         if plan in (None, "pending", "running"):
             return [PLAN]
-        return [*ledger.open_units(session, run_id), FINISH]
+        return [
+            *ledger.open_units(session, run_id, UNIT_PREFIX),
+            *ledger.open_units(session, run_id, THEN_PREFIX),
+            FINISH,
+        ]
 
 
 def run_in_process(

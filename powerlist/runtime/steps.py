@@ -1,4 +1,5 @@
-"""Executing one step of a run (plan, one unit, finish) for any door: worker or in-process.
+"""Executing one step of a run (plan, one unit of either stage, finish) for any door: worker
+or in-process.
 
 A step's database writes and its "done" mark commit in one transaction; if the claim was lost
 meanwhile (the step was taken over), the writes roll back. The caller dispatches the returned
@@ -24,7 +25,7 @@ from powerlist.jobs import JobSpec, RunContext, get_job
 from powerlist.models import Run, RunStep, utcnow
 from powerlist.periods import parse_period
 from powerlist.runtime import ledger
-from powerlist.runtime.ledger import FINISH, PLAN, UNIT_PREFIX, Decision
+from powerlist.runtime.ledger import FINISH, PLAN, THEN_PREFIX, UNIT_PREFIX, Decision
 from powerlist.runtime.owners import current_owner
 from powerlist.settings import Settings
 
@@ -89,6 +90,8 @@ def execute_step(
     with session_scope(engine) as session:
         if step == FINISH and ledger.has_open_unit(session, run_id):
             return StepOutcome(Decision.SKIP)  # a unit is still open; its end dispatches finish
+        if step.startswith(THEN_PREFIX) and ledger.has_open_unit(session, run_id, [UNIT_PREFIX]):
+            return StepOutcome(Decision.SKIP)  # too early: the last first-stage unit sends it
         decision, attempt = ledger.claim_step(
             session,
             run_id,
@@ -155,7 +158,8 @@ def _job_and_context(
 def _do_step(session: Session, job: JobSpec, context: RunContext, step: str) -> None:
     if step == PLAN:
         units = job.plan(session, context)
-        ledger.add_units(session, context.run_id, units)
+        then = job.plan_then(session, context) if job.plan_then is not None else []
+        ledger.add_units(session, context.run_id, units, then)
     elif step == FINISH:
         counts = ledger.unit_counts(session, context.run_id)
         remove_stale_temps(context.reports_dir)  # every unit has ended: no writer is active
@@ -171,6 +175,10 @@ def _do_step(session: Session, job: JobSpec, context: RunContext, step: str) -> 
             summary=summary,
             error=error,
         )
+    elif step.startswith(THEN_PREFIX):
+        if job.run_then is None:
+            raise PermanentError(f"job {job.name} has no second stage (step {step})")
+        job.run_then(session, context, step.removeprefix(THEN_PREFIX))
     else:
         job.run_unit(session, context, step.removeprefix(UNIT_PREFIX))
 
@@ -187,7 +195,7 @@ def _unit_errors(session: Session, run_id: int) -> str:
             RunStep.run_id == run_id, RunStep.status == "failed"
         )
     ).all()
-    return "\n".join(f"{name.removeprefix(UNIT_PREFIX)}: {error}" for name, error in rows)
+    return "\n".join(f"{ledger.work_key(name)}: {error}" for name, error in rows)
 
 
 def _handle_error(
@@ -222,7 +230,7 @@ def _handle_error(
 def _after_failure(
     engine: Engine, run_id: int, generation: int, step: str, attempt: int, text: str
 ) -> StepOutcome:
-    if step.startswith(UNIT_PREFIX):
+    if ledger.is_work_step(step):
         nxt = _next_after(engine, run_id, generation, step)
         return StepOutcome(Decision.GIVE_UP, attempt, nxt, None, text)
     with session_scope(engine) as session:
@@ -241,16 +249,26 @@ def _after_failure(
 
 
 def _next_after(engine: Engine, run_id: int, generation: int, step: str) -> list[str]:
-    """After `step` ended (committed): the units to start, or finish when every unit ended."""
+    """After `step` ended (committed): the units to start, the second stage once every
+    first-stage unit ended, or finish once every unit of both stages ended."""
     with session_scope(engine) as session:
         run = session.get(Run, run_id)
         if run is None or run.generation != generation or run.status in ledger.TERMINAL:
             return []
-        if step == PLAN:
-            return ledger.open_units(session, run_id) or [FINISH]
-        if step == FINISH or ledger.has_open_unit(session, run_id):
+        if step == FINISH:
             return []
-        return [FINISH]
+        stage = THEN_PREFIX if step.startswith(THEN_PREFIX) else UNIT_PREFIX
+        if step != PLAN and ledger.has_open_unit(session, run_id, [stage]):
+            return []  # units of this stage still open: the last of them moves on
+        if step == PLAN:
+            first = ledger.open_units(session, run_id, UNIT_PREFIX)
+            if first:
+                return first
+        if not step.startswith(THEN_PREFIX):
+            then = ledger.open_units(session, run_id, THEN_PREFIX)
+            if then:
+                return then
+        return [] if ledger.has_open_unit(session, run_id) else [FINISH]
 
 
 @contextmanager

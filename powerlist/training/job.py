@@ -27,6 +27,7 @@ from powerlist.outbox.delivery import RetryPolicy, deliver_pending
 from powerlist.outbox.senders import senders_from
 from powerlist.outbox.store import enqueue_alert
 from powerlist.periods import Period, PeriodKind
+from powerlist.runtime.ranges import key_filter, range_keys
 from powerlist.settings import get_settings
 from powerlist.training import reports, workbooks
 from powerlist.training.config import training_config
@@ -44,7 +45,6 @@ TITLE = "培训考试提醒"
 CITY_KIND = "training_city"
 UNITS_PER_STEP = 50
 PARTS_DIR = "_city_parts"
-RANGE_MARK = ".."
 
 
 def check_period(period: Period) -> None:
@@ -85,10 +85,7 @@ def plan_keys(session: Session, scope: str) -> list[str]:
         if not codes:
             raise ValueError(f"没有编码为 {scope} 且有在职人员的承接单位")
         return codes
-    return [
-        f"{chunk[0]}{RANGE_MARK}{chunk[-1]}"
-        for chunk in (codes[i : i + UNITS_PER_STEP] for i in range(0, len(codes), UNITS_PER_STEP))
-    ]
+    return range_keys(codes, UNITS_PER_STEP)
 
 
 def unit_codes(session: Session, scope: str) -> list[str]:
@@ -125,13 +122,7 @@ def _part_file(ctx: RunContext, key: str) -> Path:
 
 def units_of(session: Session, key: str) -> list[ReceivingUnit]:
     """The units a plan key stands for: a range `first..last` of codes, or one code."""
-    first, mark, last = key.partition(RANGE_MARK)
-    query = _units_query()
-    if mark:
-        query = query.where(ReceivingUnit.code.between(first, last))
-    else:
-        query = query.where(ReceivingUnit.code == key)
-    units = list(session.scalars(query))
+    units = list(session.scalars(_units_query().where(key_filter(ReceivingUnit.code, key))))
     if not units:
         raise ValueError(f"没有编码为 {key} 的承接单位")
     return units
