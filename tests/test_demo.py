@@ -22,6 +22,7 @@ from powerlist.models import (
     ItemBasis,
     LegalBasis,
     PowerItem,
+    TrainingRecord,
     UpperCatalogEntry,
 )
 from powerlist.summary import dataset_summary
@@ -209,3 +210,15 @@ def test_province_scale_builds_thousands_of_departments_chunk_by_chunk() -> None
     assert len(items) == 24_000
     assert len({i["id"] for i in items}) == 24_000  # ids continue across chunks
     assert sum(c.planted["no_basis"] for c in chunks) > 12
+
+
+def test_loading_leaves_fresh_planner_statistics(demo_engine: Engine) -> None:
+    """ANALYZE runs after the load, so the first job's queries get good plans at once."""
+    if demo_engine.dialect.name != "postgresql":
+        return  # SQLite plans from its indexes without statistics
+    with demo_engine.connect() as connection:
+        estimate = connection.execute(
+            text("SELECT reltuples FROM pg_class WHERE relname = 'training_records'")
+        ).scalar_one()
+    count = scalar(demo_engine, select(func.count()).select_from(TrainingRecord))
+    assert count > 1000 and abs(estimate - count) <= 0.05 * count

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import Connection, Engine, func, select, text, update
 
+from powerlist.db import refresh_statistics
 from powerlist.demo.generate import DemoCity
 from powerlist.models import Base, Department
 
@@ -50,6 +51,7 @@ def load_demo(engine: Engine, chunks: Iterable[DemoCity], *, reset: bool = False
                         f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
                     )
                 )
+        refresh_statistics(connection)
 
 
 def _insert_chunk(connection: Connection, city: DemoCity) -> None:

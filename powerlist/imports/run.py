@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from powerlist.artifacts import sha256_of
+from powerlist.db import refresh_statistics
 from powerlist.excel.reading import UnsafeFile, check_file_size, ensure_defusedxml
 from powerlist.imports.error_book import write_error_workbook
 from powerlist.imports.fields import ColumnMap, SourceRow
@@ -26,6 +27,9 @@ from powerlist.models import AuditEvent, ImportRecord
 from powerlist.settings import get_settings
 
 log = logging.getLogger(__name__)
+
+# An import this large refreshes PostgreSQL's planner statistics before it commits.
+ANALYZE_AFTER_ROWS = 1_000
 
 
 @dataclass
@@ -117,6 +121,8 @@ def _import_file(
         result.counts = spec.count(changes)
         return result
     result.counts = spec.write(session, changes, actor)
+    if result.rows >= ANALYZE_AFTER_ROWS:
+        refresh_statistics(session)  # fresh planner statistics for the jobs that read them next
     session.add(
         ImportRecord(kind=kind, file_name=name[:256], sha256=sha256, rows=result.rows, actor=actor)
     )
