@@ -165,6 +165,7 @@ def queued_run(cluster: Cluster, url: str, job: str, period: str, workers: int) 
     sampler = Sampler(cluster.workers)
     sampler.start()
     engine = db.make_engine(url)
+    db_cpu = postgres_cpu()
     started = time.perf_counter()
     claim = start_run(engine, job, period, "all", trigger="bench", force=True)
     send_steps(claim.run_id, claim.generation, job, [PLAN])
@@ -176,12 +177,26 @@ def queued_run(cluster: Cluster, url: str, job: str, period: str, workers: int) 
             break
         time.sleep(0.5)
     wall = time.perf_counter() - started
+    db_cpu = postgres_cpu() - db_cpu
     sampler.sample()
     sampler.stop.set()
     cluster.stop_workers()
     engine.dispose()
     return {"wall": wall, "cpu": sum(sampler.cpu.values()), "peak_mb": max(sampler.peak.values()),
-            "status": view.status}  # fmt: skip
+            "status": view.status, "db_cpu": db_cpu}  # fmt: skip
+
+
+def postgres_cpu() -> float:
+    """CPU seconds used so far by this machine's PostgreSQL processes, counting backends that
+    have exited (the postmaster's reaped children). The server shares the benchmark's cores;
+    a local server only: psutil sees this machine's processes."""
+    total = 0.0
+    for proc in psutil.process_iter(["name"]):
+        if proc.info["name"] == "postgres":
+            with suppress(psutil.Error):
+                times = proc.cpu_times()
+                total += times.user + times.system + times.children_user + times.children_system
+    return total
 
 
 def province(

@@ -31,6 +31,8 @@ def row(scale: str, step: str, what: str, result: dict[str, object], unit: str) 
     note = ""
     if "workbooks" in result:
         note = f"{result['workbooks']} workbooks, {result.get('status', '')}"
+    if "db_cpu" in result:
+        note += f"; PostgreSQL {result['db_cpu']:.0f} s CPU"
     return Row(scale, step, what, float(result["wall"]), float(result["cpu"]),  # type: ignore[arg-type]
                float(result["peak_mb"]), int(result["count"]), unit, note)  # type: ignore[arg-type]  # fmt: skip
 
