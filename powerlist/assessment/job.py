@@ -116,7 +116,7 @@ def finish(session: Session, ctx: RunContext) -> dict[str, Any]:
     """Write the city summary; return counts by outcome."""
     period = ctx.period
     config = load_config()
-    rows = period_rows(session, period.label)
+    rows = period_rows(session, period.label, indicators=sheets.CITY_INDICATORS)
     # a re-run may cover fewer units than an earlier generation: drop their old records
     session.execute(
         delete(Report).where(

@@ -170,6 +170,8 @@ LIST_COLUMNS = (
     (Column("理由", width=60, wrap=True), lambda r: r.reasons),
 )
 BUCKETS = (*GRADES, FAILING_GRADE, NO_SCORE)
+# the indicators the city summary reads (its lists and distributions); the rest stay unloaded
+CITY_INDICATORS = ("zero_case", "months_reported", "months_expected", "received")
 
 
 def _distribution(
