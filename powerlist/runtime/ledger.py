@@ -1,10 +1,10 @@
 """The run ledger (运行台账): claiming runs and their steps atomically, progress, attempts, outcome.
 
-A run is keyed by (job, period, scope). Its steps ("plan", "unit:<code>", for jobs with a second
-stage "then:<key>", and "finish") are claimed
-with a compare-and-set UPDATE, so a second delivery of the same step (two beats, a redelivered
-message, a double click) does nothing while the first claim is alive, and takes over when the
-owner is provably dead. Attempts per step are capped so a step that kills its worker stops.
+A run is keyed by (job, period, scope). Its steps ("plan", "unit:<code>", "then:<key>" for jobs
+with a second stage, and "finish") are claimed with a compare-and-set UPDATE, so a second
+delivery of the same step (two beats, a redelivered message, a double click) does nothing while
+the first claim is alive, and takes over when the owner is provably dead. Attempts per step are
+capped so a step that kills its worker stops.
 """
 
 from __future__ import annotations
