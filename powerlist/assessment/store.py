@@ -142,7 +142,6 @@ def period_rows(
     )
     if unit_ids is not None:
         query = query.where(Delegation.unit_id.in_(unit_ids))
-    keep = indicators
     return [
         ReportRow(
             department_code=dept_code,
@@ -162,13 +161,13 @@ def period_rows(
             grade=grade,
             recommendation=recommendation,
             reasons=reasons or "",
-            indicators=_keep(indicators or {}, keep),
+            indicators=_keep(found or {}, indicators),
         )
         for (
             dept_code, dept_name, unit_id, unit_code, unit_name, district,
             item_code, item_name, sub_item, category,
             mode, since, revoked_on, agreement,
-            score, grade, recommendation, reasons, indicators,
+            score, grade, recommendation, reasons, found,
         ) in session.execute(query, execution_options={"yield_per": 5_000})  # streamed
     ]  # fmt: skip
 
