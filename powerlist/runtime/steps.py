@@ -257,17 +257,13 @@ def _next_after(engine: Engine, run_id: int, generation: int, step: str) -> list
             return []
         if step == FINISH:
             return []
-        stage = THEN_PREFIX if step.startswith(THEN_PREFIX) else UNIT_PREFIX
-        if step != PLAN and ledger.has_open_unit(session, run_id, [stage]):
-            return []  # units of this stage still open: the last of them moves on
-        if step == PLAN:
-            first = ledger.open_units(session, run_id, UNIT_PREFIX)
-            if first:
-                return first
-        if not step.startswith(THEN_PREFIX):
-            then = ledger.open_units(session, run_id, THEN_PREFIX)
-            if then:
-                return then
+        if step.startswith(UNIT_PREFIX) and ledger.has_open_unit(session, run_id, [UNIT_PREFIX]):
+            return []  # first-stage units still open: the last of them moves on
+        if not step.startswith(THEN_PREFIX):  # plan, or the last first-stage unit
+            first = ledger.open_units(session, run_id, UNIT_PREFIX) if step == PLAN else []
+            following = first or ledger.open_units(session, run_id, THEN_PREFIX)
+            if following:
+                return following
         return [] if ledger.has_open_unit(session, run_id) else [FINISH]
 
 
