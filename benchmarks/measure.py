@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import resource
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -99,3 +100,28 @@ def print_table(rows: list[Row], out: Callable[[str], None] = print) -> None:
             + (f" {row.note}" if row.note else "")
             + " |"
         )
+
+
+# The reference days every benchmark uses (the demo describes the list as of AS_OF).
+AS_OF = "2026-11-01"
+REMINDER_FIRST = "2026-10-30"  # a Friday: the first day, every roster is written
+REMINDER_DAY = (
+    "2026-11-02"  # the next working day (a Monday): rosters that did not change are reused
+)
+
+
+def row(scale: str, step: str, what: str, result: dict[str, object], unit: str) -> Row:
+    """A table row from a step's result dict."""
+    note = ""
+    if "workbooks" in result:
+        note = f"{result['workbooks']} workbooks, {result.get('status', '')}"
+    if "db_cpu" in result:
+        note += f"; PostgreSQL {result['db_cpu']:.0f} s CPU"
+    return Row(scale, step, what, float(result["wall"]), float(result["cpu"]),  # type: ignore[arg-type]
+               float(result["peak_mb"]), int(result["count"]), unit, note)  # type: ignore[arg-type]  # fmt: skip
+
+
+def say(text: str) -> None:
+    """Progress on stderr, so stdout is only the table."""
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()

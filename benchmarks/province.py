@@ -23,8 +23,7 @@ import psutil
 from sqlalchemy import create_engine, make_url, text
 
 from benchmarks import steps
-from benchmarks.measure import Row, in_fresh_process
-from benchmarks.run import AS_OF, REMINDER_DAY, REMINDER_FIRST, row, say
+from benchmarks.measure import AS_OF, REMINDER_DAY, REMINDER_FIRST, Row, in_fresh_process, row, say
 
 ROOT = Path(__file__).resolve().parent.parent
 CELERY = str(Path(sys.executable).with_name("celery"))

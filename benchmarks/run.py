@@ -16,25 +16,18 @@ import tempfile
 from pathlib import Path
 
 from benchmarks import steps
-from benchmarks.measure import Row, in_fresh_process, print_table
-
-AS_OF = "2026-11-01"
-REMINDER_FIRST = "2026-10-30"  # a Friday: the first day, every roster is written
-REMINDER_DAY = (
-    "2026-11-02"  # the next working day (a Monday): rosters that did not change are reused
+from benchmarks.measure import (
+    AS_OF,
+    REMINDER_DAY,
+    REMINDER_FIRST,
+    Row,
+    in_fresh_process,
+    print_table,
+    row,
+    say,
 )
+
 IMPORT_ROWS = 100_000
-
-
-def row(scale: str, step: str, what: str, result: dict[str, object], unit: str) -> Row:
-    """A table row from a step's result dict."""
-    note = ""
-    if "workbooks" in result:
-        note = f"{result['workbooks']} workbooks, {result.get('status', '')}"
-    if "db_cpu" in result:
-        note += f"; PostgreSQL {result['db_cpu']:.0f} s CPU"
-    return Row(scale, step, what, float(result["wall"]), float(result["cpu"]),  # type: ignore[arg-type]
-               float(result["peak_mb"]), int(result["count"]), unit, note)  # type: ignore[arg-type]  # fmt: skip
 
 
 def city(folder: Path) -> list[Row]:
@@ -74,12 +67,6 @@ def out(text: str) -> None:
     """One line of the table on stdout."""
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
-
-
-def say(text: str) -> None:
-    """Progress on stderr, so stdout is only the table."""
-    sys.stderr.write(text + "\n")
-    sys.stderr.flush()
 
 
 def main(argv: list[str] | None = None) -> None:

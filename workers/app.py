@@ -44,7 +44,6 @@ _install_schedule(app)
 @beat_init.connect
 def _reconcile_at_start(sender: Any = None, **_: Any) -> None:
     """Catch up at beat start: a beat that was down (or lost its schedule file) loses nothing."""
-    from tasks.control import reconcile
-
     log.info("beat started: sending powerlist.reconcile")
-    reconcile.apply_async(queue=get_settings().queue_reminders)
+    # By name: workers/ only configures the app; the task itself lives in tasks/control.py.
+    app.send_task("powerlist.reconcile", queue=get_settings().queue_reminders)
