@@ -22,13 +22,14 @@ class Row:
 
     scale: str
     step: str
-    what: str  # "ours" or "bare"
+    what: str  # "ours", or a reference: "bare" (openpyxl alone) or "xlsxwriter"
     wall: float
     cpu: float
     peak_mb: float
     count: int
     unit: str = "rows"
     note: str = ""
+    bytes: int = 0  # the files the step wrote (0: it wrote none)
 
 
 class Clock:
@@ -81,22 +82,24 @@ def in_fresh_process(target: Callable[..., dict[str, Any]], *args: Any) -> dict[
 
 
 def print_table(rows: list[Row], out: Callable[[str], None] = print) -> None:
-    """Print the table, with the ours/bare wall (and CPU) time ratio on each bare line."""
+    """Print the table, with the ours/reference wall (and CPU) time ratio on each reference line."""
     ours: dict[tuple[str, str], Row] = {(r.scale, r.step): r for r in rows if r.what == "ours"}
     head = (
-        f"| scale | step | who | wall s | CPU s | peak RSS MB | {'count':>9} | per s | ours/bare |"
+        f"| scale | step | who | wall s | CPU s | peak RSS MB | {'count':>9} | per s | file MB "
+        "| ours/ref |"
     )
     out(head)
-    out("|" + "|".join("---" for _ in range(9)) + "|")
+    out("|" + "|".join("---" for _ in range(10)) + "|")
     for row in rows:
         rate = row.count / row.wall if row.wall else 0.0
         ratio = ""
         mine = ours.get((row.scale, row.step))
-        if row.what == "bare" and mine is not None and row.wall:
+        if row.what != "ours" and mine is not None and row.wall:
             ratio = f"{mine.wall / row.wall:.2f}× (CPU {mine.cpu / max(row.cpu, 1e-9):.2f}×)"
+        size = f"{row.bytes / 1e6:.2f}" if row.bytes else ""
         out(
             f"| {row.scale} | {row.step} | {row.what} | {row.wall:.1f} | {row.cpu:.1f} | "
-            f"{row.peak_mb:.0f} | {row.count:,} {row.unit} | {rate:,.0f} | {ratio}"
+            f"{row.peak_mb:.0f} | {row.count:,} {row.unit} | {rate:,.0f} | {size} | {ratio}"
             + (f" {row.note}" if row.note else "")
             + " |"
         )
@@ -118,7 +121,8 @@ def row(scale: str, step: str, what: str, result: dict[str, object], unit: str) 
     if "db_cpu" in result:
         note += f"; PostgreSQL {result['db_cpu']:.0f} s CPU"
     return Row(scale, step, what, float(result["wall"]), float(result["cpu"]),  # type: ignore[arg-type]
-               float(result["peak_mb"]), int(result["count"]), unit, note)  # type: ignore[arg-type]  # fmt: skip
+               float(result["peak_mb"]), int(result["count"]), unit, note,
+               int(result.get("bytes", 0)))  # type: ignore[arg-type]  # fmt: skip
 
 
 def say(text: str) -> None:

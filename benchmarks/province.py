@@ -245,7 +245,9 @@ def province(
         for label, job, period, count, unit, workers in runs:
             result = queued_run(cluster, url, job, period, workers)
             result["count"] = count
-            result["workbooks"] = _workbooks(folder / f"{job}-{period}-{workers}")
+            books = list((folder / f"{job}-{period}-{workers}").rglob("*.xlsx"))
+            result["workbooks"] = len(books)
+            result["bytes"] = sum(book.stat().st_size for book in books)
             rows.append(row("province", f"{label}, {workers} worker(s)", "ours", result, unit))
             say(f"province: {rows[-1]}")
         bare_runs = [("yearly review", "yearly_review")] if review else []
@@ -255,12 +257,12 @@ def province(
             reports = folder / f"{job}-2026-2"
             bare = in_fresh_process(steps.bare_write, str(reports), str(folder / f"bare-{job}"))
             rows.append(row("province", f"{label}, 1 worker(s)", "bare", bare, "rows"))
+            reference = in_fresh_process(
+                steps.bare_write, str(reports), str(folder / f"xw-{job}"), "xlsxwriter"
+            )
+            rows.append(row("province", f"{label}, 1 worker(s)", "xlsxwriter", reference, "rows"))
             say(f"province: {rows[-1]}")
     finally:
         cluster.close()
         drop_database(url)
     return rows
-
-
-def _workbooks(reports: Path) -> int:
-    return len(list(reports.rglob("*.xlsx")))

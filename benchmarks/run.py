@@ -54,6 +54,10 @@ def city(folder: Path) -> list[Row]:
             steps.bare_write, str(written), str(folder / f"{job}-{period}-bare")
         )
         rows.append(row("city", label, "bare", bare, "rows"))
+        reference = in_fresh_process(
+            steps.bare_write, str(written), str(folder / f"{job}-{period}-xw"), "xlsxwriter"
+        )
+        rows.append(row("city", label, "xlsxwriter", reference, "rows"))
         say(f"city: {label} done")
     path = str(in_fresh_process(steps.write_import_file, str(folder), IMPORT_ROWS)["path"])
     rows.append(row("city", "import 100k-row list", "ours",
