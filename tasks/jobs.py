@@ -37,7 +37,8 @@ def start(
         if entry is not None:
             derived = _from_schedule(entry)
             if derived is None:
-                return {"skipped": f"{entry}: not a working day"}
+                log.info("%s：跳过：非工作日", entry)
+                return {"skipped": f"{entry}：跳过：非工作日"}
             job, period = derived
         if job is None or period is None:
             raise ValueError("a start task needs job and period, an entry, or a run id")

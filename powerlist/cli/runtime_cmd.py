@@ -23,13 +23,14 @@ from powerlist.settings import get_settings
 runs_app = typer.Typer(help="The run ledger (运行台账): status and progress.", no_args_is_help=True)
 schedules_app = typer.Typer(help="The beat schedule (定时任务).", no_args_is_help=True)
 
-EXIT_CODES = {"succeeded": 0, "failed": 1, "partial": 3}
+EXIT_CODES = {"succeeded": 0, "failed": 1, "partial": 3, "skipped": 0}
 STATUS_ZH = {
     "queued": "排队中",
     "running": "运行中",
     "succeeded": "成功",
     "failed": "失败",
     "partial": "部分完成",
+    "skipped": "已跳过",
 }
 
 

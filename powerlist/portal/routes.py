@@ -35,7 +35,7 @@ JOB_ZH = {
 }
 KIND_ZH = {"review_department": "部门审核工作簿", "review_summary": "全市审核汇总"}
 STATUS_ZH = {"queued": "排队中", "running": "运行中", "succeeded": "成功", "failed": "失败",
-             "partial": "部分完成"}  # fmt: skip
+             "partial": "部分完成", "skipped": "已跳过"}  # fmt: skip
 
 
 def _page(request: Request, name: str, caller: Caller | None, **context: Any) -> Response:

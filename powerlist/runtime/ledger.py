@@ -28,7 +28,7 @@ THEN_PREFIX = "then:"  # second-stage units: they start once every first-stage u
 WORK_PREFIXES = (UNIT_PREFIX, THEN_PREFIX)
 
 ACTIVE = ("queued", "running")
-TERMINAL = ("succeeded", "failed", "partial")
+TERMINAL = ("succeeded", "failed", "partial", "skipped")
 
 
 class Decision(StrEnum):
@@ -350,7 +350,7 @@ def complete_run(
     summary: dict | None = None,
     error: str | None = None,
 ) -> bool:
-    """Record a run's outcome (succeeded, partial, failed) once; False if already ended."""
+    """Record a run's outcome (succeeded, partial, failed, skipped) once; False if already ended."""
     return (
         session.execute(
             update(Run)
