@@ -10,10 +10,10 @@ from typing import Any
 
 import typer
 
+from powerlist.cli.errors import fail
 from powerlist.cli.output import print_json, print_table
 from powerlist.db import default_engine, session_scope
 from powerlist.models import utcnow
-from powerlist.periods import BadPeriod
 from powerlist.runtime.ledger import PLAN, Claim, RunBusy
 from powerlist.runtime.runner import run_in_process, start_run
 from powerlist.runtime.steps import limits_from
@@ -57,9 +57,8 @@ def run(
         claim = start_run(
             engine, job, period, department or "all", trigger=_trigger(queue), force=force
         )
-    except (KeyError, BadPeriod, ValueError, RunBusy) as error:
-        typer.echo(f"错误：{str(error).strip(chr(39))}", err=True)
-        raise typer.Exit(2) from error
+    except RunBusy as error:
+        fail(f"{error}：请等它结束后再加 --force 重跑")
     view = _view(claim.run_id)
     if view.finished and not claim.created:
         typer.echo(f"运行 #{view.id} 已结束（{STATUS_ZH[view.status]}）；如需重跑请加 --force")
@@ -113,8 +112,7 @@ def _view(run_id: int) -> RunView:
     with session_scope() as session:
         view = get_run(session, run_id)
     if view is None:
-        typer.echo(f"错误：没有运行 #{run_id}", err=True)
-        raise typer.Exit(2)
+        fail(f"没有运行 #{run_id}：用 powerlist runs list 查看已有的运行")
     return view
 
 
@@ -170,6 +168,10 @@ class _Progress:
 
 
 def _print_outcome(view: RunView) -> None:
+    if view.status == "skipped":
+        reason = (view.summary or {}).get("skipped", "")
+        typer.echo(f"运行 #{view.id} 跳过：{reason}（已记为“已跳过”，不计为成功）")
+        return
     typer.echo(
         f"运行 #{view.id} {STATUS_ZH.get(view.status, view.status)}：{view.done}/{view.total}，"
         f"尝试 {view.attempts} 次，用时 {view.elapsed_seconds:.1f}s"
@@ -250,12 +252,52 @@ def runs_show(
         ("心跳", _time(view.heartbeat_at)),
         ("结束", _time(view.finished_at)),
         ("用时", f"{view.elapsed_seconds:.1f}s"),
-        ("结果", view.summary or ""),
+        ("结果", summary_line(view.summary)),
         ("错误", view.error or ""),
     ]:
         typer.echo(f"{label}：{value}")
     rows = [{"step": s.step, "status": s.status, "attempts": s.attempts} for s in steps]
     print_table(rows, [("step", "步骤"), ("status", "状态"), ("attempts", "尝试")])
+
+
+SUMMARY_ZH = {
+    "skipped": "跳过",
+    "day": "日期",
+    "working_day": "工作日",
+    "departments": "部门",
+    "items": "事项",
+    "findings": "问题",
+    "workbooks": "工作簿",
+    "delegations": "下放委托事项",
+    "unit_workbooks": "承接单位工作簿",
+    "grades": "等次",
+    "recommendations": "建议",
+    "zero_case": "零办件",
+    "units": "承接单位",
+    "reminders": "提醒",
+    "escalations": "督办",
+    "messages": "消息",
+    "delivered": "已发送",
+}
+
+
+def summary_line(summary: dict[str, Any] | None) -> str:
+    """A run's stored summary as one readable line (Chinese names where known, no braces)."""
+    if not summary:
+        return ""
+    parts = []
+    for key, value in summary.items():
+        label = SUMMARY_ZH.get(key, key)
+        if isinstance(value, dict):
+            inner = "、".join(f"{k} {v}" for k, v in value.items())
+            parts.append(f"{label}（{inner}）" if inner else f"{label} 0")
+        elif isinstance(value, bool):
+            parts.append(f"{label} {'是' if value else '否'}")
+        elif isinstance(value, list):
+            parts.append(f"{label} {'、'.join(map(str, value))}")
+        else:
+            parts.append(f"{label} {value}")
+    return "；".join(parts)
 
 
 def _time(value: datetime | None) -> str:
@@ -270,8 +312,7 @@ def schedules_list(as_json: bool = typer.Option(False, "--json", help="Print JSO
     try:
         schedule = load_schedule(timezone=get_settings().timezone)
     except ScheduleError as error:
-        typer.echo(f"错误：{error}", err=True)
-        raise typer.Exit(2) from error
+        fail(str(error))
     now = utcnow().astimezone(schedule.zone)
     rows = [_entry_row(e, now) for e in schedule.entries]
     if as_json:
