@@ -16,8 +16,20 @@ EXIT_REJECTED = 1
 EXIT_USAGE = 2
 
 
+def known_kind(kind: str) -> str:
+    """Refuse an unknown kind before the file is looked at (a typo is the likelier mistake)."""
+    if kind not in KINDS:
+        fail(
+            f"没有“{kind[:40]}”这种导入内容：可导入 {'、'.join(KINDS)}"
+            "（如 powerlist import items 文件.xlsx）"
+        )
+    return kind
+
+
 def import_command(
-    kind: str = typer.Argument(..., help=f"What the file holds: {', '.join(KINDS)}."),
+    kind: str = typer.Argument(
+        ..., help=f"What the file holds: {', '.join(KINDS)}.", callback=lambda k: known_kind(k)
+    ),
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help=".xlsx or .csv file."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check and count only; write nothing."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
@@ -28,11 +40,6 @@ def import_command(
     the bad cells marked is written for correcting and uploading again.
     """
     ensure_defusedxml()
-    if kind not in KINDS:
-        fail(
-            f"没有“{kind[:40]}”这种导入内容：可导入 {'、'.join(KINDS)}"
-            "（如 powerlist import items 文件.xlsx）"
-        )
     try:
         with session_scope() as session:
             result = import_file(session, kind, file, dry_run=dry_run)
