@@ -306,7 +306,7 @@ def _time(value: datetime | None) -> str:
 
 @schedules_app.command("list")
 def schedules_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """Each schedule entry and its next three fire times (Asia/Shanghai)."""
+    """Each schedule entry and its next three real runs (Asia/Shanghai; working days only)."""
     from schedules.loader import ScheduleError, load_schedule
 
     try:
@@ -321,19 +321,24 @@ def schedules_list(as_json: bool = typer.Option(False, "--json", help="Print JSO
     typer.echo(f"{schedule.path}（{schedule.timezone}）")
     for row in rows:
         period = f"  期间 {row['period']}" if row["period"] else ""
+        runs_on = "仅工作日" if row["runs_on"] == "working_day" else "每天"
         typer.echo(
-            f"\n{row['name']}  {row['task']}  {row['when']}  队列 {row['queue']}{period}  "
-            f"{row['runs_on']}"
+            f"\n{row['name']}  {row['task']}  {row['when']}  队列 {row['queue']}{period}  {runs_on}"
         )
         if row["description"]:
             typer.echo(f"  {row['description']}")
         for fire in row["next"]:
+            if fire["at"] is None:
+                typer.echo(f"  之后：{fire['note']}")
+                continue
             derived = f"  → 期间 {fire['period']}" if fire["period"] else ""
             typer.echo(f"  下次 {fire['at']}{derived}")
 
 
 def _entry_row(entry: Any, now: datetime) -> dict[str, Any]:
-    fires = entry.next_fire_times(now, 3)
+    from powerlist.runtime.upcoming import upcoming_runs
+    from powerlist.runtime.workdays_hook import working_day_check
+
     return {
         "name": entry.name,
         "task": entry.task,
@@ -344,9 +349,10 @@ def _entry_row(entry: Any, now: datetime) -> dict[str, Any]:
         "description": entry.description,
         "next": [
             {
-                "at": fire.strftime("%Y-%m-%d %H:%M"),
-                "period": entry.period.period_for(fire.date()).label if entry.period else None,
+                "at": run.at.strftime("%Y-%m-%d %H:%M") if run.at else None,
+                "period": run.period,
+                **({"note": run.note} if run.note else {}),
             }
-            for fire in fires
+            for run in upcoming_runs(entry, now, 3, working_day_check())
         ],
     }
