@@ -111,6 +111,7 @@ PLANTED_ZH = {
     "handling_months_missing": "缺少办件月报",
     "unit_understaffed": "承接单位人员不足",
     "staff_training_overdue": "培训逾期人员",
+    "exam_resit_pending": "待补考人员",
 }
 
 
