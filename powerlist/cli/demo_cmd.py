@@ -29,7 +29,8 @@ class Scale(StrEnum):
 def demo(
     seed: int = typer.Option(2026, help="Random seed; the same seed builds the same data."),
     scale: Scale = typer.Option(
-        Scale.city, help="city: Baotou (6,834 items); province: ~500,000 items for benchmarks."
+        Scale.city,
+        help="city（包头市规模，6,834 项事项）或 province（自治区规模，约 50 万项，用于基准测试）",
     ),
     reset: bool = typer.Option(False, "--reset", help="Delete all existing data first."),
     yes: bool = typer.Option(

@@ -43,10 +43,17 @@ def register(app: typer.Typer) -> None:
 
 def run(
     job: str = typer.Argument(
-        ..., help="yearly_review, delegation_assessment, training_reminders…"
+        ...,
+        help="yearly-review（年度权责清单审核，期间为年份）、delegation-assessment（下放委托事项"
+        "效能评估，年度或季度）、training-reminders（培训考试提醒，某个工作日）",
     ),
     period: str = typer.Option(..., "--period", help="2026, 2026-Q3, 2026-07 or 2026-07-15."),
-    department: str | None = typer.Option(None, "--department", help="One department code."),
+    department: str | None = typer.Option(
+        None,
+        "--department",
+        help="One department (部门) by code or name, e.g. sthjj or 市生态环境局; "
+        "for training-reminders one receiving unit (承接单位). Default: all.",
+    ),
     queue: bool = typer.Option(False, "--queue", help="Send to the workers instead of here."),
     wait: bool = typer.Option(False, "--wait", help="With --queue: wait and show progress."),
     force: bool = typer.Option(False, "--force", help="Re-run a finished key, replacing outputs."),
