@@ -374,3 +374,16 @@ def test_content_disposition_cannot_be_broken_by_a_file_name(name: str, fallback
     assert "\r" not in header and "\n" not in header and header.count('"') == 2
     assert header.split('filename="')[1].split('"')[0] == fallback
     assert unquote(header.split("filename*=UTF-8''")[1]) == name
+
+
+def test_request_validation_errors_are_chinese(client: TestClient, world: HttpWorld) -> None:
+    admin = world.auth("admin")
+    missing = client.post("/api/runs", json={"job": "yearly_review"}, headers=admin)
+    assert missing.status_code == 422
+    assert [e["msg"] for e in missing.json()["detail"]] == ["period：缺少此项"]
+    too_long = client.post(
+        "/api/runs", json={"job": "yearly_review", "period": "2" * 40}, headers=admin
+    )
+    assert [e["msg"] for e in too_long.json()["detail"]] == ["period：过长：最多 32 个字符"]
+    unknown = client.post("/api/runs", json={"job": "nope", "period": "2026"}, headers=admin)
+    assert unknown.status_code == 422 and unknown.json()["detail"].startswith("没有任务“nope”")
