@@ -159,6 +159,11 @@ def _bad_value(message: str) -> str:
     if choices and quoted:
         valid = "、".join(re.findall(r"'(.*?)'", choices.group(1)))
         return f" 的值“{value}”无效：可选 {valid}"
+    bound = re.search(r"(greater|less) than( or equal to)? (\S+?)\.?$", message)
+    if bound:
+        word = {("greater", True): "不小于", ("greater", False): "大于", ("less", True): "不大于",
+                ("less", False): "小于"}[(bound.group(1), bool(bound.group(2)))]  # fmt: skip
+        return f" 的值应{word} {bound.group(3)}"
     if "valid integer" in message or "not a valid integer" in message:
         return " 的值不是整数：请填写数字"
     if "valid number" in message or "not a valid float" in message:
