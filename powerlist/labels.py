@@ -24,6 +24,7 @@ STATUS_ZH = {
     "partial": "部分完成",
     "skipped": "已跳过",
 }
+STEP_ZH = {"plan": "计划步骤", "finish": "汇总步骤"}
 QUARTER_ZH = {1: "一", 2: "二", 3: "三", 4: "四"}
 
 
@@ -76,6 +77,9 @@ def error_lines(error: str | None) -> list[str]:
         if raw.startswith(("During handling", "The above exception")):
             continue
         line = hide_paths(_EXCEPTION.sub("", raw.strip()))
+        for step, name in STEP_ZH.items():
+            if line.startswith(f"{step}: "):
+                line = f"{name}：{line.removeprefix(f'{step}: ')}"
         if not any(seen.endswith(line) for seen in lines):  # "plan: X" already says "X"
             lines.append(line)
     return lines

@@ -143,7 +143,7 @@ def test_a_failed_run_shows_one_line_without_server_paths(
                   trigger="test", error=error))  # fmt: skip
     sign_in(client, world.tokens["admin"])
     page = client.get("/portal/runs").text
-    assert "plan: 找不到部门编码“x9”" in page
+    assert "计划步骤：找不到部门编码“x9”" in page
     assert "Traceback" not in page and str(world.reports_dir) not in page
     assert "steps.py" not in page and "ValueError" not in page
     assert "2026年第三季度" in page and "下放委托事项效能评估" in page
