@@ -46,6 +46,8 @@ def checked_key(job: str, period: str, scope: str) -> tuple[str, str, str]:
     try:
         parsed = parse_period(period)
         spec.check_period(parsed)
+    except UserError:
+        raise  # already a person's mistake with its own type (e.g. a bad configuration file)
     except ValueError as error:
         raise UserError(str(error)) from error
     return spec.name, parsed.label, scope.strip() or "all"
