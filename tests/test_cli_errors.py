@@ -124,6 +124,8 @@ def test_a_department_name_runs_under_its_code(world: dict[str, str], tmp_path: 
         (["run", "yearly-review", "--period", "2026", "--bogus"], ["没有选项 --bogus"]),
         (["runs", "show", "abc"], ["RUN_ID", "不是整数"]),
         (["runs", "show", "42"], ["没有运行 #42", "powerlist runs list"]),
+        (["runs", "list", "--job", "yearly-reveiw"], ["没有任务“yearly-reveiw”"]),
+        (["runs", "list", "--limit", "0"], ["选项 --limit 的值应不小于 1"]),
         (["demo", "--scale", "town"], ["选项 --scale", "“town”无效", "可选 city、province"]),
         (["list", "export", "--year", "2030"], ["2030年还没有完成的年度审核", "run yearly-review"]),
         (

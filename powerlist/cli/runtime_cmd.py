@@ -15,7 +15,7 @@ from powerlist.cli.output import print_json, print_table
 from powerlist.db import default_engine, session_scope
 from powerlist.models import utcnow
 from powerlist.runtime.ledger import PLAN, Claim, RunBusy
-from powerlist.runtime.runner import run_in_process, start_run
+from powerlist.runtime.runner import checked_job, run_in_process, start_run
 from powerlist.runtime.steps import limits_from
 from powerlist.runtime.views import RunView, get_run, list_runs, run_report_files, run_steps
 from powerlist.settings import get_settings
@@ -214,6 +214,7 @@ def runs_list(
     job: str | None = typer.Option(None, "--job", help="Only runs of this job."),
 ) -> None:
     """The newest runs with status and progress."""
+    job = checked_job(job).name if job else None
     with session_scope() as session:
         views = list_runs(session, limit=limit, job=job)
     if as_json:
