@@ -99,6 +99,26 @@ def claim_run(
     return _reset(session, run, trigger)
 
 
+def record_skipped(
+    session: Session, job: str, period: str, trigger: str, reason: str, now: datetime
+) -> Claim:
+    """Record the city-wide run of (job, period) as skipped (已跳过) with `reason`, e.g. a day
+    that is not a working day; an existing run of the key is left as it is."""
+    claim = claim_run(session, job, period, "all", trigger)
+    if claim.created:
+        session.execute(
+            update(RunStep)
+            .where(RunStep.run_id == claim.run_id, RunStep.step == PLAN)
+            .values(status="done", finished_at=now, heartbeat_at=now)
+        )
+        session.execute(update(Run).where(Run.id == claim.run_id).values(started_at=now))
+        complete_run(
+            session, claim.run_id, claim.generation, status="skipped", now=now,
+            summary={"skipped": reason},
+        )  # fmt: skip
+    return claim
+
+
 def _reset(session: Session, run: Run, trigger: str) -> Claim:
     if run.status in ACTIVE:
         state = _status_zh(run.status)
