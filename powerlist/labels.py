@@ -70,13 +70,19 @@ _PATH = re.compile(r"(?:[A-Za-z]:)?(?:/[\w.\-@+~\u4e00-\u9fff]+){2,}/?")
 def error_lines(error: str | None) -> list[str]:
     """A stored run error's lines for people: no traceback frames, no exception class names,
     no server paths (a file is named by its last part)."""
-    lines = []
+    lines: list[str] = []
+    unit = ""  # "D03: Traceback …": the unit the next exception line belongs to
     for raw in (error or "").splitlines():
-        if not raw.strip() or raw[:1].isspace() or "Traceback (most recent call last)" in raw:
+        if "Traceback (most recent call last)" in raw:
+            unit = raw.split("Traceback", 1)[0].strip()
+            continue
+        if not raw.strip() or raw[:1].isspace():
             continue  # traceback frames and source lines are indented
         if raw.startswith(("During handling", "The above exception")):
             continue
         line = hide_paths(_EXCEPTION.sub("", raw.strip()))
+        if unit:
+            line, unit = f"{unit} {line}", ""
         for step, name in STEP_ZH.items():
             if line.startswith(f"{step}: "):
                 line = f"{name}：{line.removeprefix(f'{step}: ')}"

@@ -13,6 +13,7 @@ import typer
 from powerlist.cli.errors import fail
 from powerlist.cli.output import print_json, print_table
 from powerlist.db import default_engine, session_scope
+from powerlist.labels import error_lines, job_title, period_zh
 from powerlist.models import utcnow
 from powerlist.runtime.ledger import PLAN, Claim, RunBusy
 from powerlist.runtime.runner import checked_job, run_in_process, start_run
@@ -183,8 +184,8 @@ def _print_outcome(view: RunView) -> None:
         f"运行 #{view.id} {STATUS_ZH.get(view.status, view.status)}：{view.done}/{view.total}，"
         f"尝试 {view.attempts} 次，用时 {view.elapsed_seconds:.1f}s"
     )
-    if view.error:
-        typer.echo(view.error, err=True)
+    for line in error_lines(view.error):  # the stored traceback: runs show --json
+        typer.echo(line, err=True)
     with session_scope() as session:
         files = run_report_files(session, view.id)
     if files:
@@ -195,7 +196,7 @@ def _print_outcome(view: RunView) -> None:
 def _row(view: RunView) -> dict[str, Any]:
     return {
         "id": view.id,
-        "job": view.job,
+        "job": job_title(view.job),
         "period": view.period,
         "scope": view.scope,
         "status": STATUS_ZH.get(view.status, view.status),
@@ -251,6 +252,7 @@ def runs_show(
         return
     for label, value in [
         ("运行", f"#{view.id} {view.job} {view.period} {view.scope}（第 {view.generation} 次）"),
+        ("任务", f"{job_title(view.job)}，{period_zh(view.period)}"),
         ("状态", STATUS_ZH.get(view.status, view.status)),
         ("进度", f"{view.done}/{view.total} {view.current or ''}".rstrip()),
         ("尝试", view.attempts),
@@ -261,7 +263,7 @@ def runs_show(
         ("结束", _time(view.finished_at)),
         ("用时", f"{view.elapsed_seconds:.1f}s"),
         ("结果", summary_line(view.summary)),
-        ("错误", view.error or ""),
+        ("错误", "；".join(error_lines(view.error))),
     ]:
         typer.echo(f"{label}：{value}")
     rows = [{"step": s.step, "status": s.status, "attempts": s.attempts} for s in steps]
