@@ -90,6 +90,7 @@ def test_a_failing_department_makes_the_run_partial_with_exit_code_3(
     result = _cli(cli_env, "run", "test_reports", "--period", "2026")
     assert result.returncode == 3
     assert "部分完成：2/3" in result.stdout and "planned failure for D03" in result.stderr
+    assert "D03: planned failure for D03" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_schedules_list_shows_the_next_real_runs(cli_env: dict[str, str]) -> None:
