@@ -12,8 +12,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from powerlist.errors import DatabaseMissing
 from powerlist.settings import get_settings
 
 
@@ -47,9 +49,55 @@ def engine_for(url: str) -> Engine:
     return make_engine(url, echo=get_settings().sql_echo)
 
 
+_refuse_missing = False
+_checked: set[str] = set()
+
+
+def refuse_missing_databases() -> None:
+    """From now on, `default_engine` refuses a database that does not exist instead of creating it.
+
+    The CLI turns this on: a read command in a folder without a database must say where it
+    looked, not leave an empty ./var/powerlist.db behind. `db upgrade` and `demo` create the
+    database through the migrations, before they ask for the default engine.
+    """
+    global _refuse_missing
+    _refuse_missing = True
+
+
 def default_engine() -> Engine:
     """The engine for POWERLIST_DATABASE_URL."""
-    return engine_for(get_settings().database_url)
+    url = get_settings().database_url
+    if _refuse_missing and url not in _checked:
+        check_database(url)
+        _checked.add(url)
+    return engine_for(url)
+
+
+def shown_url(url: str) -> str:
+    """The database as a person should see it: a SQLite file's full path, else the URL without
+    its password."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return str(Path(parsed.database).resolve())
+    return parsed.render_as_string(hide_password=True)
+
+
+def check_database(url: str) -> None:
+    """Raise DatabaseMissing unless the database at `url` exists and has the schema; creates
+    nothing (a SQLite file that is not there is not made)."""
+    how = "用 powerlist db upgrade 创建空数据库，或在项目目录运行 make demo 生成示范数据"
+    where = f"{shown_url(url)}（POWERLIST_DATABASE_URL）"
+    parsed = make_url(url)
+    file = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    if file not in (None, "", ":memory:") and not Path(str(file)).is_file():
+        raise DatabaseMissing(f"找不到数据库 {where}：{how}")
+    try:
+        migrated = is_migrated(engine_for(url))
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0][:200]
+        raise DatabaseMissing(f"无法连接数据库 {where}：{reason}；请检查地址和数据库服务") from None
+    if not migrated:
+        raise DatabaseMissing(f"数据库 {where} 还没有表结构：{how}")
 
 
 @contextmanager

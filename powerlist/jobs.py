@@ -42,8 +42,11 @@ class JobSpec:
       after every first-stage unit has ended, for work that combines their results, e.g. a
       receiving unit's workbook holding the rows of every delegating department. `plan_then`
       is called in the plan step; `run_then` must be idempotent like `run_unit`.
+    - `scope_kind` says what a run's scope names, a department (部门) or a receiving unit
+      ("unit", 承接单位); the scope is resolved to a stored code before the run exists.
     - `finish` runs once after every unit of both stages has ended (summary workbook…) and
-      returns a JSON-able summary stored on the run.
+      returns a JSON-able summary stored on the run. A summary with a "skipped" reason
+      (e.g. "非工作日") records the run as skipped, not succeeded.
     """
 
     name: str
@@ -55,6 +58,7 @@ class JobSpec:
     queue: str = "reports"
     plan_then: Callable[[Session, RunContext], list[str]] | None = None
     run_then: Callable[[Session, RunContext, str], None] | None = None
+    scope_kind: str = "department"  # what a run's scope names: "department" or "unit"
 
     def __post_init__(self) -> None:
         if (self.plan_then is None) != (self.run_then is None):

@@ -33,7 +33,9 @@ def find_department(session: Session, name_or_code: str) -> Department:
         return exact[0]
     tail = wanted.removeprefix("市")
     loose = session.scalars(
-        select(Department).where(Department.name.endswith(tail), Department.level == "市")
+        select(Department).where(
+            Department.name.endswith(tail, autoescape=True), Department.level == "市"
+        )
     ).all()
     if len(loose) == 1 and tail:
         return loose[0]

@@ -76,7 +76,7 @@ def parse_period(text: str) -> Period:
                 return period_containing(date(numbers[0], numbers[1], 1), kind)
             return period_containing(date(*numbers), kind)
         except ValueError as error:
-            raise BadPeriod(f"不存在的日期：{raw}（{error}）") from error
+            raise BadPeriod(f"不存在的日期：{raw}：请检查月份和日") from error
     raise BadPeriod(f"无法识别的期间“{raw}”：应为 2026、2026-Q3、2026-07 或 2026-07-15")
 
 

@@ -88,6 +88,7 @@ class RunStatus(StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     PARTIAL = "partial"
+    SKIPPED = "skipped"  # 已跳过: nothing to do on this period (e.g. reminders on a 非工作日)
 
 
 class Decision(StrEnum):

@@ -7,7 +7,7 @@ from typing import Any
 
 from powerlist.db import default_engine, session_scope
 from powerlist.models import Run, utcnow
-from powerlist.periods import BadPeriod, parse_period
+from powerlist.periods import BadPeriod, PeriodKind, parse_period
 from powerlist.runtime import ledger
 from powerlist.runtime.ledger import FINISH, PLAN
 from powerlist.runtime.steps import execute_step
@@ -18,6 +18,7 @@ from tasks.dispatch import follow_up, limits_from
 from workers.app import app
 
 log = logging.getLogger(__name__)
+NON_WORKING_DAY = "非工作日"
 
 
 def start(
@@ -35,10 +36,16 @@ def start(
     engine = default_engine()
     if run_id is None or generation is None:
         if entry is not None:
-            derived = _from_schedule(entry)
-            if derived is None:
-                return {"skipped": f"{entry}: not a working day"}
-            job, period = derived
+            job, period, works, daily = _from_schedule(entry)
+            if not works:
+                log.info("%s %s：跳过：非工作日", entry, period)
+                if not daily:  # a later candidate day of the same period will run it
+                    return {"skipped": f"{entry} {period}：跳过：非工作日"}
+                with session_scope(engine) as session:  # the day itself is skipped: say so
+                    claim = ledger.record_skipped(
+                        session, job, period, trigger, NON_WORKING_DAY, utcnow()
+                    )
+                return {"skipped": f"{entry} {period}：跳过：非工作日", "run_id": claim.run_id}
         if job is None or period is None:
             raise ValueError("a start task needs job and period, an entry, or a run id")
         with session_scope(engine) as session:
@@ -56,16 +63,17 @@ def _label(period: str) -> str:
         return period  # kept as given: the plan step fails the run with the parse error
 
 
-def _from_schedule(name: str) -> tuple[str, str] | None:
-    """(job, period) for a beat dispatch of entry `name`, derived from its own fire time."""
+def _from_schedule(name: str) -> tuple[str, str, bool, bool]:
+    """(job, period, whether it runs today, whether the period is the fire day itself) for a
+    beat dispatch of entry `name`, derived from its own fire time."""
     settings = get_settings()
     schedule = load_schedule(timezone=settings.timezone)
     entry = schedule.entry(name)
     assert entry.job is not None and entry.period is not None
     fire = entry.last_fire(utcnow().astimezone(schedule.zone))
-    if not fires_on(fire.date(), entry.runs_on, working_day_check()):
-        return None
-    return entry.job, entry.period.period_for(fire.date()).label
+    works = fires_on(fire.date(), entry.runs_on, working_day_check())
+    daily = entry.period.kind is PeriodKind.DAY and entry.period.offset == 0
+    return entry.job, entry.period.period_for(fire.date()).label, works, daily
 
 
 @app.task(name="powerlist.start_run")

@@ -1,9 +1,10 @@
 """Where the test suite finds PostgreSQL and Redis.
 
 POWERLIST_TEST_POSTGRES_URL / POWERLIST_TEST_REDIS_URL name running servers (CI sets them to
-the machine's services). Without them the suite starts private, throwaway servers from the
-installed binaries (pytest-postgresql, pytest-redis). A test that needs a server fails,
-never skips, when the server cannot be reached.
+the machine's services). Without them the suite uses PostgreSQL on 127.0.0.1:5432 (user postgres)
+and Redis on 127.0.0.1:6379 when they answer, else starts private, throwaway servers from the
+installed binaries (pytest-postgresql, pytest-redis; the private PostgreSQL cannot run as root).
+A test that needs a server fails, never skips, when the server cannot be reached.
 """
 
 from __future__ import annotations
@@ -68,7 +69,31 @@ def scratch_database(server_url: str) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+# The machine's own services, used when the variables are unset and they answer: `make test`
+# then works as root, where pytest-postgresql's private server cannot start (pg_ctl refuses root).
+LOCAL_SERVICES = {
+    POSTGRES_ENV: "postgresql://postgres@127.0.0.1:5432/postgres",
+    REDIS_ENV: "redis://127.0.0.1:6379/0",
+}
+
+
 def configured(env: str) -> str | None:
-    """The server URL named by an environment variable, if any."""
+    """The server URL named by an environment variable, else the local service if it answers."""
     value = os.environ.get(env, "").strip()
-    return value or None
+    if value:
+        return value
+    local = LOCAL_SERVICES.get(env)
+    return local if local is not None and _answers(local) else None
+
+
+def _answers(url: str) -> bool:
+    """Whether the local server at `url` answers within a second (no error if it does not)."""
+    try:
+        if url.startswith("redis"):
+            redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+        else:
+            with psycopg.connect(_libpq(url), connect_timeout=1) as conn:
+                conn.execute("SELECT 1")
+    except (psycopg.Error, redis.RedisError, OSError):
+        return False
+    return True

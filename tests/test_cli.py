@@ -24,8 +24,11 @@ def run(*args: str, db_url: str, check: bool = True) -> subprocess.CompletedProc
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('cli')}/cli.db"
     result = run("demo", db_url=url)
-    assert "items: 6834" in result.stdout
-    assert "items_cancelled_delegated_entrusted: 891" in result.stdout
+    assert "  事项：6834" in result.stdout
+    assert "  取消、下放和委托事项：891" in result.stdout
+    figures = [line for line in result.stdout.splitlines() if "预置问题" not in line]
+    assert not any(c.isascii() and c.isalpha() for line in figures for c in line)
+    assert "依据已废止" in result.stdout  # planted defects by their Chinese names
     return url
 
 

@@ -10,7 +10,8 @@ import time_machine
 from sqlalchemy import select
 
 from powerlist import db
-from powerlist.models import OutboxMessage
+from powerlist.api.health import last_successes
+from powerlist.models import OutboxMessage, Run, RunStep
 from powerlist.settings import get_settings
 from workers.app import app
 
@@ -56,3 +57,34 @@ def test_delivery_records_a_failed_attempt_for_retry(configured_db: str) -> None
     assert counts["sent"] == 0 and counts["retrying"] == 1
     [message] = alerts(configured_db)
     assert message.status != "sent" and message.attempts == 1 and message.error
+
+
+def test_a_scheduled_reminders_fire_on_a_saturday_is_recorded_as_skipped(
+    configured_db: str,
+) -> None:
+    start = app.tasks["powerlist.training_reminders"]
+    saturday_0830 = datetime(2026, 11, 7, 0, 30, tzinfo=UTC)  # 08:30 in Asia/Shanghai
+    with time_machine.travel(saturday_0830, tick=False):
+        answer = start(entry="training_reminders", trigger="beat")
+        again = start(entry="training_reminders", trigger="beat")
+    assert answer["skipped"] == "training_reminders 2026-11-07：跳过：非工作日"
+    assert again["run_id"] == answer["run_id"]
+    with db.session_scope(db.engine_for(configured_db)) as session:
+        [run] = session.scalars(select(Run))
+        assert (run.period, run.status, run.summary) == (
+            "2026-11-07", "skipped", {"skipped": "非工作日"},
+        )  # fmt: skip
+        assert last_successes(session, ["training_reminders"]) == {"training_reminders": None}
+        assert session.scalar(select(RunStep.status).where(RunStep.run_id == run.id)) == "done"
+
+
+def test_a_non_working_candidate_day_of_a_yearly_entry_records_nothing(
+    configured_db: str,
+) -> None:
+    start = app.tasks["powerlist.yearly_review"]
+    sunday_0830 = datetime(2026, 1, 11, 0, 30, tzinfo=UTC)  # the 12th (Monday) will run 2025
+    with time_machine.travel(sunday_0830, tick=False):
+        answer = start(entry="yearly_review", trigger="beat")
+    assert answer == {"skipped": "yearly_review 2025：跳过：非工作日"}
+    with db.session_scope(db.engine_for(configured_db)) as session:
+        assert session.scalars(select(Run)).all() == []

@@ -187,6 +187,28 @@ def test_bad_run_parameters_are_refused_before_anything_is_written(
     ]
 
 
+@pytest.mark.parametrize("department", ["../../../escaped", "/tmp/escaped-api", "不存在局"])
+def test_an_unknown_or_path_like_department_is_422_and_no_run(
+    client: TestClient, world: HttpWorld, department: str
+) -> None:
+    body = {"job": "yearly_review", "period": "2025", "department": department}
+    answer = client.post("/api/runs", json=body, headers=world.auth("admin"))
+    assert answer.status_code == 422
+    assert answer.json()["detail"].startswith(f"找不到部门“{department}”")
+    assert [r["id"] for r in client.get("/api/runs", headers=world.auth("admin")).json()] == [
+        world.run_id
+    ]
+    assert not (world.reports_dir / "escaped").exists()
+    assert not (world.reports_dir.parent / "escaped").exists()
+    assert not Path("/tmp/escaped-api").exists()
+
+
+def test_a_department_name_is_run_under_its_code(client: TestClient, world: HttpWorld) -> None:
+    body = {"job": "yearly_review", "period": "2025", "department": "市生态环境局"}
+    answer = client.post("/api/runs", json=body, headers=world.auth("admin"))
+    assert answer.status_code == 202 and answer.json()["scope"] == "sthjj"
+
+
 def test_a_department_cannot_see_another_departments_run(
     client: TestClient, world: HttpWorld
 ) -> None:
@@ -352,3 +374,16 @@ def test_content_disposition_cannot_be_broken_by_a_file_name(name: str, fallback
     assert "\r" not in header and "\n" not in header and header.count('"') == 2
     assert header.split('filename="')[1].split('"')[0] == fallback
     assert unquote(header.split("filename*=UTF-8''")[1]) == name
+
+
+def test_request_validation_errors_are_chinese(client: TestClient, world: HttpWorld) -> None:
+    admin = world.auth("admin")
+    missing = client.post("/api/runs", json={"job": "yearly_review"}, headers=admin)
+    assert missing.status_code == 422
+    assert [e["msg"] for e in missing.json()["detail"]] == ["period：缺少此项"]
+    too_long = client.post(
+        "/api/runs", json={"job": "yearly_review", "period": "2" * 40}, headers=admin
+    )
+    assert [e["msg"] for e in too_long.json()["detail"]] == ["period：过长：最多 32 个字符"]
+    unknown = client.post("/api/runs", json={"job": "nope", "period": "2026"}, headers=admin)
+    assert unknown.status_code == 422 and unknown.json()["detail"].startswith("没有任务“nope”")

@@ -124,3 +124,47 @@ def test_a_department_downloads_fills_and_returns_its_workbook_and_an_admin_runs
     row = admin.locator("#runs tbody tr").first
     expect(row.locator(".status")).to_have_text("成功", timeout=30_000)
     expect(row).to_contain_text("2025")
+
+
+PHONE_SCREENSHOT_ENV = "POWERLIST_PHONE_SCREENSHOT"  # set to refresh docs/portal-phone.png
+
+
+def test_an_admin_filters_the_report_list_and_a_phone_sees_every_download_button(
+    browser: Browser, server: str, world: HttpWorld, tmp_path: Path
+) -> None:
+    admin = sign_in(browser, server, world.tokens["admin"])
+    expect(admin.get_by_role("heading", name="全部报表")).to_be_visible()
+    expect(admin.locator("#report-count")).to_have_text("共 3 个")
+    expect(admin.locator("h3").first).to_have_text("2026年 · 年度权责清单审核")
+    admin.select_option("select[name=kind]", label="全市审核汇总")
+    admin.click("button:has-text('筛选')")
+    expect(admin.locator("#report-count")).to_have_text("共 1 个")
+    expect(admin.locator("table.reports tbody tr")).to_have_count(1)
+    expect(admin.locator("td.kind")).to_have_text(["全市审核汇总"])
+    assert "kind=review_summary" in admin.url
+    admin.click("a:has-text('清除筛选')")
+    admin.select_option("select[name=department]", label="包头市林业和草原局")
+    admin.click("button:has-text('筛选')")
+    expect(admin.locator("td.department")).to_have_text(["包头市林业和草原局"])
+
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+        has_touch=True, locale="zh-CN",
+    ).new_page()  # fmt: skip
+    phone.goto(f"{server}/portal/login")
+    phone.fill("input[name=token]", world.tokens["admin"])
+    phone.click("button:has-text('登录')")
+    buttons = phone.locator("td.action a.button")
+    expect(buttons).to_have_count(3)
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page is {width} px wide: it scrolls sideways on a phone"
+    for index in range(3):
+        box = buttons.nth(index).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    expect(phone.locator("td.kind").first).to_be_visible()
+    shot = Path(os.environ.get(PHONE_SCREENSHOT_ENV) or tmp_path / "portal-phone.png")
+    phone.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 0
+    phone.goto(f"{server}/portal/runs")
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the run page is {width} px wide"

@@ -11,8 +11,9 @@ from fastapi.testclient import TestClient
 from powerlist import db
 from powerlist.api import create_app
 from powerlist.api.deps import COOKIE_NAME
-from powerlist.models import Department
-from powerlist.tokens import revoke_token
+from powerlist.models import Department, Run
+from powerlist.portal.report_list import ReportFilter, report_page
+from powerlist.tokens import Caller, revoke_token
 from tests.fixtures_http import HttpWorld, http_env, make_http_world
 
 __all__ = ["http_env"]
@@ -91,3 +92,88 @@ def test_data_is_escaped_in_pages(client: TestClient, world: HttpWorld) -> None:
     page = client.get("/portal/").text
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;局" in page
+
+
+def test_labels_are_chinese_and_the_admin_list_filters_and_pages(
+    client: TestClient, world: HttpWorld
+) -> None:
+    sign_in(client, world.tokens["admin"])
+    page = client.get("/portal/").text
+    assert "2026年 · 年度权责清单审核" in page and "2026 年度" not in page
+    assert ">部门审核工作簿<" in page and ">全市审核汇总<" in page
+    assert ">review_department<" not in page and ">yearly_review<" not in page
+    assert 'id="report-count">共 3 个' in page
+    summary = client.get("/portal/", params={"kind": "review_summary"}).text
+    assert 'id="report-count">共 1 个' in summary and "全市审核汇总" in summary
+    assert f"/portal/reports/{world.reports['summary']}/download" in summary
+    assert f"/portal/reports/{world.reports['sthjj']}/download" not in summary
+    one = client.get("/portal/", params={"department": "lcj", "job": "yearly_review"}).text
+    assert f"/portal/reports/{world.reports['lcj']}/download" in one
+    assert 'id="report-count">共 1 个' in one
+    none = client.get("/portal/", params={"period": "2031"}).text
+    assert "没有符合条件的报表" in none
+
+
+def test_the_report_list_is_paged(world: HttpWorld) -> None:
+    with db.session_scope(world.engine) as session:
+        admin = Caller(token_id=0, is_admin=True, department_id=None, department_code=None,
+                       department_name=None)  # fmt: skip
+        pages = [
+            report_page(session, admin, ReportFilter(), page, per_page=2) for page in (1, 2, 9)
+        ]
+    assert [(p.total, p.pages, p.page, len(p.views)) for p in pages] == [
+        (3, 2, 1, 2), (3, 2, 2, 1), (3, 2, 2, 1)
+    ]  # fmt: skip
+    assert {v.id for v in pages[0].views + pages[1].views} == set(world.reports.values())
+    assert ReportFilter(job="yearly_review").query_string(2) == "job=yearly_review&page=2"
+
+
+def test_a_failed_run_shows_one_line_without_server_paths(
+    client: TestClient, world: HttpWorld
+) -> None:
+    error = (
+        "plan: ValueError: 找不到部门编码“x9”\n"
+        "Traceback (most recent call last):\n"
+        f'  File "{world.reports_dir}/../powerlist/runtime/steps.py", line 12, in run\n'
+        "    job.plan(session, context)\n"
+        "ValueError: 找不到部门编码“x9”"
+    )
+    with db.session_scope(world.engine) as s:
+        s.add(Run(job="delegation_assessment", period="2026-Q3", scope="sthjj", status="failed",
+                  trigger="test", error=error))  # fmt: skip
+    sign_in(client, world.tokens["admin"])
+    page = client.get("/portal/runs").text
+    assert "计划步骤：找不到部门编码“x9”" in page
+    assert "Traceback" not in page and str(world.reports_dir) not in page
+    assert "steps.py" not in page and "ValueError" not in page
+    assert "2026年第三季度" in page and "下放委托事项效能评估" in page
+    assert "包头市生态环境局" in page  # the scope by its department's name
+
+
+def test_an_unknown_department_in_the_run_form_is_refused_in_chinese(
+    client: TestClient, world: HttpWorld
+) -> None:
+    sign_in(client, world.tokens["admin"])
+    page = client.post("/portal/runs", data={"job": "yearly_review", "period": "2025",
+                                             "department": "../../escaped"}).text  # fmt: skip
+    assert "未发起：找不到部门“../../escaped”" in page
+    assert not (world.reports_dir.parent / "escaped").exists()
+
+
+def test_another_departments_workbook_is_refused_in_chinese(
+    client: TestClient, world: HttpWorld
+) -> None:
+    sign_in(client, world.tokens["admin"])
+    theirs = client.get(f"/portal/reports/{world.reports['lcj']}/download").content
+    client.post("/portal/logout")
+    sign_in(client, world.tokens["sthjj"])
+    files = {
+        "file": (
+            "林草局.xlsx",
+            theirs,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    }
+    answer = client.post("/portal/upload", files=files)
+    assert answer.status_code == 404
+    assert "这不是发给本部门的审核工作簿" in answer.text and "Not Found" not in answer.text

@@ -43,13 +43,13 @@ def test_import_dry_run_then_import_then_again(tmp_path: Path) -> None:
 
     dry = _run(tmp_path, "import", "items", str(path), "--dry-run")
     assert dry.returncode == 0, dry.stderr
-    assert "would import 5 rows — created 5" in dry.stdout
+    assert "试导入（未写入） 5 行——新增 5" in dry.stdout
 
     done = _run(tmp_path, "import", "items", str(path), "--json")
     assert json.loads(done.stdout)["created"] == 5
 
     again = _run(tmp_path, "import", "items", str(path))
-    assert "already imported, nothing changed" in again.stdout
+    assert "该文件已导入过，未作任何改动" in again.stdout
 
 
 def test_a_bad_file_exits_1_with_every_error_and_an_error_workbook(tmp_path: Path) -> None:
@@ -61,7 +61,7 @@ def test_a_bad_file_exits_1_with_every_error_and_an_error_workbook(tmp_path: Pat
     assert result.returncode == 1
     assert "共 1 处错误" in result.stderr
     assert "第12行 “B 权力类型”列：未知的权力类型“行政许可证”" in result.stderr
-    book = result.stderr.split("error workbook: ")[1].strip()
+    book = result.stderr.split("错误清单（已标出错误单元格）：")[1].strip()
     assert openpyxl.load_workbook(book).sheetnames[:2] == ["说明", "权责清单"]
 
 
@@ -69,4 +69,5 @@ def test_unknown_kind_is_a_usage_error(tmp_path: Path) -> None:
     path = published_list_xlsx(tmp_path / "清单.xlsx")
     result = _run(tmp_path, "import", "stuff", str(path))
     assert result.returncode == 2
-    assert "one of: items, laws, catalog, delegations, handling, staff, training" in result.stderr
+    assert result.stderr.startswith("错误：没有“stuff”这种导入内容：可导入 items、laws、catalog")
+    assert "Traceback" not in result.stderr

@@ -199,7 +199,7 @@ def test_completing_a_requirement_stops_its_reminders(engine: Engine, tmp_path: 
 def test_a_holiday_run_sends_nothing(engine: Engine, tmp_path: Path) -> None:
     world = build_world(engine, COMPLETIONS)
     summary = run_day(engine, date(2026, 10, 5), tmp_path)
-    assert summary == {"day": "2026-10-05", "working_day": False}
+    assert summary == {"day": "2026-10-05", "working_day": False, "skipped": "非工作日"}
     assert all(rows == [] for rows in reminders(engine, world).values())
 
 

@@ -68,6 +68,12 @@ async def _save(upload: UploadFile, path: Path, limit: int) -> bool:
     return True
 
 
+NOT_YOURS = (
+    "这不是发给本部门的审核工作簿，未导入：请在“我的报表”中下载本部门的审核工作簿，"
+    "填写后上传；其他部门的工作簿由该部门上传"
+)
+
+
 def _import(engine: Engine, caller: Caller, path: Path) -> tuple[int, dict[str, Any]]:
     try:
         with session_scope(engine) as session:
@@ -79,7 +85,7 @@ def _import(engine: Engine, caller: Caller, path: Path) -> tuple[int, dict[str, 
     except DecisionImportError as error:
         return 422, {"status": "refused", "problems": error.problems}
     except NotCallersWorkbook:
-        return 404, {"status": "refused", "problems": ["Not Found"]}
+        return 404, {"status": "refused", "problems": [NOT_YOURS]}
     answer.pop("file", None)
     return 200, answer
 

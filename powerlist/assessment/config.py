@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from powerlist.errors import UserError
 from powerlist.settings import get_settings
 
 INDICATORS = ("on_time", "complaints", "returned", "credentialed_staff", "training", "agreement")
@@ -23,7 +24,7 @@ FAILING_GRADE = "不合格"
 RECOMMENDATIONS = ("继续", "整改", "收回")
 
 
-class BadAssessmentConfig(ValueError):
+class BadAssessmentConfig(UserError):
     """The assessment configuration file is invalid; the message names file and key."""
 
 

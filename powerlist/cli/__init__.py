@@ -15,12 +15,14 @@ from powerlist.cli import (
     review_cmd,
     runtime_cmd,
 )
+from powerlist.cli.errors import run_app
 
 app = typer.Typer(
     help="powerlist: yearly review, delegation assessment and training reminders for a "
     "power and responsibility list (权责清单).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    epilog="出错时只显示一行说明；加 --debug 显示完整的错误信息。",
 )
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(listing_cmd.departments_app, name="departments")
@@ -35,5 +37,5 @@ http_cmd.register(app)
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: every error answers as one Chinese line (see cli/errors.py)."""
+    run_app(app)

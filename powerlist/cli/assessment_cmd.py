@@ -6,8 +6,9 @@ from pathlib import Path
 
 import typer
 
-from powerlist.assessment.config import BadAssessmentConfig, load_config
+from powerlist.assessment.config import RECOMMENDATIONS, BadAssessmentConfig, load_config
 from powerlist.assessment.store import period_rows
+from powerlist.cli.errors import fail
 from powerlist.cli.output import print_json, print_table
 from powerlist.db import session_scope
 from powerlist.periods import BadPeriod, parse_period
@@ -39,16 +40,17 @@ def check_config(
 def list_results(
     period: str = typer.Option(..., "--period", help="2026 or 2026-Q3."),
     recommendation: str | None = typer.Option(
-        None, "--recommendation", help="Only 继续, 整改 or 收回."
+        None, "--recommendation", help=f"Only one recommendation: {'、'.join(RECOMMENDATIONS)}."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of objects."),
 ) -> None:
     """List the stored assessment of every delegation for a period."""
+    if recommendation is not None and recommendation not in RECOMMENDATIONS:
+        fail(f"建议只能是 {'、'.join(RECOMMENDATIONS)}，不是“{recommendation[:40]}”")
     try:
         label = parse_period(period).label
     except BadPeriod as error:
-        typer.echo(f"错误：{error}", err=True)
-        raise typer.Exit(2) from None
+        fail(str(error))
     with session_scope() as session:
         rows = [
             {
@@ -67,6 +69,12 @@ def list_results(
         ]
     if as_json:
         print_json(rows)
+        return
+    if not rows:
+        typer.echo(
+            f"{label} 没有{'建议为“' + recommendation + '”的' if recommendation else ''}评估结果"
+            f"（先运行 powerlist run delegation-assessment --period {label}）"
+        )
         return
     print_table(
         rows,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from powerlist import db
+from powerlist.cli.errors import fail
 from powerlist.settings import get_settings
 
 app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
@@ -13,7 +14,12 @@ app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=
 @app.command("upgrade")
 def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
     """Apply migrations to POWERLIST_DATABASE_URL (creates the SQLite file if needed)."""
-    db.upgrade(get_settings().database_url, revision)
+    from alembic.util.exc import CommandError
+
+    try:
+        db.upgrade(get_settings().database_url, revision)
+    except CommandError as error:
+        fail(f"无法升级到“{revision}”：{error}；不写版本即升级到最新（powerlist db upgrade）")
     typer.echo(f"数据库已升级到 {revision}：{_redacted(get_settings().database_url)}")
 
 

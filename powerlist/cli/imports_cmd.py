@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from powerlist.cli.errors import fail
 from powerlist.cli.output import print_json
 from powerlist.db import session_scope
 from powerlist.excel.reading import ensure_defusedxml
@@ -15,8 +16,20 @@ EXIT_REJECTED = 1
 EXIT_USAGE = 2
 
 
+def known_kind(kind: str) -> str:
+    """Refuse an unknown kind before the file is looked at (a typo is the likelier mistake)."""
+    if kind not in KINDS:
+        fail(
+            f"没有“{kind[:40]}”这种导入内容：可导入 {'、'.join(KINDS)}"
+            "（如 powerlist import items 文件.xlsx）"
+        )
+    return kind
+
+
 def import_command(
-    kind: str = typer.Argument(..., help=f"What the file holds: {', '.join(KINDS)}."),
+    kind: str = typer.Argument(
+        ..., help=f"What the file holds: {', '.join(KINDS)}.", callback=lambda k: known_kind(k)
+    ),
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help=".xlsx or .csv file."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check and count only; write nothing."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
@@ -27,16 +40,13 @@ def import_command(
     the bad cells marked is written for correcting and uploading again.
     """
     ensure_defusedxml()
-    if kind not in KINDS:
-        typer.echo(f"unknown kind {kind!r}; one of: {', '.join(KINDS)}", err=True)
-        raise typer.Exit(EXIT_USAGE)
     try:
         with session_scope() as session:
             result = import_file(session, kind, file, dry_run=dry_run)
     except ImportRejected as rejected:
         typer.echo(str(rejected), err=True)
         if rejected.error_workbook is not None:
-            typer.echo(f"错误清单 error workbook: {rejected.error_workbook}", err=True)
+            typer.echo(f"错误清单（已标出错误单元格）：{rejected.error_workbook}", err=True)
         raise typer.Exit(EXIT_REJECTED) from rejected
     summary = {
         "kind": result.kind,
@@ -53,13 +63,13 @@ def import_command(
     if as_json:
         print_json(summary)
         return
-    verb = "would import" if dry_run else "imported"
+    verb = "试导入（未写入）" if dry_run else "已导入"
     if result.already_imported:
-        typer.echo(f"{file.name}: already imported, nothing changed (sha256 {result.sha256[:12]})")
+        typer.echo(f"{file.name}：该文件已导入过，未作任何改动（sha256 {result.sha256[:12]}）")
     else:
         typer.echo(
-            f"{file.name}: {verb} {result.rows} rows — created {result.counts.created}, "
-            f"updated {result.counts.updated}, unchanged {result.counts.unchanged}"
+            f"{file.name}：{verb} {result.rows} 行——新增 {result.counts.created}，"
+            f"更新 {result.counts.updated}，未变 {result.counts.unchanged}"
         )
     for note in result.notes:
         typer.echo(f"  {note}")

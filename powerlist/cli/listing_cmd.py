@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from powerlist.cli.errors import fail
 from powerlist.cli.output import print_json, print_table
 from powerlist.db import session_scope
 from powerlist.listing import DepartmentNotFound, find_department, list_departments, list_items
@@ -46,8 +47,7 @@ def items_list(
         try:
             owner = find_department(session, department) if department else None
         except DepartmentNotFound as error:
-            typer.echo(str(error), err=True)
-            raise typer.Exit(2) from error
+            fail(f"{error}：用 powerlist departments list 查看部门")
         wanted = limit if limit is not None else (None if as_json else TABLE_ROWS)
         rows = list_items(session, owner, limit=wanted or None)
     if as_json:

@@ -5,9 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from powerlist import db
+from powerlist.cli.errors import fail
 from powerlist.cli.output import print_json
+from powerlist.models import Run
 from powerlist.review.decisions import DecisionImportError, import_decisions
 from powerlist.review.export import export_list
 from powerlist.settings import get_settings
@@ -29,8 +33,7 @@ def decisions_import(
         with db.session_scope() as session:
             outcome = import_decisions(session, file, actor=actor)
     except DecisionImportError as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(2) from error
+        fail(str(error))
     if as_json:
         print_json(outcome.as_dict())
         return
@@ -58,6 +61,7 @@ def list_export(
     """Write the list after this year's decisions: published layout, catalogues and the diff."""
     folder = out or get_settings().reports_dir / "published"
     with db.session_scope() as session:
+        reviewed_year(session, year)
         result = export_list(session, year, folder)
     summary = {
         "file": str(result.workbook.artifact.path),
@@ -70,8 +74,32 @@ def list_export(
     if as_json:
         print_json(summary)
         return
-    for key, value in summary.items():
-        typer.echo(f"  {key}: {value}")
+    typer.echo(f"{year}年权责清单已导出：{summary['file']}")
+    typer.echo(f"  目录与调整对照：{summary['catalogues_file']}")
+    typer.echo(f"  调整对照基准：{summary['baseline']}")
+    counts = result.counts
+    typer.echo(
+        f"  在列 {counts['in_force']} 项（保留 {counts['retained']}，"
+        f"下放和委托 {counts['delegated_or_entrusted']}），取消 {counts['cancelled']}，"
+        f"调整 {counts['changes']} 处"
+    )
+
+
+def reviewed_year(session: Session, year: int) -> None:
+    """Refuse a year without a finished yearly review (年度审核): its export would record a
+    snapshot that next year's comparison would wrongly start from."""
+    finished = session.scalar(
+        select(Run.id).where(
+            Run.job == "yearly_review",
+            Run.period == str(year),
+            Run.status.in_(("succeeded", "partial")),
+        )
+    )
+    if finished is None:
+        fail(
+            f"{year}年还没有完成的年度审核，不能导出该年的清单："
+            f"先运行 powerlist run yearly-review --period {year}"
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -10,12 +10,13 @@ from typing import Any
 
 import typer
 
+from powerlist.cli.errors import fail
 from powerlist.cli.output import print_json, print_table
 from powerlist.db import default_engine, session_scope
+from powerlist.labels import error_lines, job_title, period_zh
 from powerlist.models import utcnow
-from powerlist.periods import BadPeriod
 from powerlist.runtime.ledger import PLAN, Claim, RunBusy
-from powerlist.runtime.runner import run_in_process, start_run
+from powerlist.runtime.runner import checked_job, run_in_process, start_run
 from powerlist.runtime.steps import limits_from
 from powerlist.runtime.views import RunView, get_run, list_runs, run_report_files, run_steps
 from powerlist.settings import get_settings
@@ -23,13 +24,14 @@ from powerlist.settings import get_settings
 runs_app = typer.Typer(help="The run ledger (运行台账): status and progress.", no_args_is_help=True)
 schedules_app = typer.Typer(help="The beat schedule (定时任务).", no_args_is_help=True)
 
-EXIT_CODES = {"succeeded": 0, "failed": 1, "partial": 3}
+EXIT_CODES = {"succeeded": 0, "failed": 1, "partial": 3, "skipped": 0}
 STATUS_ZH = {
     "queued": "排队中",
     "running": "运行中",
     "succeeded": "成功",
     "failed": "失败",
     "partial": "部分完成",
+    "skipped": "已跳过",
 }
 
 
@@ -42,10 +44,17 @@ def register(app: typer.Typer) -> None:
 
 def run(
     job: str = typer.Argument(
-        ..., help="yearly_review, delegation_assessment, training_reminders…"
+        ...,
+        help="yearly-review（年度权责清单审核，期间为年份）、delegation-assessment（下放委托事项"
+        "效能评估，年度或季度）、training-reminders（培训考试提醒，某个工作日）",
     ),
     period: str = typer.Option(..., "--period", help="2026, 2026-Q3, 2026-07 or 2026-07-15."),
-    department: str | None = typer.Option(None, "--department", help="One department code."),
+    department: str | None = typer.Option(
+        None,
+        "--department",
+        help="One department (部门) by code or name, e.g. sthjj or 市生态环境局; "
+        "for training-reminders one receiving unit (承接单位). Default: all.",
+    ),
     queue: bool = typer.Option(False, "--queue", help="Send to the workers instead of here."),
     wait: bool = typer.Option(False, "--wait", help="With --queue: wait and show progress."),
     force: bool = typer.Option(False, "--force", help="Re-run a finished key, replacing outputs."),
@@ -56,9 +65,8 @@ def run(
         claim = start_run(
             engine, job, period, department or "all", trigger=_trigger(queue), force=force
         )
-    except (KeyError, BadPeriod, ValueError, RunBusy) as error:
-        typer.echo(f"错误：{str(error).strip(chr(39))}", err=True)
-        raise typer.Exit(2) from error
+    except RunBusy as error:
+        fail(f"{error}：请等它结束后再加 --force 重跑")
     view = _view(claim.run_id)
     if view.finished and not claim.created:
         typer.echo(f"运行 #{view.id} 已结束（{STATUS_ZH[view.status]}）；如需重跑请加 --force")
@@ -112,8 +120,7 @@ def _view(run_id: int) -> RunView:
     with session_scope() as session:
         view = get_run(session, run_id)
     if view is None:
-        typer.echo(f"错误：没有运行 #{run_id}", err=True)
-        raise typer.Exit(2)
+        fail(f"没有运行 #{run_id}：用 powerlist runs list 查看已有的运行")
     return view
 
 
@@ -169,12 +176,16 @@ class _Progress:
 
 
 def _print_outcome(view: RunView) -> None:
+    if view.status == "skipped":
+        reason = (view.summary or {}).get("skipped", "")
+        typer.echo(f"运行 #{view.id} 跳过：{reason}（已记为“已跳过”，不计为成功）")
+        return
     typer.echo(
         f"运行 #{view.id} {STATUS_ZH.get(view.status, view.status)}：{view.done}/{view.total}，"
         f"尝试 {view.attempts} 次，用时 {view.elapsed_seconds:.1f}s"
     )
-    if view.error:
-        typer.echo(view.error, err=True)
+    for line in error_lines(view.error):  # the stored traceback: runs show --json
+        typer.echo(line, err=True)
     with session_scope() as session:
         files = run_report_files(session, view.id)
     if files:
@@ -185,7 +196,7 @@ def _print_outcome(view: RunView) -> None:
 def _row(view: RunView) -> dict[str, Any]:
     return {
         "id": view.id,
-        "job": view.job,
+        "job": job_title(view.job),
         "period": view.period,
         "scope": view.scope,
         "status": STATUS_ZH.get(view.status, view.status),
@@ -204,6 +215,7 @@ def runs_list(
     job: str | None = typer.Option(None, "--job", help="Only runs of this job."),
 ) -> None:
     """The newest runs with status and progress."""
+    job = checked_job(job).name if job else None
     with session_scope() as session:
         views = list_runs(session, limit=limit, job=job)
     if as_json:
@@ -240,6 +252,7 @@ def runs_show(
         return
     for label, value in [
         ("运行", f"#{view.id} {view.job} {view.period} {view.scope}（第 {view.generation} 次）"),
+        ("任务", f"{job_title(view.job)}，{period_zh(view.period)}"),
         ("状态", STATUS_ZH.get(view.status, view.status)),
         ("进度", f"{view.done}/{view.total} {view.current or ''}".rstrip()),
         ("尝试", view.attempts),
@@ -249,12 +262,52 @@ def runs_show(
         ("心跳", _time(view.heartbeat_at)),
         ("结束", _time(view.finished_at)),
         ("用时", f"{view.elapsed_seconds:.1f}s"),
-        ("结果", view.summary or ""),
-        ("错误", view.error or ""),
+        ("结果", summary_line(view.summary)),
+        ("错误", "；".join(error_lines(view.error))),
     ]:
         typer.echo(f"{label}：{value}")
     rows = [{"step": s.step, "status": s.status, "attempts": s.attempts} for s in steps]
     print_table(rows, [("step", "步骤"), ("status", "状态"), ("attempts", "尝试")])
+
+
+SUMMARY_ZH = {
+    "skipped": "跳过",
+    "day": "日期",
+    "working_day": "工作日",
+    "departments": "部门",
+    "items": "事项",
+    "findings": "问题",
+    "workbooks": "工作簿",
+    "delegations": "下放委托事项",
+    "unit_workbooks": "承接单位工作簿",
+    "grades": "等次",
+    "recommendations": "建议",
+    "zero_case": "零办件",
+    "units": "承接单位",
+    "reminders": "提醒",
+    "escalations": "督办",
+    "messages": "消息",
+    "delivered": "已发送",
+}
+
+
+def summary_line(summary: dict[str, Any] | None) -> str:
+    """A run's stored summary as one readable line (Chinese names where known, no braces)."""
+    if not summary:
+        return ""
+    parts = []
+    for key, value in summary.items():
+        label = SUMMARY_ZH.get(key, key)
+        if isinstance(value, dict):
+            inner = "、".join(f"{k} {v}" for k, v in value.items())
+            parts.append(f"{label}（{inner}）" if inner else f"{label} 0")
+        elif isinstance(value, bool):
+            parts.append(f"{label} {'是' if value else '否'}")
+        elif isinstance(value, list):
+            parts.append(f"{label} {'、'.join(map(str, value))}")
+        else:
+            parts.append(f"{label} {value}")
+    return "；".join(parts)
 
 
 def _time(value: datetime | None) -> str:
@@ -263,14 +316,13 @@ def _time(value: datetime | None) -> str:
 
 @schedules_app.command("list")
 def schedules_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """Each schedule entry and its next three fire times (Asia/Shanghai)."""
+    """Each schedule entry and its next three real runs (Asia/Shanghai; working days only)."""
     from schedules.loader import ScheduleError, load_schedule
 
     try:
         schedule = load_schedule(timezone=get_settings().timezone)
     except ScheduleError as error:
-        typer.echo(f"错误：{error}", err=True)
-        raise typer.Exit(2) from error
+        fail(str(error))
     now = utcnow().astimezone(schedule.zone)
     rows = [_entry_row(e, now) for e in schedule.entries]
     if as_json:
@@ -279,19 +331,24 @@ def schedules_list(as_json: bool = typer.Option(False, "--json", help="Print JSO
     typer.echo(f"{schedule.path}（{schedule.timezone}）")
     for row in rows:
         period = f"  期间 {row['period']}" if row["period"] else ""
+        runs_on = "仅工作日" if row["runs_on"] == "working_day" else "每天"
         typer.echo(
-            f"\n{row['name']}  {row['task']}  {row['when']}  队列 {row['queue']}{period}  "
-            f"{row['runs_on']}"
+            f"\n{row['name']}  {row['task']}  {row['when']}  队列 {row['queue']}{period}  {runs_on}"
         )
         if row["description"]:
             typer.echo(f"  {row['description']}")
         for fire in row["next"]:
+            if fire["at"] is None:
+                typer.echo(f"  之后：{fire['note']}")
+                continue
             derived = f"  → 期间 {fire['period']}" if fire["period"] else ""
             typer.echo(f"  下次 {fire['at']}{derived}")
 
 
 def _entry_row(entry: Any, now: datetime) -> dict[str, Any]:
-    fires = entry.next_fire_times(now, 3)
+    from powerlist.runtime.upcoming import upcoming_runs
+    from powerlist.runtime.workdays_hook import working_day_check
+
     return {
         "name": entry.name,
         "task": entry.task,
@@ -302,9 +359,10 @@ def _entry_row(entry: Any, now: datetime) -> dict[str, Any]:
         "description": entry.description,
         "next": [
             {
-                "at": fire.strftime("%Y-%m-%d %H:%M"),
-                "period": entry.period.period_for(fire.date()).label if entry.period else None,
+                "at": run.at.strftime("%Y-%m-%d %H:%M") if run.at else None,
+                "period": run.period,
+                **({"note": run.note} if run.note else {}),
             }
-            for fire in fires
+            for run in upcoming_runs(entry, now, 3, working_day_check())
         ],
     }

@@ -38,8 +38,8 @@ def load_demo(engine: Engine, chunks: Iterable[DemoCity], *, reset: bool = False
         existing = connection.execute(select(func.count()).select_from(Department)).scalar_one()
         if existing:
             raise DatabaseNotEmpty(
-                f"the database already holds {existing} departments; "
-                "use --reset to replace them with the demo (this deletes all data)"
+                f"数据库中已有 {existing} 个部门：如要用示范数据替换，请加 --reset"
+                "（将删除全部现有数据）"
             )
         for city in chunks:
             _insert_chunk(connection, city)

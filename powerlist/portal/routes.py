@@ -8,17 +8,28 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from powerlist.api.deps import COOKIE_NAME, get_engine, not_found, optional_caller
 from powerlist.api.reports import download_response
 from powerlist.api.runs import RunRefused, TriggerRequest, trigger_run, visible
 from powerlist.api.uploads import receive_review_workbook
 from powerlist.db import session_scope
-from powerlist.report_access import visible_reports
+from powerlist.labels import (
+    STATUS_ZH,
+    error_lines,
+    error_summary,
+    job_title,
+    job_titles,
+    period_zh,
+    report_kind_zh,
+)
+from powerlist.models import Department
+from powerlist.portal.report_list import ReportFilter, report_page
 from powerlist.runtime.views import list_runs
 from powerlist.settings import get_settings
 from powerlist.tokens import Caller, authenticate
@@ -28,18 +39,15 @@ templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates"))
 templates.env.filters["local"] = lambda at: at.astimezone(
     ZoneInfo(get_settings().timezone)
 ).strftime("%Y-%m-%d %H:%M")
-JOB_ZH = {
-    "yearly_review": "年度审核",
-    "delegation_assessment": "下放/委托事项评估",
-    "training_reminders": "培训考试提醒",
-}
-KIND_ZH = {"review_department": "部门审核工作簿", "review_summary": "全市审核汇总"}
-STATUS_ZH = {"queued": "排队中", "running": "运行中", "succeeded": "成功", "failed": "失败",
-             "partial": "部分完成"}  # fmt: skip
+templates.env.filters["period_zh"] = period_zh
+templates.env.filters["job_zh"] = job_title
+templates.env.filters["kind_zh"] = report_kind_zh
+templates.env.filters["error_summary"] = error_summary
+templates.env.filters["error_lines"] = error_lines
 
 
 def _page(request: Request, name: str, caller: Caller | None, **context: Any) -> Response:
-    context.update(caller=caller, JOB_ZH=JOB_ZH, KIND_ZH=KIND_ZH, STATUS_ZH=STATUS_ZH)
+    context.update(caller=caller, JOB_ZH=job_titles(), STATUS_ZH=STATUS_ZH)
     response = templates.TemplateResponse(request, name, context)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
@@ -82,18 +90,37 @@ def logout() -> Response:
 @router.get("/")
 def home(
     request: Request,
+    job: str = "",
+    period: str = "",
+    department: str = "",
+    kind: str = "",
+    page: int = Query(1, ge=1, le=100_000),
     caller: Caller | None = Depends(optional_caller),
     engine: Engine = Depends(get_engine),
 ) -> Response:
-    """The caller's reports grouped by year and job, with download buttons and the upload form."""
+    """The caller's reports, filtered (job, period, department, kind) and paged, grouped by
+    period and job, with download buttons and the upload form."""
     if caller is None:
         return _to_login()
+    wanted = ReportFilter(job[:64] or None, period[:32] or None, department[:64] or None,
+                          kind[:64] or None)  # fmt: skip
     with session_scope(engine) as session:
-        views = visible_reports(session, caller)
+        listing = report_page(session, caller, wanted, page)
+        names = _department_names(session, listing.choices["department"])
     groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    for view in views:
+    for view in listing.views:
         groups[(view.period, view.job)].append(view)
-    return _page(request, "home.html", caller, groups=groups)
+    return _page(request, "home.html", caller, groups=groups, listing=listing, wanted=wanted,
+                 department_names=names)  # fmt: skip
+
+
+def _department_names(session: Session, codes: list[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    rows = session.execute(
+        select(Department.code, Department.name).where(Department.code.in_(codes))
+    )
+    return dict(rows.tuples().all())
 
 
 @router.get("/reports/{report_id}/download")
@@ -136,7 +163,8 @@ def runs(
         raise not_found()
     with session_scope(engine) as session:
         views = [v for v in list_runs(session, limit=50) if visible(v, caller)]
-    return _page(request, "runs.html", caller, runs=views, message=None)
+        names = _department_names(session, [v.scope for v in views])
+    return _page(request, "runs.html", caller, runs=views, message=None, department_names=names)
 
 
 @router.post("/runs")
@@ -164,4 +192,6 @@ def trigger(
         message = f"未发起：{error}"
     with session_scope(engine) as session:
         views = list_runs(session, limit=50)
-    return _page(request, "runs.html", caller, runs=views, message=message)
+        names = _department_names(session, [v.scope for v in views])
+    return _page(request, "runs.html", caller, runs=views, message=message,
+                 department_names=names)  # fmt: skip

@@ -28,7 +28,7 @@ THEN_PREFIX = "then:"  # second-stage units: they start once every first-stage u
 WORK_PREFIXES = (UNIT_PREFIX, THEN_PREFIX)
 
 ACTIVE = ("queued", "running")
-TERMINAL = ("succeeded", "failed", "partial")
+TERMINAL = ("succeeded", "failed", "partial", "skipped")
 
 
 class Decision(StrEnum):
@@ -97,6 +97,26 @@ def claim_run(
     if not force:
         return Claim(run.id, run.generation, False, run.status)
     return _reset(session, run, trigger)
+
+
+def record_skipped(
+    session: Session, job: str, period: str, trigger: str, reason: str, now: datetime
+) -> Claim:
+    """Record the city-wide run of (job, period) as skipped (已跳过) with `reason`, e.g. a day
+    that is not a working day; an existing run of the key is left as it is."""
+    claim = claim_run(session, job, period, "all", trigger)
+    if claim.created:
+        session.execute(
+            update(RunStep)
+            .where(RunStep.run_id == claim.run_id, RunStep.step == PLAN)
+            .values(status="done", finished_at=now, heartbeat_at=now)
+        )
+        session.execute(update(Run).where(Run.id == claim.run_id).values(started_at=now))
+        complete_run(
+            session, claim.run_id, claim.generation, status="skipped", now=now,
+            summary={"skipped": reason},
+        )  # fmt: skip
+    return claim
 
 
 def _reset(session: Session, run: Run, trigger: str) -> Claim:
@@ -350,7 +370,7 @@ def complete_run(
     summary: dict | None = None,
     error: str | None = None,
 ) -> bool:
-    """Record a run's outcome (succeeded, partial, failed) once; False if already ended."""
+    """Record a run's outcome (succeeded, partial, failed, skipped) once; False if already ended."""
     return (
         session.execute(
             update(Run)

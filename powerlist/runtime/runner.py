@@ -13,32 +13,58 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from powerlist.db import session_scope
-from powerlist.jobs import get_job
+from powerlist.errors import UserError
+from powerlist.jobs import JobSpec, all_jobs, get_job
 from powerlist.models import RunStep
 from powerlist.periods import parse_period
 from powerlist.runtime import ledger
 from powerlist.runtime.ledger import FINISH, PLAN, THEN_PREFIX, UNIT_PREFIX, Claim
+from powerlist.runtime.scope import resolve_scope
 from powerlist.runtime.steps import Limits, execute_step
 from powerlist.runtime.views import RunView, get_run
 
 ProgressCallback = Callable[[RunView], None]
 
 
+def checked_job(job: str) -> JobSpec:
+    """The registered job called `job` (yearly-review or yearly_review); UserError otherwise."""
+    try:
+        return get_job(job)
+    except KeyError:
+        known = "、".join(
+            f"{name.replace('_', '-')}（{spec.title}）" for name, spec in sorted(all_jobs().items())
+        )
+        raise UserError(f"没有任务“{job[:40]}”：可用的任务有 {known}") from None
+
+
 def checked_key(job: str, period: str, scope: str) -> tuple[str, str, str]:
-    """Validate a run key before anything is written: the job exists, the period fits it."""
-    spec = get_job(job)
-    parsed = parse_period(period)
-    spec.check_period(parsed)
+    """Validate a run key before anything is written: the job exists, the period fits it.
+
+    The scope is only trimmed here; `start_run` resolves it against the database.
+    """
+    spec = checked_job(job)
+    try:
+        parsed = parse_period(period)
+        spec.check_period(parsed)
+    except UserError:
+        raise  # already a person's mistake with its own type (e.g. a bad configuration file)
+    except ValueError as error:
+        raise UserError(str(error)) from error
     return spec.name, parsed.label, scope.strip() or "all"
 
 
 def start_run(
     engine: Engine, job: str, period: str, scope: str, *, trigger: str, force: bool = False
 ) -> Claim:
-    """Create (or find, or with `force` reset) the run for a key; raises on a bad key."""
+    """Create (or find, or with `force` reset) the run for a key; UserError on a bad key.
+
+    Job, period and scope (a department or unit code or name) are all checked before the run
+    exists, so a refused key leaves no run and no folder behind.
+    """
     name, label, scope = checked_key(job, period, scope)
     with session_scope(engine) as session:
-        return ledger.claim_run(session, name, label, scope, trigger, force=force)
+        code = resolve_scope(session, get_job(name).scope_kind, scope)
+        return ledger.claim_run(session, name, label, code, trigger, force=force)
 
 
 def remaining_steps(engine: Engine, run_id: int) -> list[str]:

@@ -27,6 +27,7 @@ from powerlist.periods import parse_period
 from powerlist.runtime import ledger
 from powerlist.runtime.ledger import FINISH, PLAN, THEN_PREFIX, UNIT_PREFIX, Decision
 from powerlist.runtime.owners import current_owner
+from powerlist.runtime.scope import is_path_safe
 from powerlist.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -149,6 +150,8 @@ def _job_and_context(
         job.check_period(period)
     except (KeyError, ValueError) as error:
         raise PermanentError(str(error).strip("'\"")) from error
+    if not is_path_safe(run.scope):  # start_run resolves scopes; a row written otherwise stops
+        raise PermanentError(f"范围“{run.scope[:40]}”不能用作文件夹名")
     folder = reports_root / job.name / period.label / run.scope
     folder.mkdir(parents=True, exist_ok=True)
     context = RunContext(run.id, job.name, period, run.scope, folder, attempt)
@@ -164,8 +167,11 @@ def _do_step(session: Session, job: JobSpec, context: RunContext, step: str) -> 
         counts = ledger.unit_counts(session, context.run_id)
         remove_stale_temps(context.reports_dir)  # every unit has ended: no writer is active
         summary = job.finish(session, context)
-        status = ledger.outcome_status(counts)
-        error = None if status == "succeeded" else _unit_errors(session, context.run_id)
+        skipped = summary.get("skipped") if isinstance(summary, dict) else None
+        status = "skipped" if skipped else ledger.outcome_status(counts)
+        error = (
+            None if status in ("succeeded", "skipped") else _unit_errors(session, context.run_id)
+        )
         ledger.complete_run(
             session,
             context.run_id,

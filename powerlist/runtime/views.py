@@ -43,8 +43,8 @@ class RunView:
 
     @property
     def finished(self) -> bool:
-        """Whether the run has an outcome (succeeded, failed or partial)."""
-        return self.status in ("succeeded", "failed", "partial")
+        """Whether the run has an outcome (succeeded, failed, partial or skipped)."""
+        return self.status in ("succeeded", "failed", "partial", "skipped")
 
     def as_json(self) -> dict[str, Any]:
         """A JSON-able dict (timestamps as ISO 8601 strings)."""

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 JOB = "training_reminders"
 TITLE = "培训考试提醒"
+NON_WORKING_DAY = "非工作日"
 CITY_KIND = "training_city"
 UNITS_PER_STEP = 50
 PARTS_DIR = "_city_parts"
@@ -138,8 +139,8 @@ def finish(session: Session, ctx: RunContext) -> dict[str, Any]:
     today = ctx.period.start
     working = working_day_or_alert(session, today)
     summary: dict[str, Any] = {"day": today.isoformat(), "working_day": working}
-    if not working:
-        return summary
+    if not working:  # recorded as skipped (已跳过), never as the day's success
+        return {**summary, "skipped": NON_WORKING_DAY}
     settings = get_settings()
     policy = RetryPolicy.from_settings(settings)
     delivered = deliver_pending(session.get_bind().engine, senders_from(settings), policy)
@@ -229,5 +230,6 @@ SPEC = register(
         plan=plan,
         run_unit=run_unit,
         finish=finish,
+        scope_kind="unit",
     )
 )
