@@ -69,4 +69,6 @@ def test_unknown_kind_is_a_usage_error(tmp_path: Path) -> None:
     path = published_list_xlsx(tmp_path / "清单.xlsx")
     result = _run(tmp_path, "import", "stuff", str(path))
     assert result.returncode == 2
-    assert "one of: items, laws, catalog, delegations, handling, staff, training" in result.stderr
+    assert "one of: departments, items, laws, catalog, delegations, handling, staff, training" in (
+        result.stderr
+    )
