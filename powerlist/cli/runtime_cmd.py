@@ -14,6 +14,7 @@ from powerlist.cli.output import print_json, print_table
 from powerlist.db import default_engine, session_scope
 from powerlist.models import utcnow
 from powerlist.periods import BadPeriod
+from powerlist.regions import region_scope_checked
 from powerlist.runtime.ledger import PLAN, Claim, RunBusy
 from powerlist.runtime.runner import run_in_process, start_run
 from powerlist.runtime.steps import limits_from
@@ -46,6 +47,7 @@ def run(
     ),
     period: str = typer.Option(..., "--period", help="2026, 2026-Q3, 2026-07 or 2026-07-15."),
     department: str | None = typer.Option(None, "--department", help="One department code."),
+    region: str | None = typer.Option(None, "--region", help="One region (所属地区): 固阳县."),
     queue: bool = typer.Option(False, "--queue", help="Send to the workers instead of here."),
     wait: bool = typer.Option(False, "--wait", help="With --queue: wait and show progress."),
     force: bool = typer.Option(False, "--force", help="Re-run a finished key, replacing outputs."),
@@ -53,9 +55,8 @@ def run(
     """Run a job for a period (and one department): in this process, or queued to workers."""
     engine = default_engine()
     try:
-        claim = start_run(
-            engine, job, period, department or "all", trigger=_trigger(queue), force=force
-        )
+        scope = region_scope_checked(engine, region, department) if region else department
+        claim = start_run(engine, job, period, scope or "all", trigger=_trigger(queue), force=force)
     except (KeyError, BadPeriod, ValueError, RunBusy) as error:
         typer.echo(f"错误：{str(error).strip(chr(39))}", err=True)
         raise typer.Exit(2) from error
