@@ -27,6 +27,7 @@ NOTE_PREFIX = re.compile(r"^(注|备注|说明|附注|填表说明)\s*[:：\d一
 SECTION_PREFIX = re.compile(r"^[一二三四五六七八九十]+[、.．]")
 MERGE_REF = re.compile(rb'<mergeCell ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+GUIDE_SHEETS = frozenset({"填表说明"})  # a template's instructions, never data
 
 Grid = list[tuple[int, list[Any]]]
 
@@ -73,7 +74,7 @@ def _workbook_grids(path: Path) -> Iterator[tuple[str, Grid]]:
     wb = open_workbook(path)
     try:
         for ws in wb.worksheets:
-            if getattr(ws, "sheet_state", "visible") != "visible":
+            if getattr(ws, "sheet_state", "visible") != "visible" or ws.title in GUIDE_SHEETS:
                 continue
             limit = settings.import_max_rows + HEADER_SCAN_ROWS
             grid: Grid = []
