@@ -7,6 +7,7 @@ three jobs run city-wide and a review runs for 固阳县 alone.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -218,3 +219,38 @@ def test_the_run_command_refuses_an_unknown_region_with_exit_2(
     assert result.returncode == 2, result.stderr
     assert "没有所属地区为“达茂旗”" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_check_says_what_each_job_lacks_until_the_city_is_complete(
+    engine: Engine, database_url: str, tmp_path: Path, settings_env: pytest.MonkeyPatch
+) -> None:
+    env = os.environ | {"POWERLIST_DATABASE_URL": database_url}
+
+    def check() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [POWERLIST, "check", "--json"], env=env, capture_output=True, text=True,
+            timeout=120, check=False,
+        )  # fmt: skip
+
+    for kind, header, rows in FILES[:1] + FILES[2:3]:  # departments and the list, no laws
+        path = flat_xlsx(tmp_path / f"{kind}.xlsx", header, rows)
+        with session_scope(engine) as session:
+            import_file(session, kind, path, error_dir=tmp_path / "errors")
+    partial = check()
+    assert partial.returncode == 1, partial.stderr
+    jobs = {job["job"]: job for job in json.loads(partial.stdout)}
+    assert set(jobs) == {"yearly_review", "delegation_assessment", "training_reminders"}
+    assert not jobs["yearly_review"]["ready"]
+    assert any("效力级别是按名称推断的" in p for p in jobs["yearly_review"]["problems"])
+    assert any("没有下放委托事项" in p for p in jobs["delegation_assessment"]["problems"])
+
+    for kind, header, rows in FILES[1:2] + FILES[3:]:
+        path = flat_xlsx(tmp_path / f"{kind}.xlsx", header, rows)
+        with session_scope(engine) as session:
+            import_file(session, kind, path, error_dir=tmp_path / "errors")
+    complete = check()
+    jobs = {job["job"]: job for job in json.loads(complete.stdout)}
+    assert jobs["yearly_review"]["ready"], jobs  # the registry import confirmed the laws
+    assert jobs["delegation_assessment"]["ready"], jobs
+    assert jobs["training_reminders"]["ready"], jobs
+    assert complete.returncode == 0, complete.stdout
