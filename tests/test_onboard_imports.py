@@ -251,3 +251,17 @@ def test_a_nul_byte_anywhere_in_a_csv_is_refused_naming_its_row(
     assert at > 4096
     errors = _rejected(engine, "departments", path).errors
     assert "第301行" in errors[0].message and "NUL" in errors[0].message
+
+
+def test_departments_created_from_the_list_get_their_real_codes_from_the_organisation_list(
+    engine: Engine, tmp_path: Path, settings_env: object
+) -> None:
+    items = [[1, "行政许可", "001", "许可", None, "", "固阳县教育局"]]
+    path = flat_xlsx(tmp_path / "清单.xlsx", ITEM_HEADER, items)
+    _import(engine, "items", path, create_departments=True)
+    result = _import(engine, "departments", org_xlsx(tmp_path / "名录.xlsx", ORG_ROWS))
+    assert (result.counts.created, result.counts.updated) == (3, 1)
+    with session_scope(engine) as session:
+        item = session.scalars(select(PowerItem)).one()
+        department = session.get(Department, item.department_id)
+        assert department is not None and department.code == "gyjyj"

@@ -43,6 +43,15 @@ LEVEL_SPELLINGS = {
     "街道": DepartmentLevel.TOWNSHIP,
     "乡镇级": DepartmentLevel.TOWNSHIP,
     "苏木": DepartmentLevel.TOWNSHIP,
+    "市直": DepartmentLevel.CITY,
+    "市直部门": DepartmentLevel.CITY,
+    "市属": DepartmentLevel.CITY,
+    "旗县区直": DepartmentLevel.COUNTY,
+    "旗县区直属": DepartmentLevel.COUNTY,
+    "县直": DepartmentLevel.COUNTY,
+    "区直": DepartmentLevel.COUNTY,
+    "镇": DepartmentLevel.TOWNSHIP,
+    "乡": DepartmentLevel.TOWNSHIP,
 }
 # 机构类别 as 编办 lists name them; other spellings are kept as written.
 CATEGORIES = ("政府工作部门", "直属机构", "部门管理机构", "派出机构", "事业单位", "议事协调机构")
@@ -146,6 +155,7 @@ class DepartmentsImport(ImportKind):
         """Each row's code (given, kept by name, or generated) and the stored department."""
         seen_code: dict[str, int] = {}
         seen_name: dict[str, int] = {}
+        given = {code for row, _ in rows if (code := row.values.get("code"))}
         planned = []
         for row, columns in rows:
             name, code = row.values["name"], row.values.get("code")
@@ -163,6 +173,8 @@ class DepartmentsImport(ImportKind):
             seen_name.setdefault(name, row.row)
             existing = self.by_code.get(code)
             holder = self.by_name.get(name)
+            if existing is None and holder is not None and holder.code not in given:
+                existing = holder  # a department first made without its code gets it now
             if holder is not None and holder is not existing:
                 problems.append(
                     (
