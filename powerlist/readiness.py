@@ -87,6 +87,8 @@ def check_readiness(session: Session, today: date) -> list[Readiness]:
         )
 
     training = Readiness("training_reminders", "培训提醒")
+    if not _count(session, select(Staff.id)):
+        training.lack("没有人员名册：请导入承接单位的人员名册（powerlist import staff 文件）")
     staffed = select(Staff.unit_id)
     units = session.scalars(
         select(ReceivingUnit.name)
