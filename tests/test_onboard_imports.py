@@ -265,3 +265,12 @@ def test_departments_created_from_the_list_get_their_real_codes_from_the_organis
         item = session.scalars(select(PowerItem)).one()
         department = session.get(Department, item.department_id)
         assert department is not None and department.code == "gyjyj"
+
+
+def test_every_problem_of_a_roster_row_is_reported(
+    engine: Engine, tmp_path: Path, settings_env: object
+) -> None:
+    header = ["工号", "姓名", "所在单位", "岗位", "在岗"]
+    rows = [["X1", "张三", "不存在的单位", "执法人员", "也许"]]
+    errors = _rejected(engine, "staff", flat_xlsx(tmp_path / "名册.xlsx", header, rows)).errors
+    assert {e.column for e in errors} == {"E 在岗", "C 所在单位"}
