@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from powerlist.models import Department, ItemBasis, LegalBasis, PowerItem
+from powerlist.settings import get_settings
 
 
 class DepartmentNotFound(LookupError):
@@ -46,6 +47,7 @@ def find_department(session: Session, name_or_code: str) -> Department:
 
 def list_departments(session: Session) -> list[dict[str, Any]]:
     """Every department with its level, status, successor and number of items."""
+    city = get_settings().city
     successor = aliased(Department)
     rows = session.execute(
         select(Department, successor.name)
@@ -64,6 +66,8 @@ def list_departments(session: Session) -> list[dict[str, Any]]:
             "code": d.code,
             "name": d.name,
             "level": d.level,
+            "region": d.region or city,
+            "category": d.category,
             "active": d.active,
             "merged_into": merged_into,
             "abolished_on": d.abolished_on.isoformat() if d.abolished_on else None,

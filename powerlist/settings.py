@@ -22,6 +22,9 @@ class Settings(BaseSettings):
         DEFAULT_DATABASE_URL,
         description="SQLAlchemy URL. Default: a SQLite file under ./var/.",
     )
+    city: str = Field(
+        "包头市", description="The city (所属地区) of departments created without a region."
+    )
     broker_url: str = Field("redis://localhost:6379/0", description="Celery broker (Redis).")
     reports_dir: Path = Field(Path("./var/reports"), description="Where workbooks are written.")
     timezone: str = Field("Asia/Shanghai", description="Timezone of schedules and periods.")

@@ -69,5 +69,7 @@ def test_unknown_kind_is_a_usage_error(tmp_path: Path) -> None:
     path = published_list_xlsx(tmp_path / "清单.xlsx")
     result = _run(tmp_path, "import", "stuff", str(path))
     assert result.returncode == 2
-    assert result.stderr.startswith("错误：没有“stuff”这种导入内容：可导入 items、laws、catalog")
+    assert result.stderr.startswith(
+        "错误：没有“stuff”这种导入内容：可导入 departments、items、laws、catalog"
+    )
     assert "Traceback" not in result.stderr

@@ -164,6 +164,9 @@ def test_a_sheet_wide_merge_is_bounded_by_the_column_and_row_caps(
                 data = head + b"<mergeCells" + opening + b'><mergeCell ref="A1:XFD1048576"/>' + rest
             new.writestr(info, data)
 
-    with pytest.raises(ImportRejected) as caught, session_scope(world) as session:
-        import_file(session, "items", hostile)
-    assert "找不到表头" in caught.value.errors[0].message
+    # a range drawn over cells that hold values is not a real merge: it is ignored, quickly,
+    # and the list imports as if it were not there (no row vanishes as a note)
+    with session_scope(world) as session:
+        plain = import_file(session, "items", source, dry_run=True)
+        merged = import_file(session, "items", hostile, dry_run=True)
+    assert merged.rows == plain.rows > 0

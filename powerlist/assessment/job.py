@@ -26,6 +26,7 @@ from powerlist.excel import WrittenWorkbook
 from powerlist.jobs import JobSpec, RunContext, register
 from powerlist.models import Delegation, Department, ReceivingUnit, Report
 from powerlist.periods import Period, PeriodKind
+from powerlist.regions import codes_in_region, department_region, scope_region
 from powerlist.runtime.ranges import key_filter, range_keys
 from powerlist.settings import get_settings
 
@@ -58,6 +59,10 @@ def plan(session: Session, ctx: RunContext) -> list[str]:
     """Delegating departments to assess: all with delegations in force, or the one in scope."""
     if ctx.scope == "all":
         return departments_with_delegations(session, ctx.period)
+    region = scope_region(ctx.scope)
+    if region is not None:
+        in_region = codes_in_region(session, region)
+        return [c for c in departments_with_delegations(session, ctx.period) if c in in_region]
     found = session.scalars(select(Department.code).where(Department.code == ctx.scope)).first()
     if found is None:
         raise ValueError(f"没有编码为 {ctx.scope} 的部门")
@@ -137,7 +142,12 @@ def finish(session: Session, ctx: RunContext) -> dict[str, Any]:
 def _units_in_scope(ctx: RunContext) -> Select[tuple[str]]:
     """Codes of the receiving units with delegations (from the department in scope)."""
     delegated = select(Delegation.unit_id)
-    if ctx.scope != "all":
+    region = scope_region(ctx.scope)
+    if region is not None:
+        delegated = delegated.join(
+            Department, Department.id == Delegation.from_department_id
+        ).where(department_region() == region)
+    elif ctx.scope != "all":
         delegated = delegated.join(
             Department, Department.id == Delegation.from_department_id
         ).where(Department.code == ctx.scope)

@@ -11,6 +11,7 @@ from powerlist.cli import (
     http_cmd,
     imports_cmd,
     listing_cmd,
+    onboard_cmd,
     outbox_cmd,
     review_cmd,
     runtime_cmd,
@@ -34,6 +35,7 @@ runtime_cmd.register(app)
 app.add_typer(outbox_cmd.app, name="outbox")
 app.add_typer(assessment_cmd.app, name="assessment")
 http_cmd.register(app)
+onboard_cmd.register(app)
 
 
 def main() -> None:

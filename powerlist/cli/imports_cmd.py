@@ -10,7 +10,7 @@ from powerlist.cli.errors import fail
 from powerlist.cli.output import print_json
 from powerlist.db import session_scope
 from powerlist.excel.reading import ensure_defusedxml
-from powerlist.imports import KINDS, ImportRejected, import_file
+from powerlist.imports import KINDS, ImportRejected, NoDataRejected, import_file
 
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
@@ -33,6 +33,11 @@ def import_command(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help=".xlsx or .csv file."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check and count only; write nothing."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    create_departments: bool = typer.Option(
+        False,
+        "--create-departments",
+        help="items: create the 实施主体 departments not yet known (and print them).",
+    ),
 ) -> None:
     """Import a spreadsheet (.xlsx, or .csv in UTF-8 or GB18030); nothing is written on any error.
 
@@ -42,7 +47,12 @@ def import_command(
     ensure_defusedxml()
     try:
         with session_scope() as session:
-            result = import_file(session, kind, file, dry_run=dry_run)
+            result = import_file(
+                session, kind, file, dry_run=dry_run, create_departments=create_departments
+            )
+    except NoDataRejected as rejected:
+        typer.echo(f"错误：{rejected.errors[0]}", err=True)
+        raise typer.Exit(EXIT_USAGE) from rejected
     except ImportRejected as rejected:
         typer.echo(str(rejected), err=True)
         if rejected.error_workbook is not None:

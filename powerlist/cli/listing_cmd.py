@@ -27,7 +27,8 @@ def departments_list(
         return
     print_table(
         rows,
-        [("code", "编码"), ("name", "部门"), ("level", "层级"), ("active", "在用"),
+        [("code", "编码"), ("name", "部门"), ("region", "所属地区"), ("level", "层级"),
+         ("category", "机构类别"), ("active", "在用"),
          ("merged_into", "并入"), ("items", "事项数")],
     )  # fmt: skip
 

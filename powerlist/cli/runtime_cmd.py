@@ -15,6 +15,7 @@ from powerlist.cli.output import print_json, print_table
 from powerlist.db import default_engine, session_scope
 from powerlist.labels import error_lines, job_title, period_zh
 from powerlist.models import utcnow
+from powerlist.regions import region_scope
 from powerlist.runtime.ledger import PLAN, Claim, RunBusy
 from powerlist.runtime.runner import checked_job, run_in_process, start_run
 from powerlist.runtime.steps import limits_from
@@ -55,16 +56,18 @@ def run(
         help="One department (部门) by code or name, e.g. sthjj or 市生态环境局; "
         "for training-reminders one receiving unit (承接单位). Default: all.",
     ),
+    region: str | None = typer.Option(None, "--region", help="One region (所属地区): 固阳县."),
     queue: bool = typer.Option(False, "--queue", help="Send to the workers instead of here."),
     wait: bool = typer.Option(False, "--wait", help="With --queue: wait and show progress."),
     force: bool = typer.Option(False, "--force", help="Re-run a finished key, replacing outputs."),
 ) -> None:
     """Run a job for a period (and one department): in this process, or queued to workers."""
+    if region and department:
+        fail("--region 与 --department 只能选一个")
+    scope = region_scope(region) if region else (department or "all")
     engine = default_engine()
     try:
-        claim = start_run(
-            engine, job, period, department or "all", trigger=_trigger(queue), force=force
-        )
+        claim = start_run(engine, job, period, scope, trigger=_trigger(queue), force=force)
     except RunBusy as error:
         fail(f"{error}：请等它结束后再加 --force 重跑")
     view = _view(claim.run_id)

@@ -5,7 +5,15 @@
 
 from powerlist.imports.kinds.registry import KINDS
 from powerlist.imports.plan import Counts
-from powerlist.imports.problems import ImportRejected, RowError
+from powerlist.imports.problems import ImportRejected, NoDataRejected, RowError
 from powerlist.imports.run import ImportResult, import_file
 
-__all__ = ["KINDS", "Counts", "ImportRejected", "ImportResult", "RowError", "import_file"]
+__all__ = [
+    "KINDS",
+    "Counts",
+    "ImportRejected",
+    "ImportResult",
+    "NoDataRejected",
+    "RowError",
+    "import_file",
+]

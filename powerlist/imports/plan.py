@@ -56,6 +56,8 @@ class ImportKind:
 
     def __init__(self) -> None:
         self.catalog = Catalog(self.fields)
+        # rows with a cell that did not parse: kinds may still report the row's other problems
+        self.rejected: list[tuple[SourceRow, ColumnMap]] = []
 
     def prepare(
         self, session: Session, rows: list[tuple[SourceRow, ColumnMap]], errors: list[RowError]

@@ -39,3 +39,7 @@ class ImportRejected(Exception):
         more = f"\n  …另有 {len(self.errors) - 50} 处错误" if len(self.errors) > 50 else ""
         head = f"{self.file}: 导入被拒绝，共 {len(self.errors)} 处错误 (nothing was imported)"
         return f"{head}\n{shown}{more}"
+
+
+class NoDataRejected(ImportRejected):
+    """The file has no data rows at all (blank, or a header only): bad input, not bad rows."""

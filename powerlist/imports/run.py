@@ -21,8 +21,8 @@ from powerlist.imports.error_book import write_error_workbook
 from powerlist.imports.fields import ColumnMap, SourceRow
 from powerlist.imports.kinds.registry import KINDS, kind_named
 from powerlist.imports.plan import Counts
-from powerlist.imports.problems import ImportRejected, RowError
-from powerlist.imports.sources import NoTable, RawTable, read_tables
+from powerlist.imports.problems import ImportRejected, NoDataRejected, RowError
+from powerlist.imports.sources import NoDataRows, NoTable, RawTable, read_tables
 from powerlist.models import AuditEvent, ImportRecord
 from powerlist.settings import get_settings
 
@@ -55,6 +55,7 @@ def import_file(
     actor: str = "cli",
     error_dir: Path | None = None,
     file_name: str | None = None,
+    create_departments: bool = False,
 ) -> ImportResult:
     """Validate the whole file, then write it in `session` (unless `dry_run`); see module doc."""
     # The import keeps the whole file in memory (all or nothing) while openpyxl's read-only
@@ -65,7 +66,9 @@ def import_file(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _import_file(session, kind, path, dry_run, actor, error_dir, file_name)
+        return _import_file(
+            session, kind, path, dry_run, actor, error_dir, file_name, create_departments
+        )
     finally:
         if was_enabled:
             gc.enable()
@@ -79,9 +82,12 @@ def _import_file(
     actor: str,
     error_dir: Path | None,
     file_name: str | None,
+    create_departments: bool = False,
 ) -> ImportResult:
     ensure_defusedxml()
     spec = kind_named(kind)
+    if create_departments and hasattr(spec, "create_departments"):
+        spec.create_departments = True
     name = file_name or path.name
     try:
         check_file_size(path)
@@ -101,8 +107,13 @@ def _import_file(
         return result
     try:
         tables = read_tables(path, spec.catalog.is_header)
+    except NoDataRows as exc:
+        raise NoDataRejected(name, [_file_error(name, path, exc)]) from exc
     except (UnsafeFile, NoTable) as exc:
         raise ImportRejected(name, [_file_error(name, path, exc)]) from exc
+    if not any(table.rows for table in tables):
+        error = NoDataRows(f"{name}: 没有数据行（只有表头）；请在表头下填写数据后再导入")
+        raise NoDataRejected(name, [_file_error(name, path, error)])
     errors: list[RowError] = []
     rows = _parsed_rows(spec, tables, errors)
     changes = spec.prepare(session, rows, errors)
@@ -145,6 +156,8 @@ def _parsed_rows(
         for row in source:
             if spec.catalog.parse(row, columns, errors):  # type: ignore[attr-defined]
                 rows.append((row, columns))
+            else:
+                spec.rejected.append((row, columns))  # type: ignore[attr-defined]
             row.raw = {}  # parsed: the raw cells stay in `tables` for the error workbook
     return rows
 
@@ -173,4 +186,4 @@ def _audit_import(result: ImportResult, actor: str) -> AuditEvent:
     )
 
 
-__all__ = ["KINDS", "ImportRejected", "ImportResult", "import_file"]
+__all__ = ["KINDS", "ImportRejected", "ImportResult", "NoDataRejected", "import_file"]

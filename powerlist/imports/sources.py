@@ -27,6 +27,7 @@ NOTE_PREFIX = re.compile(r"^(注|备注|说明|附注|填表说明)\s*[:：\d一
 SECTION_PREFIX = re.compile(r"^[一二三四五六七八九十]+[、.．]")
 MERGE_REF = re.compile(rb'<mergeCell ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+GUIDE_SHEETS = frozenset({"填表说明"})  # a template's instructions, never data
 
 Grid = list[tuple[int, list[Any]]]
 
@@ -45,16 +46,24 @@ class NoTable(ValueError):
     """No sheet of the file has a header this import recognises."""
 
 
+class NoDataRows(NoTable):
+    """Every sheet of the file is blank: there is neither a header nor a data row."""
+
+
 def read_tables(path: Path, is_header: Callable[[str], bool]) -> list[RawTable]:
     """Every table in the file whose header row `is_header` recognises (at least two columns)."""
     check_file_size(path)
     suffix = path.suffix.lower()
     grids = _csv_grids(path) if suffix in (".csv", ".txt") else _workbook_grids(path)
     tables = []
+    filled = False
     for sheet, grid in grids:
+        filled = filled or bool(grid)
         table = _table(path.name, sheet, grid, is_header)
         if table is not None:
             tables.append(table)
+    if not filled:
+        raise NoDataRows(f"{path.name}: 没有数据行（文件是空的）；请填写表头和数据后再导入")
     if not tables:
         raise NoTable(f"{path.name}: 找不到表头 no header row with the expected column names")
     return tables
@@ -65,7 +74,7 @@ def _workbook_grids(path: Path) -> Iterator[tuple[str, Grid]]:
     wb = open_workbook(path)
     try:
         for ws in wb.worksheets:
-            if getattr(ws, "sheet_state", "visible") != "visible":
+            if getattr(ws, "sheet_state", "visible") != "visible" or ws.title in GUIDE_SHEETS:
                 continue
             limit = settings.import_max_rows + HEADER_SCAN_ROWS
             grid: Grid = []
@@ -108,6 +117,8 @@ def _fill_merged(grid: Grid, merges: list[tuple[int, int, int, int]]) -> None:
         top = by_row.get(min_row)
         if top is None or min_col > len(top):
             continue
+        if _covers_values(by_row, min_col, min_row, max_col, max_row):
+            continue  # cells under a real merge are empty: this range was drawn over the data
         value = top[min_col - 1]
         for number in range(min_row, max_row + 1):
             row = by_row.get(number)
@@ -119,10 +130,29 @@ def _fill_merged(grid: Grid, merges: list[tuple[int, int, int, int]]) -> None:
                 row[col - 1] = value
 
 
+def _covers_values(
+    by_row: dict[int, list[Any]], min_col: int, min_row: int, max_col: int, max_row: int
+) -> bool:
+    """True when a cell other than the top-left of the range holds a value of its own."""
+    for number in range(min_row, max_row + 1):
+        row = by_row.get(number)
+        if row is None:
+            continue
+        for col in range(min_col, min(max_col, len(row)) + 1):
+            if (number, col) != (min_row, min_col) and row[col - 1] not in (None, ""):
+                return True
+    return False
+
+
 def _csv_grids(path: Path) -> Iterator[tuple[str, Grid]]:
     raw = path.read_bytes()
-    if b"\x00" in raw[:4096]:
-        raise UnsafeFile(f"{path.name}: 不是文本文件 not a CSV text file (binary content)")
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line = raw.count(b"\n", 0, nul) + 1
+        raise UnsafeFile(
+            f"{path.name}: 第{line}行含有空字符（NUL），不是文本文件；"
+            "请另存为 CSV 或 .xlsx 后再导入"
+        )
     for encoding in CSV_ENCODINGS:
         try:
             text = raw.decode(encoding)

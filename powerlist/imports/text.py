@@ -8,6 +8,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+# A full-width space (全角空格) between two Chinese characters is typesetting, not a word break:
+# 对超　过 is 对超过, and keeping a space there would hide a duplicate name from the review.
+WIDE_SPACE_IN_TEXT = re.compile(
+    r"(?<=[\u3400-\u9fff\uff00-\uffef\u3001-\u303f])[\s\u3000\u00a0\u200b\ufeff]*"
+    r"[\u3000\u200b\ufeff][\s\u3000\u00a0\u200b\ufeff]*(?=[\u3400-\u9fff\uff00-\uffef\u3001-\u303f])"
+)
 BRACKETED = re.compile(r"[（(][^）)]*[）)]$")
 DATE_PATTERNS = (
     re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:\s.*)?$"),
@@ -34,7 +40,7 @@ def clean(value: Any) -> str | None:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    lines = [SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    lines = [SPACES.sub(" ", WIDE_SPACE_IN_TEXT.sub("", line)).strip() for line in text.split("\n")]
     text = "\n".join(line for line in lines if line)
     return text or None
 

@@ -25,6 +25,10 @@ class Department(Base):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     abolished_on: Mapped[date | None] = mapped_column(Date)
     contact_email: Mapped[str | None] = mapped_column(String(128))
+    # 所属地区 (包头市, 固阳县 …): a region's runs cover only its departments
+    region: Mapped[str | None] = mapped_column(String(64))
+    # 机构类别 (政府工作部门, 直属机构, 事业单位 …) as the 编办 publishes it
+    category: Mapped[str | None] = mapped_column(String(32))
 
 
 class ReceivingUnit(Base):

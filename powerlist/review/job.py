@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from powerlist.jobs import JobSpec, RunContext, register
 from powerlist.models import Department, Finding, ItemDecision, PowerItem, Report, Run, utcnow
 from powerlist.periods import Period, PeriodKind
+from powerlist.regions import codes_in_region, scope_region
 from powerlist.review.config import RULE_KEYS, load_config
 from powerlist.review.load import load_department, yearly_assessments_exist
 from powerlist.review.rules import REVIEWED_STATUSES, review_department
@@ -55,7 +56,7 @@ def review_as_of(period: Period) -> date:
 
 
 def plan_departments(session: Session, scope: str) -> list[str]:
-    """Codes of the departments to review (scope: all or one code).
+    """Codes of the departments to review (scope: all, one code, or one region 所属地区).
 
     An active department is reviewed with the items of departments merged into it (机构改革),
     so 51 liaison officers get 51 workbooks; an inactive department without an active
@@ -76,6 +77,10 @@ def plan_departments(session: Session, scope: str) -> list[str]:
     codes = [d.code for d in departments if d.id in wanted]
     if scope == "all":
         return codes
+    region = scope_region(scope)
+    if region is not None:
+        in_region = codes_in_region(session, region)
+        return [code for code in codes if code in in_region]
     if scope in codes:
         return [scope]
     known = next((d for d in departments if d.code == scope), None)

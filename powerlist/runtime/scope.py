@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from powerlist.errors import UserError
 from powerlist.listing import DepartmentNotFound, find_department
 from powerlist.models import ReceivingUnit
+from powerlist.regions import UnknownRegion, check_region, region_scope, scope_region
 
 ALL = "all"
 UNSAFE = ("/", "\\", "\x00", ":")
@@ -39,6 +40,15 @@ def resolve_scope(session: Session, scope_kind: str, scope: str | None) -> str:
     wanted = (scope or "").strip()
     if wanted in ("", ALL, "全部", "全市"):
         return ALL
+    region = scope_region(wanted)
+    if region is not None:  # a 所属地区 (run --region)
+        try:
+            code = region_scope(check_region(session, region))
+        except UnknownRegion as error:
+            raise BadScope(str(error)) from error
+        if not is_path_safe(code):
+            raise BadScope(f"所属地区“{_shown(region)}”不能用作文件夹名：请先更正该地区名称")
+        return code
     if scope_kind == "unit":
         code = session.scalars(
             select(ReceivingUnit.code).where(

@@ -27,6 +27,7 @@ from powerlist.outbox.delivery import RetryPolicy, deliver_pending
 from powerlist.outbox.senders import senders_from
 from powerlist.outbox.store import enqueue_alert
 from powerlist.periods import Period, PeriodKind
+from powerlist.regions import scope_region
 from powerlist.runtime.ranges import key_filter, range_keys
 from powerlist.settings import get_settings
 from powerlist.training import reports, workbooks
@@ -82,7 +83,7 @@ def plan(session: Session, ctx: RunContext) -> list[str]:
 def plan_keys(session: Session, scope: str) -> list[str]:
     """The plan keys for `scope`: ranges of UNITS_PER_STEP unit codes, or the one unit."""
     codes = unit_codes(session, scope)
-    if scope != "all":
+    if scope != "all" and scope_region(scope) is None:
         if not codes:
             raise ValueError(f"没有编码为 {scope} 且有在职人员的承接单位")
         return codes
@@ -92,7 +93,10 @@ def plan_keys(session: Session, scope: str) -> list[str]:
 def unit_codes(session: Session, scope: str) -> list[str]:
     """Codes of the active receiving units with active staff (all, or the one in scope)."""
     query = _units_query()
-    if scope != "all":
+    region = scope_region(scope)
+    if region is not None:
+        query = query.where(ReceivingUnit.district == region)
+    elif scope != "all":
         query = query.where(ReceivingUnit.code == scope)
     return [unit.code for unit in session.scalars(query)]
 

@@ -22,6 +22,7 @@ def choice(options: tuple[str, ...], what: str) -> Callable[[Any], str | None]:
             return text
         raise BadValue(f"“{text}”不是有效的{what}（可选：{'、'.join(options)}）")
 
+    parse.options = options  # type: ignore[attr-defined]  # the templates' drop-downs
     return parse
 
 

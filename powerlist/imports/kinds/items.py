@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 from powerlist.imports.bases import guess_level, split_bases
 from powerlist.imports.fields import ColumnMap, Field, SourceRow
 from powerlist.imports.kinds.common import Departments, choice
+from powerlist.imports.kinds.departments import new_department, normalize_level
 from powerlist.imports.plan import BATCH, Change, ImportKind
 from powerlist.imports.problems import RowError
-from powerlist.imports.text import code_text, fold
+from powerlist.imports.text import clean, code_text, fold
 from powerlist.models import Department, ItemBasis, LegalBasis, PowerItem
 from powerlist.power_types import UnknownPowerType, normalize_power_type, power_types
 from powerlist.vocab import BasisStatus, ItemStatus
@@ -60,6 +61,8 @@ class ItemsImport(ImportKind):
     name = "items"
     title = "权责清单"
     fields = FIELDS
+    # --create-departments: create the 实施主体 departments the database does not know yet
+    create_departments = False
 
     def fill_down(self, rows: list[SourceRow]) -> None:
         """A sub-item row with a blank main item takes the main item's cells from the row above."""
@@ -76,17 +79,19 @@ class ItemsImport(ImportKind):
         self, session: Session, rows: list[tuple[SourceRow, ColumnMap]], errors: list[RowError]
     ) -> list[Change]:
         """Check types, departments and duplicate codes; match existing items and legal bases."""
-        departments = Departments(session)
+        departments = _ItemDepartments(session, self.create_departments)
         categories = _Categories()
         bases = _Registry(session)
         planned: list[tuple[SourceRow, ColumnMap, Department, dict[str, Any]]] = []
-        seen: dict[tuple[int, str, str], int] = {}
+        seen: dict[tuple[str, str, str], int] = {}
+        for row, columns in self.rejected:  # rows with bad cells: report their other problems
+            _item_values(row, columns, departments, categories, errors, self.catalog)
         for row, columns in rows:
             values = _item_values(row, columns, departments, categories, errors, self.catalog)
             if values is None:
                 continue
             department, item = values
-            key = (department.id, item["code"], item.get("sub_item") or "")
+            key = (department.code, item["code"], item.get("sub_item") or "")
             if key in seen:
                 self.catalog.error(
                     errors,
@@ -98,7 +103,9 @@ class ItemsImport(ImportKind):
                 continue
             seen[key] = row.row
             planned.append((row, columns, department, item))
-        existing = _existing_items(session, {d.id for _, _, d, _ in planned})
+        departments.report_unknown(errors, self.catalog)
+        self.new_departments = departments.created
+        existing = _existing_items(session, {d.id for _, _, d, _ in planned if d.id is not None})
         before = _bases_of(session, [i.id for i in existing.values()])
         changes = []
         for row, _, department, item in planned:
@@ -118,6 +125,7 @@ class ItemsImport(ImportKind):
                         "bases": cited,
                         "before_bases": before.get(found.id, []) if found is not None else [],
                         "has_basis_column": "basis" in row.values,
+                        "department": department,
                     },
                 )
             )
@@ -125,10 +133,16 @@ class ItemsImport(ImportKind):
         return changes
 
     def notes(self) -> list[str]:
-        """Legal bases this file cites that the registry did not have."""
+        """Departments created from 实施主体 and legal bases the registry did not have."""
+        out = [
+            f"新建部门：{d.name}（编码 {d.code}，{d.region}，{d.level}）"
+            for d in self.new_departments
+        ]
         titles = "、".join(b.title for b in self.new_bases[:10])
         more = "等" if len(self.new_bases) > 10 else ""
-        return [f"新建法律依据 {len(self.new_bases)} 部：{titles}{more}"] if self.new_bases else []
+        if self.new_bases:
+            out.append(f"新建法律依据 {len(self.new_bases)} 部：{titles}{more}")
+        return out
 
     def diff(self, change: Change) -> dict[str, tuple[Any, Any]]:
         """Changed item fields, plus the legal bases when the cited laws or articles changed."""
@@ -147,8 +161,12 @@ class ItemsImport(ImportKind):
 
     def write(self, session: Session, changes: list[Change], actor: str) -> Any:
         """Create the legal bases first cited by this file, then the items and their citations."""
+        session.add_all(self.new_departments)
         session.add_all(self.new_bases)
-        session.flush()  # ids for the new bases
+        session.flush()  # ids for the new departments and bases
+        for change in changes:
+            if change.values["department_id"] is None:
+                change.values["department_id"] = change.extra["department"].id
         self.last_id_before = session.scalar(select(func.max(PowerItem.id))) or 0
         self.replace_bases = {
             id(c) for c in changes if c.existing is None or "legal_bases" in self.diff(c)
@@ -191,8 +209,8 @@ def _item_values(
     catalog: Any,
 ) -> tuple[Department, dict[str, Any]] | None:
     values = row.values
-    category = categories.find(values["category"])
-    if category is None:
+    category = categories.find(values["category"]) if values.get("category") else None
+    if category is None and values.get("category"):
         allowed = "、".join(power_types().names)
         catalog.error(
             errors,
@@ -201,10 +219,9 @@ def _item_values(
             "category",
             f"未知的权力类型“{values['category']}”（可选：{allowed}）",
         )
-        return None
-    department = departments.find(values["department"])
-    if isinstance(department, str):
-        catalog.error(errors, columns, row, "department", department)
+    named = values.get("department")
+    department = departments.find(named, row, columns) if named else None
+    if category is None or department is None:
         return None
     sub_item = values.get("sub_item")
     item: dict[str, Any] = {
@@ -219,6 +236,62 @@ def _item_values(
             item[key] = values[key]
     item["extra"] = row.extra or None
     return department, item
+
+
+# Columns of an items file that say where a department to create sits (kept as item extras).
+REGION_HEADERS = frozenset(fold(h) for h in ("所属地区", "地区", "所属旗县区", "行政区划"))
+LEVEL_HEADERS = frozenset(fold(h) for h in ("层级", "实施主体层级", "部门层级", "行政层级"))
+
+
+class _ItemDepartments:
+    """实施主体 lookup: an unknown name is reported once, or created (--create-departments)."""
+
+    def __init__(self, session: Session, create: bool) -> None:
+        self.known = Departments(session)
+        self.create = create
+        self.taken = set(session.scalars(select(Department.code)))
+        self.created: list[Department] = []
+        self.by_name: dict[str, Department] = {}
+        self.unknown: dict[str, tuple[SourceRow, ColumnMap, str, int]] = {}
+
+    def find(self, name: str, row: SourceRow, columns: ColumnMap) -> Department | None:
+        """The department, a new one (when creating), or None (recorded as unknown)."""
+        found = self.known.find(name)
+        if not isinstance(found, str):
+            return found
+        if self.create:
+            if name not in self.by_name:
+                region = _extra(row, REGION_HEADERS)
+                level = normalize_level(_extra(row, LEVEL_HEADERS))
+                department = new_department(name, region, level, self.taken)
+                self.by_name[name] = department
+                self.created.append(department)
+            return self.by_name[name]
+        self.remember(name, row, columns, found)
+        return None
+
+    def remember(self, name: str, row: SourceRow, columns: ColumnMap, message: str) -> None:
+        """Count one more row naming the unknown department `name`."""
+        first = self.unknown.get(name)
+        self.unknown[name] = (
+            (row, columns, message, 1) if first is None else (*first[:3], first[3] + 1)
+        )
+
+    def report_unknown(self, errors: list[RowError], catalog: Any) -> None:
+        """One error per unknown department, at the first row naming it, saying how to fix it."""
+        for row, columns, message, count in self.unknown.values():
+            catalog.error(
+                errors,
+                columns,
+                row,
+                "department",
+                f"{message}（共 {count} 行）：请先导入部门名录"
+                "（powerlist import departments 文件），或导入时加 --create-departments 自动创建",
+            )
+
+
+def _extra(row: SourceRow, headers: frozenset[str]) -> str | None:
+    return next((clean(v) for h, v in row.extra.items() if fold(h) in headers), None)
 
 
 class _Categories:

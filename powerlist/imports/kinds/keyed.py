@@ -36,6 +36,7 @@ class KeyedImport(ImportKind):
         """Build one change per row; duplicate keys within the file are errors."""
         self.stored: dict[tuple[type, Key], Any] = {}
         self.load(session)
+        self._report_rejected(errors)
         seen: dict[tuple[type, Key], int] = {}
         changes = []
         for row, columns in rows:
@@ -55,3 +56,14 @@ class KeyedImport(ImportKind):
             seen[(model, key)] = row.row
             changes.append(Change(model, self.existing(model, key), values, label))
         return changes
+
+    def _report_rejected(self, errors: list[RowError]) -> None:
+        """A row with a bad cell still gets its other problems reported (unknown unit, …)."""
+        for row, columns in self.rejected:
+            required = [f.key for f in self.fields if f.required and f.key in row.values]
+            if any(row.values[key] is None for key in required):
+                continue
+            try:
+                self.make(row, columns, errors)
+            except (KeyError, TypeError, AttributeError, ValueError):
+                continue  # a check that needs the bad cell itself: its error is already there

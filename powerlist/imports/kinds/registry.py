@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from powerlist.imports.kinds.catalog import CatalogImport
 from powerlist.imports.kinds.delegations import DelegationsImport
+from powerlist.imports.kinds.departments import DepartmentsImport
 from powerlist.imports.kinds.handling import HandlingImport
 from powerlist.imports.kinds.items import ItemsImport
 from powerlist.imports.kinds.laws import LawsImport
@@ -14,6 +15,7 @@ from powerlist.imports.plan import ImportKind
 KINDS: dict[str, type[ImportKind]] = {
     kind.name: kind
     for kind in (
+        DepartmentsImport,
         ItemsImport,
         LawsImport,
         CatalogImport,

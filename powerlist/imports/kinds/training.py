@@ -15,6 +15,8 @@ from powerlist.imports.kinds.keyed import KeyedImport, Made
 from powerlist.imports.problems import RowError
 from powerlist.imports.text import code_text, parse_date, parse_number
 from powerlist.models import ExamResult, ExamSession, Staff, TrainingRecord, TrainingRequirement
+from powerlist.training.config import training_config
+from powerlist.training.roster import ensure_requirements
 
 FIELDS = (
     Field("staff_no", "工号", ("人员编号", "职工编号"), parse=code_text, required=True),
@@ -46,6 +48,8 @@ class TrainingImport(KeyedImport):
     def load(self, session: Session) -> None:
         """Staff by 工号, requirements by code or name, exam sessions, and existing records."""
         self.staff = {s.staff_no: s for s in session.scalars(select(Staff))}
+        # a fresh database has no requirements until the configured ones are written (培训要求)
+        ensure_requirements(session, training_config())
         requirements = session.scalars(select(TrainingRequirement)).all()
         self.requirements = {r.code: r for r in requirements} | {r.name: r for r in requirements}
         self.sessions = session.scalars(select(ExamSession).order_by(ExamSession.resit)).all()

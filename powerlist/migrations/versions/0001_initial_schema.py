@@ -46,6 +46,8 @@ def upgrade() -> None:
     sa.Column('merged_into_id', sa.Integer(), nullable=True),
     sa.Column('abolished_on', sa.Date(), nullable=True),
     sa.Column('contact_email', sa.String(length=128), nullable=True),
+    sa.Column('region', sa.String(length=64), nullable=True),
+    sa.Column('category', sa.String(length=32), nullable=True),
     sa.ForeignKeyConstraint(['merged_into_id'], ['departments.id'], name=op.f('fk_departments_merged_into_id_departments')),
     sa.ForeignKeyConstraint(['parent_id'], ['departments.id'], name=op.f('fk_departments_parent_id_departments')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_departments')),
