@@ -313,6 +313,7 @@ def upgrade() -> None:
     sa.Column('since', sa.Date(), nullable=False),
     sa.Column('revoked_on', sa.Date(), nullable=True),
     sa.Column('agreement', sa.String(length=256), nullable=True),
+    sa.Column('decision_document', sa.String(length=256), nullable=True),
     sa.ForeignKeyConstraint(['from_department_id'], ['departments.id'], name=op.f('fk_delegations_from_department_id_departments')),
     sa.ForeignKeyConstraint(['item_id'], ['power_items.id'], name=op.f('fk_delegations_item_id_power_items')),
     sa.ForeignKeyConstraint(['unit_id'], ['receiving_units.id'], name=op.f('fk_delegations_unit_id_receiving_units')),
