@@ -141,4 +141,6 @@ def test_bad_configuration_names_the_file_and_key() -> None:
             "my.toml",
         )
     with pytest.raises(ReviewConfigError, match=r"levels\.行政许可.*未知效力层级 省规章"):
-        parse_config(text.replace('level = "地方政府规章"\nscope', 'level = "省规章"\nscope'), "my.toml")
+        parse_config(
+            text.replace('level = "地方政府规章"\nscope', 'level = "省规章"\nscope'), "my.toml"
+        )
