@@ -12,6 +12,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
+from functools import lru_cache
 
 from powerlist.review.config import LevelLimit, LevelSpec, ProceduralLaw, ReviewConfig
 from powerlist.review.drafts import draft, reviewed_items
@@ -234,8 +235,12 @@ def _entrustment(
 _PUNCTUATION = re.compile(r"[\s　，,、。．.；;：:“”\"'‘’《》<>（）()【】\[\]—\-_/·]")
 
 
+@lru_cache(maxsize=65536)
 def normalise_name(name: str | None) -> str:
-    """An item name compared across departments: NFKC, no spaces or punctuation."""
+    """An item name compared across departments: NFKC, no spaces or punctuation.
+
+    Cached: every department's review compares against the same few thousand peer names.
+    """
     return _PUNCTUATION.sub("", unicodedata.normalize("NFKC", name or ""))
 
 

@@ -28,6 +28,7 @@ from powerlist.review.facts import (
     ItemFacts,
     PredecessorFacts,
 )
+from powerlist.review.legal import normalise_name
 
 
 def yearly_assessments_exist(session: Session) -> bool:
@@ -85,6 +86,7 @@ def load_department(session: Session, department_code: str, year: int) -> Depart
         )
     )
     available = yearly_assessments_exist(session)
+    catalog = _catalog(session, department.name, {i.code for i in items})
     return DepartmentFacts(
         id=department.id,
         code=department.code,
@@ -95,12 +97,14 @@ def load_department(session: Session, department_code: str, year: int) -> Depart
         abolished_on=department.abolished_on,
         items=items,
         short_name=department.short_name,
-        catalog=_catalog(session, department.name, {i.code for i in items}),
+        catalog=catalog,
         assessments=_assessments(session, ids, year) if available else (),
         assessments_available=available,
         delegations=_delegations(session, ids),
         predecessors=predecessors,
-        held_elsewhere=held_elsewhere(session, department, ids),
+        held_elsewhere=held_elsewhere(
+            session, department, ids, items, {entry.code for entry in catalog}
+        ),
     )
 
 
@@ -124,13 +128,20 @@ def review_holders(session: Session) -> dict[int, tuple[int, str]]:
 
 
 def held_elsewhere(
-    session: Session, department: Department, own_ids: list[int]
+    session: Session,
+    department: Department,
+    own_ids: list[int],
+    items: tuple[ItemFacts, ...],
+    catalog_codes: set[str],
 ) -> tuple[HeldElsewhere, ...]:
-    """Items held by the department's peers: same level, parent and 所属地区 (职责交叉).
+    """Items the department's peers (same level, parent and 所属地区) hold that match one of
+    `items` by normalised name + 子项, or by upper-catalog code + 子项 (职责交叉 candidates).
 
     Items of a department merged into another are held by the successor; the reviewed
     department's own and its predecessors' items are left out.
     """
+    names = {(normalise_name(i.name), normalise_name(i.sub_item)) for i in items}
+    codes = {(i.code, normalise_name(i.sub_item)) for i in items if i.code in catalog_codes}
     peers = select(Department.id).where(
         Department.level == department.level,
         Department.parent_id.is_(None)
@@ -146,12 +157,18 @@ def held_elsewhere(
             PowerItem.department_id.not_in(own_ids),
             PowerItem.status.in_(sorted(REVIEWED_STATUSES)),
         )
-    ).all()
-    if not rows:
+    ).tuples()
+    matched = [
+        row
+        for row in rows
+        if (normalise_name(row[2]), normalise_name(row[3])) in names
+        or (row[1], normalise_name(row[3])) in codes
+    ]
+    if not matched:
         return ()
     holders = review_holders(session)
     out = set()
-    for other_id, code, name, sub_item in rows:
+    for other_id, code, name, sub_item in matched:
         holder_id, holder_name = holders.get(other_id, (other_id, ""))
         if holder_id != department.id:
             out.add(HeldElsewhere(holder_name, code, name, sub_item))
