@@ -157,7 +157,7 @@ def held_elsewhere(
             PowerItem.department_id.not_in(own_ids),
             PowerItem.status.in_(sorted(REVIEWED_STATUSES)),
         )
-    ).tuples()
+    ).all()
     matched = [
         row
         for row in rows
