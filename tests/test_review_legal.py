@@ -313,3 +313,14 @@ def test_review_findings_cli_lists_exactly_the_interface_keys(
     assert unknown.exit_code == 2 and "找不到部门“zz”" in unknown.output
     monkeypatch.undo()
     get_settings.cache_clear()
+
+
+def test_the_table_refuses_a_limit_without_its_article_or_with_an_unknown_scope() -> None:
+    from powerlist.review.config import ReviewConfigError, parse_config
+
+    text = Path(__file__).parents[1].joinpath("powerlist/data/review.toml").read_text("utf-8")
+    no_law = text.replace('law = "《中华人民共和国行政许可法》第十五条第一款"\n', "")
+    with pytest.raises(ReviewConfigError, match=r"levels\.行政许可\.limits\.law.*须写明"):
+        parse_config(no_law, "my.toml")
+    with pytest.raises(ReviewConfigError, match=r"scope.*省级 或 设区的市"):
+        parse_config(text.replace('scope = "省级"', 'scope = "盟市"'), "my.toml")
