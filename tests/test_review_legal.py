@@ -303,6 +303,8 @@ def test_review_findings_cli_lists_exactly_the_interface_keys(
     rows = json.loads(result.stdout)
     assert rows and all(tuple(row) == FINDING_KEYS for row in rows)
     assert all("（" in row["message"] for row in rows)
+    lacking = [row for row in rows if row["rule"] == "catalog_missing"]
+    assert [row["code"] for row in lacking] == ["XK009"]  # the catalog item the list lacks
     one = runner.invoke(
         app, ["review", "findings", "--year", "2026", "--department", "lcj", "--json"]
     )

@@ -57,7 +57,7 @@ def list_findings(
     rows = [
         {
             "department": name,
-            "code": code,
+            "code": code or finding.code,
             "sub_item": sub_item,
             "rule": finding.rule,
             "severity": finding.severity,
@@ -66,7 +66,7 @@ def list_findings(
                 name,
                 SEVERITY_ORDER.get(finding.severity, 9),
                 rule_order.get(finding.rule, 99),
-                code or "",
+                code or finding.code or "",
                 finding.id,
             ),
         }

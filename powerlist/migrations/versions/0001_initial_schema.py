@@ -349,6 +349,7 @@ def upgrade() -> None:
     sa.Column('severity', sa.String(length=8), nullable=False),
     sa.Column('message', sa.Text(), nullable=False),
     sa.Column('suggested_action', sa.String(length=16), nullable=True),
+    sa.Column('code', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_findings_department_id_departments')),
     sa.ForeignKeyConstraint(['item_id'], ['power_items.id'], name=op.f('fk_findings_item_id_power_items')),
     sa.ForeignKeyConstraint(['run_id'], ['runs.id'], name=op.f('fk_findings_run_id_runs'), ondelete='CASCADE'),
