@@ -100,3 +100,61 @@ class Decision(StrEnum):
     DELEGATE = "下放"
     ENTRUST = "委托"
     TAKE_BACK = "收回"
+
+
+class UnitKind(StrEnum):
+    """Type (单位类型) of a receiving unit; decides which powers it may lawfully receive."""
+
+    ADMINISTRATIVE_ORGAN = "行政机关"
+    TOWNSHIP = "苏木乡镇"
+    SUBDISTRICT = "街道"
+    PUBLIC_INSTITUTION = "事业单位"
+    SOCIAL_ORGANISATION = "社会组织"
+
+
+UNIT_KIND_ALIASES: dict[str, UnitKind] = {
+    "旗县区部门": UnitKind.ADMINISTRATIVE_ORGAN,
+    "政府部门": UnitKind.ADMINISTRATIVE_ORGAN,
+    "行政部门": UnitKind.ADMINISTRATIVE_ORGAN,
+    "苏木": UnitKind.TOWNSHIP,
+    "乡镇": UnitKind.TOWNSHIP,
+    "乡镇人民政府": UnitKind.TOWNSHIP,
+    "苏木乡镇人民政府": UnitKind.TOWNSHIP,
+    "街道办事处": UnitKind.SUBDISTRICT,
+}
+"""Other spellings of a 单位类型 accepted in imports, stored as the canonical word."""
+
+TOWNSHIP_LEVEL_KINDS = frozenset({UnitKind.TOWNSHIP, UnitKind.SUBDISTRICT})
+"""Units at the 苏木乡镇（街道） level, the receivers 行政处罚法第二十四条 speaks of."""
+
+NON_ORGAN_KINDS = frozenset({UnitKind.PUBLIC_INSTITUTION, UnitKind.SOCIAL_ORGANISATION})
+"""Units that are not 行政机关 (行政许可法第二十四条 allows entrusting licences to organs only)."""
+
+
+def unit_kind(value: str, unit_name: str = "") -> UnitKind:
+    """The canonical 单位类型 for `value`; the combined 苏木乡镇街道 is split by the unit's name.
+
+    Raises ValueError naming the allowed words when `value` is not one of them.
+    """
+    word = (value or "").strip()
+    if word == "苏木乡镇街道":
+        return UnitKind.SUBDISTRICT if "街道" in unit_name else UnitKind.TOWNSHIP
+    if word in UNIT_KIND_ALIASES:
+        return UNIT_KIND_ALIASES[word]
+    try:
+        return UnitKind(word)
+    except ValueError:
+        allowed = "、".join(k.value for k in UnitKind)
+        raise ValueError(f"单位类型“{word}”无效，应为{allowed}之一") from None
+
+
+def infer_unit_kind(unit_name: str) -> UnitKind | None:
+    """The 单位类型 a unit's name makes certain (…街道办事处, …镇人民政府, …局), else None."""
+    name = unit_name.strip()
+    if name.endswith(("街道办事处", "街道")):
+        return UnitKind.SUBDISTRICT
+    if name.endswith("人民政府") and any(w in name for w in ("苏木", "镇", "乡")):
+        return UnitKind.TOWNSHIP
+    if name.endswith(("局", "厅", "委员会", "办公室")):
+        return UnitKind.ADMINISTRATIVE_ORGAN
+    return None

@@ -150,7 +150,9 @@ def make_world(engine: Engine) -> World:
         ("qingshan", "青山区林业和草原局", "青山区"),
         ("donghe", "东河区河东镇人民政府", "东河区"),
     ):
-        world.add(key, ReceivingUnit(code=f"u-{key}", name=name, district=district, kind="x"))
+        world.add(
+            key, ReceivingUnit(code=f"u-{key}", name=name, district=district, kind="行政机关")
+        )
     world.add(
         "TR-DELEG",
         TrainingRequirement(

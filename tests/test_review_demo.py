@@ -79,15 +79,53 @@ def test_every_planted_defect_class_is_found(city: ReviewedCity) -> None:
     assert by_rule["duplicate_name"] == 2 * planted["duplicate_name"]
     with db.session_scope(city.engine) as s:
         too_low = s.scalar(
-            select(func.count()).where(
+            select(func.count())
+            .select_from(Finding)
+            .join(PowerItem, Finding.item_id == PowerItem.id)
+            .where(
                 Finding.rule == "basis_level_too_low",
                 Finding.severity == "高",
-                Finding.message.startswith("依据仅为规范性文件"),
+                Finding.message.contains("（规范性文件）"),
+                PowerItem.category.in_(["行政许可", "行政处罚", "行政强制"]),
             )
         )
-    # the planted class; enforcement (强制执行) resting on a regulation is found as well
+    # the planted class (a normative document behind a licence, penalty or coercive measure);
+    # enforcement (强制执行) resting on a regulation and inspections on documents are found too
     assert too_low == planted["basis_level_too_low"] == 40
     assert city.summary["rules_without_data"] == ["poor_delegation"]
+
+
+def test_every_planted_legal_case_is_found_citing_its_article(city: ReviewedCity) -> None:
+    by_rule, planted = city.summary["by_rule"], city.planted
+
+    def messages(rule: str, *parts: str) -> list[str]:
+        with db.session_scope(city.engine) as s:
+            found = s.scalars(select(Finding.message).where(Finding.rule == rule)).all()
+        return [m for m in found if all(p in m for p in parts)]
+
+    measures = messages("delegation_unlawful", "行政强制事项委托", "行政强制法第十七条")
+    enforcement = messages("delegation_unlawful", "行政强制事项委托", "行政强制法第十三条")
+    assert len(measures) + len(enforcement) == planted["delegation_entrusts_coercion"] > 0
+    assert measures
+    licence = messages("delegation_unlawful", "事业单位", "行政许可法第二十四条")
+    assert len(licence) == planted["licence_entrusted_to_non_organ"] == 1
+    assert by_rule["delegation_without_decision"] == 1
+    assert planted["penalty_delegated_to_township_without_decision"] == 1
+    assert messages("delegation_without_decision", "行政处罚法》第二十四条")
+    unsigned = by_rule["entrustment_without_agreement"]
+    assert unsigned == planted["entrustment_without_agreement"] > 0
+    assert (
+        len(
+            messages("procedural_basis_only", "程序性")
+            + messages("procedural_basis_only", "本身不设定")
+        )
+        >= planted["procedural_basis_only"]
+        == 1
+    )
+    city_rule = messages("basis_level_too_low", "设区的市地方政府规章", "行政许可法》第十四条")
+    assert len(city_rule) >= planted["licence_on_city_rule"] == 1
+    assert by_rule["overlapping_duty"] >= planted["overlapping_duty"] == 2
+    assert all("依据" in m or "第" in m for m in messages("overlapping_duty"))
 
 
 def test_fifty_one_department_workbooks_and_a_summary(city: ReviewedCity) -> None:

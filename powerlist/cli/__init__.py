@@ -8,6 +8,7 @@ from powerlist.cli import (
     assessment_cmd,
     db_cmd,
     demo_cmd,
+    findings_cmd,
     http_cmd,
     imports_cmd,
     listing_cmd,
@@ -34,6 +35,7 @@ review_cmd.register(app)
 runtime_cmd.register(app)
 app.add_typer(outbox_cmd.app, name="outbox")
 app.add_typer(assessment_cmd.app, name="assessment")
+app.add_typer(findings_cmd.app, name="review")
 http_cmd.register(app)
 onboard_cmd.register(app)
 

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from powerlist.demo.names import SUB_ITEM_SETS, article, item_names
+from powerlist.demo.planted_legal import plant_legal_defects
 from powerlist.demo.reference import (
     DEPARTMENTS,
     DISTRICTS,
@@ -271,6 +272,7 @@ class _RegionBuilder:
         delegations = self._add_delegations(items)
         self._add_handling(delegations)
         self._add_staff_and_training()
+        plant_legal_defects(self.city, self.rng, self.laws)  # legal-review cases (issue 16)
 
     # --- departments -------------------------------------------------------------------
     def _add_departments(self) -> None:

@@ -25,6 +25,8 @@ class Delegation(Base):
     since: Mapped[date] = mapped_column(Date)
     revoked_on: Mapped[date | None] = mapped_column(Date)
     agreement: Mapped[str | None] = mapped_column(String(256))
+    # 下放决定文号: the decision that delegated the power (行政处罚法第二十四条 needs a 省级 one)
+    decision_document: Mapped[str | None] = mapped_column(String(256))
 
 
 class HandlingStat(Base):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from powerlist.models.base import Base
+from powerlist.vocab import unit_kind
 
 
 class Department(Base):
@@ -44,3 +45,8 @@ class ReceivingUnit(Base):
     head_name: Mapped[str | None] = mapped_column(String(64))
     head_email: Mapped[str | None] = mapped_column(String(128))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    @validates("kind")
+    def _canonical_kind(self, _key: str, value: str) -> str:
+        """单位类型 is a closed vocabulary (vocab.UnitKind); aliases are stored canonically."""
+        return unit_kind(value, self.name or "").value

@@ -86,6 +86,8 @@ class Finding(Base):
     severity: Mapped[str] = mapped_column(String(8))
     message: Mapped[str] = mapped_column(Text)
     suggested_action: Mapped[str | None] = mapped_column(String(16))
+    # 事项编码 of a finding with no item on the list (a catalog item the list lacks)
+    code: Mapped[str | None] = mapped_column(String(64))
 
 
 class Report(Base):

@@ -22,6 +22,7 @@ class BasisFacts:
     repealed_on: date | None
     successor: str | None
     articles: str | None
+    issuer: str | None = None  # 制定机关: tells a 省级 rule from a 设区的市 one
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,19 @@ class DelegationFacts:
     district: str
     since: date
     revoked_on: date | None
-    agreement: str | None
+    agreement: str | None  # 委托书 (委托协议)
+    unit_kind: str = ""  # 单位类型 of the receiving unit (vocab.UnitKind)
+    decision_document: str | None = None  # 下放决定文号
+
+
+@dataclass(frozen=True)
+class HeldElsewhere:
+    """An item another department holds (for 职责交叉, overlapping duties)."""
+
+    department_name: str
+    code: str
+    name: str
+    sub_item: str | None
 
 
 @dataclass(frozen=True)
@@ -111,6 +124,7 @@ class DepartmentFacts:
     assessments_available: bool = False
     delegations: tuple[DelegationFacts, ...] = ()
     predecessors: tuple[PredecessorFacts, ...] = ()
+    held_elsewhere: tuple[HeldElsewhere, ...] = ()
 
 
 @dataclass(frozen=True)

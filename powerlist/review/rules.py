@@ -8,35 +8,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from datetime import date
 
 from powerlist.review.config import ReviewConfig
+from powerlist.review.drafts import REVIEWED_STATUSES, draft, reviewed_items
 from powerlist.review.facts import CatalogFacts, DepartmentFacts, FindingDraft, ItemFacts
-
-REVIEWED_STATUSES = frozenset({"保留", "下放", "委托", "暂停"})
-"""Items still on the list; cancelled items (已取消) are history and are not reviewed."""
+from powerlist.review.legal import (
+    basis_level,
+    delegation_lawfulness,
+    overlapping_duties,
+    procedural_basis_only,
+)
 
 Rule = Callable[[DepartmentFacts, ReviewConfig, date], Iterator[FindingDraft]]
-
-
-def _draft(
-    config: ReviewConfig, rule: str, item: ItemFacts | None, message: str, *, code: str = ""
-) -> FindingDraft:
-    spec = config.rules[rule]
-    return FindingDraft(
-        item_id=item.id if item else None,
-        code=item.code if item else code,
-        rule=rule,
-        severity=spec.severity,
-        message=message,
-        action=spec.action,
-    )
-
-
-def reviewed_items(facts: DepartmentFacts) -> list[ItemFacts]:
-    """The department's items that are still on the list."""
-    return [item for item in facts.items if item.status in REVIEWED_STATUSES]
+_draft = draft
 
 
 def basis_not_in_force(
@@ -91,30 +76,6 @@ def no_basis(facts: DepartmentFacts, config: ReviewConfig, as_of: date) -> Itera
     for item in reviewed_items(facts):
         if not item.bases:
             yield _draft(config, "no_basis", item, "未载明任何实施依据")
-
-
-def basis_level(
-    facts: DepartmentFacts, config: ReviewConfig, as_of: date
-) -> Iterator[FindingDraft]:
-    """Rule 4: no cited basis has a level that may create this kind of power (设定权)."""
-    for item in reviewed_items(facts):
-        spec = config.level_for(item.category, item.name)
-        if spec is None or not item.bases:
-            continue
-        levels = {basis.level for basis in item.bases}
-        if levels & spec.full:
-            continue
-        cited = "、".join(sorted(levels))
-        if levels & spec.limited:
-            message = f"依据层级为{cited}：{spec.limited_note}（{spec.law}），请核对"
-            yield replace(_draft(config, "basis_level_too_low", item, message), severity="低")
-        else:
-            yield _draft(
-                config,
-                "basis_level_too_low",
-                item,
-                f"依据仅为{cited}，不能设定{spec.name}（{spec.law}）",
-            )
 
 
 def department_restructured(
@@ -299,7 +260,12 @@ RULES: tuple[Rule, ...] = (
     duplicates,
     missing_responsibility,
     poor_delegation,
+    procedural_basis_only,
+    delegation_lawfulness,
+    overlapping_duties,
 )
+
+__all__ = ["REVIEWED_STATUSES", "RULES", "basis_level", "review_department", "reviewed_items"]
 
 
 def review_department(

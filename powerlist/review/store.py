@@ -31,6 +31,7 @@ def replace_findings(
                     "severity": d.severity,
                     "message": d.message,
                     "suggested_action": d.action,
+                    "code": None if d.item_id else d.code,
                 }
                 for d in drafts
             ],

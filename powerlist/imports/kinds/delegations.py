@@ -18,7 +18,7 @@ from powerlist.imports.plan import Change, Counts
 from powerlist.imports.problems import RowError
 from powerlist.imports.text import code_text, parse_date
 from powerlist.models import Delegation, PowerItem, ReceivingUnit
-from powerlist.vocab import DelegationMode
+from powerlist.vocab import DelegationMode, UnitKind, infer_unit_kind, unit_kind
 
 FIELDS = (
     Field("code", "事项编码", ("项目编码", "职权编码", "编码"), parse=code_text, required=True),
@@ -46,6 +46,7 @@ FIELDS = (
     ),
     Field("revoked_on", "收回日期", ("终止日期", "取消日期"), parse=parse_date),
     Field("agreement", "委托协议", ("协议编号", "协议", "委托书")),
+    Field("decision_document", "下放决定文号", ("下放决定", "下放文件", "决定文号")),
 )
 
 
@@ -80,7 +81,16 @@ class DelegationsImport(KeyedImport):
         if isinstance(item, str):
             self.catalog.error(errors, columns, row, "code", item)
             return None
+        if v.get("unit_kind"):
+            try:
+                v["unit_kind"] = unit_kind(v["unit_kind"], v["unit"]).value
+            except ValueError as error:
+                self.catalog.error(errors, columns, row, "unit_kind", str(error))
+                return None
         unit = self._unit(v)
+        if isinstance(unit, str):
+            self.catalog.error(errors, columns, row, "unit_kind", unit)
+            return None
         if unit is None:
             self.catalog.error(
                 errors,
@@ -99,7 +109,7 @@ class DelegationsImport(KeyedImport):
             "mode": v["mode"],
             "since": v["since"],
         }
-        for key in ("revoked_on", "agreement"):
+        for key in ("revoked_on", "agreement", "decision_document"):
             if key in v:
                 values[key] = v[key]
         values["_unit"] = unit
@@ -144,7 +154,7 @@ class DelegationsImport(KeyedImport):
             return f"编码“{code}”对应多个子项，请填写“子项”列"
         return candidates[0]
 
-    def _unit(self, v: dict[str, Any]) -> ReceivingUnit | None:
+    def _unit(self, v: dict[str, Any]) -> ReceivingUnit | str | None:
         found = self.units.find(v["unit"]) or (
             v.get("unit_code") and self.units.find(v["unit_code"])
         )
@@ -154,12 +164,16 @@ class DelegationsImport(KeyedImport):
             return self.new_units[v["unit"]]
         if not v.get("district"):
             return None
+        kind = v.get("unit_kind") or infer_unit_kind(v["unit"])
+        if kind is None:
+            allowed = "、".join(k.value for k in UnitKind)
+            return f"新承接单位“{v['unit']}”请填写“单位类型”（{allowed}）"
         code = v.get("unit_code") or "RU-" + hashlib.sha1(v["unit"].encode()).hexdigest()[:10]
         unit = ReceivingUnit(
             code=code,
             name=v["unit"],
             district=v["district"],
-            kind=v.get("unit_kind") or "承接单位",
+            kind=kind,
             active=True,
         )
         self.new_units[v["unit"]] = unit
