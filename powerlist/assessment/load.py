@@ -180,4 +180,7 @@ def _month_stat(row: HandlingStat) -> MonthStat:
         complaints=row.complaints,
         poor_ratings=row.poor_ratings,
         returned=row.returned,
+        ratings=row.ratings,
+        good_ratings=row.good_ratings,
+        poor_ratings_fixed=row.poor_ratings_fixed,
     )

@@ -14,7 +14,7 @@ from powerlist.periods import PeriodKind
 
 INDICATOR_NAMES = {
     "on_time": "按时办结率",
-    "complaints": "投诉差评率",
+    "complaints": "投诉率",
     "returned": "退回纠错率",
     "credentialed_staff": "持证执法人员",
     "training": "业务培训",
@@ -130,7 +130,7 @@ def _shortfalls(ind: Indicators, config: AssessmentConfig) -> list[str]:
     if ind.on_time_rate is not None and ind.on_time_rate < t.on_time_full:
         notes.append(f"按时办结率{ind.on_time_rate:.1%}（目标{t.on_time_full:.0%}）")
     if ind.complaint_rate:
-        notes.append(f"投诉差评率{ind.complaint_rate:.1%}")
+        notes.append(f"投诉率{ind.complaint_rate:.1%}")
     if ind.returned_rate:
         notes.append(f"退回纠错率{ind.returned_rate:.1%}")
     if ind.training_share is not None and ind.training_share < 1:
