@@ -151,7 +151,7 @@ def test_department_workbook_shows_indicators_missing_data_and_trend(
         if label == "说明"
     ]
     assert "等次：优秀≥90、良好≥80、合格≥60，其余为不合格。" in notes_text
-    assert any(line.startswith("权重：按时办结率30分、投诉差评率20分") for line in notes_text)
+    assert any(line.startswith("权重：按时办结率30分、投诉率20分") for line in notes_text)
 
 
 def test_unit_workbook_holds_everything_the_unit_received(world: World, tmp_path: Path) -> None:

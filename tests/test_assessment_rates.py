@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from powerlist.assessment.facts import MonthStat
+from powerlist.assessment.assess import Assessment, assess_department
+from powerlist.assessment.facts import DelegationFacts, MonthStat, UnitStaffing
+from powerlist.assessment.load import DepartmentFacts
 from powerlist.imports.kinds.handling import impossible_counts
-from tests.test_assessment_indicators import QUARTER, assess, delegation, months
+from tests.test_assessment_indicators import (
+    AS_OF,
+    CONFIG,
+    Q3,
+    QUARTER,
+    WELL_STAFFED,
+    assess,
+    delegation,
+    months,
+)
 
 
 def test_on_time_rate_is_on_time_over_completed_not_received() -> None:
@@ -60,3 +71,46 @@ def test_impossible_handling_counts_are_named() -> None:
         ("poor_ratings_fixed", "差评整改数大于差评数（2 > 1）")
     ]
     assert impossible_counts({"on_time": 5}) == []  # columns the report lacks are not checked
+
+
+def _assess_one(
+    facts_delegation: DelegationFacts,
+    stats: list[MonthStat],
+    staffing: UnitStaffing = WELL_STAFFED,
+) -> Assessment:
+    facts = DepartmentFacts(
+        department_id=1,
+        department_code="d01",
+        department_name="包头市林业和草原局",
+        delegations=[facts_delegation],
+        stats={facts_delegation.id: stats},
+        staffing={(7, "2026-Q3"): staffing, (7, "2026-Q2"): staffing},
+    )
+    (result,) = assess_department(facts, Q3, AS_OF, CONFIG)
+    return result
+
+
+def test_revoked_within_the_period_is_reported_as_revoked_outside_grading() -> None:
+    result = _assess_one(delegation(revoked_on=date(2026, 8, 1)), months(*QUARTER, received=4))
+    assert result.score.grade == "已收回" and result.score.score is None
+    assert result.verdict.recommendation == "已收回"
+    assert "评估期内已收回，不评定等次" in result.verdict.reasons
+
+
+def test_a_hard_defect_caps_the_grade_with_its_reason() -> None:
+    result = _assess_one(delegation(mode="委托", agreement=None), months(*QUARTER, received=9))
+    assert result.score.score == 90.0  # the agreement's 10 points lost, otherwise perfect
+    assert (result.score.grade, result.verdict.recommendation) == ("合格", "整改")
+    assert any(r.startswith("等次封顶为合格：评分90本可评为优秀") for r in result.verdict.reasons)
+
+
+def test_too_few_credentialed_staff_cap_the_grade() -> None:
+    few = UnitStaffing(staff=4, credentialed=2, training_hours=(20.0, 20.0, 25.0, 30.0))
+    result = _assess_one(delegation(category="行政处罚"), months(*QUARTER, received=9), few)
+    assert result.score.score >= 90 and result.score.grade == "合格"
+    assert result.verdict.recommendation == "整改"
+
+
+def test_a_clean_delegation_keeps_its_grade() -> None:
+    result = _assess_one(delegation(), months(*QUARTER, received=9))
+    assert (result.score.grade, result.verdict.recommendation) == ("优秀", "继续")

@@ -22,6 +22,10 @@ INDICATOR_NAMES = {
 }
 
 
+REVOKED = "已收回"
+"""Grade and recommendation of a delegation revoked within the period: outside the grading."""
+
+
 @dataclass(frozen=True)
 class Score:
     """Points per indicator (None: no data), the 100-point score and the grade (None: missing)."""
@@ -97,6 +101,35 @@ def recommend(
         return Verdict("继续", ["各项指标达标"])
     worst = max(RECOMMENDATIONS.index(action) for action, _ in found)
     return Verdict(RECOMMENDATIONS[worst], [reason for _, reason in found])
+
+
+def settle(
+    ind: Indicators, score: Score, verdict: Verdict, config: AssessmentConfig
+) -> tuple[Score, Verdict]:
+    """The reported grade and recommendation: revoked ones are 已收回 and not graded, and a
+    grade above the lowest passing one is capped when anything must be rectified.
+
+    So 优秀/良好 never comes with 整改 or 收回 (hard defects such as no 委托协议, too few
+    credentialed staff or a 零办件 period cap the grade), and the cap and its reason are shown.
+    """
+    if ind.revoked_in_period:
+        note = "评估期内已收回，不评定等次"
+        return (
+            Score(points=score.points, score=None, grade=REVOKED),
+            Verdict(REVOKED, [*verdict.reasons, note]),
+        )
+    passing = config.grades[-1][0]
+    better = [grade for grade, _ in config.grades[:-1]]
+    if score.grade in better and verdict.recommendation != "继续":
+        note = (
+            f"等次封顶为{passing}：评分{score.score:g}本可评为{score.grade}，"
+            f"但存在须{verdict.recommendation}的问题"
+        )
+        return (
+            Score(points=score.points, score=score.score, grade=passing),
+            Verdict(verdict.recommendation, [*verdict.reasons, note]),
+        )
+    return score, verdict
 
 
 def _data_reasons(ind: Indicators, score: Score, config: AssessmentConfig) -> list[tuple[str, str]]:

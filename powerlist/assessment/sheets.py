@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from powerlist.assessment.config import FAILING_GRADE, GRADES, AssessmentConfig
-from powerlist.assessment.scoring import INDICATOR_NAMES
+from powerlist.assessment.scoring import INDICATOR_NAMES, REVOKED
 from powerlist.assessment.store import ReportRow
 from powerlist.excel import (
     BAD,
@@ -31,8 +31,10 @@ JOB_TITLE = "下放委托事项效能评估"
 MISSING = "无数据"
 NOT_REPORTED = "未报送"
 NO_SCORE = "无评分"
-GRADE_COLORS = {"优秀": GOOD, "良好": GOOD, "合格": WARN, FAILING_GRADE: BAD, NO_SCORE: MUTED}
-ADVICE_COLORS = {"继续": GOOD, "整改": WARN, "收回": BAD}
+GRADE_COLORS = {
+    "优秀": GOOD, "良好": GOOD, "合格": WARN, FAILING_GRADE: BAD, NO_SCORE: MUTED, REVOKED: MUTED,
+}  # fmt: skip
+ADVICE_COLORS = {"继续": GOOD, "整改": WARN, "收回": BAD, REVOKED: MUTED}
 DISTRIBUTION_SHEET = "部门等次分布"
 SOURCES = (
     "承接单位按月报送的办件统计（受理、办结、按时办结、超期、投诉、差评、退件、好差评）",
