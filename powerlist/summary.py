@@ -148,3 +148,13 @@ def _pad(text: str, width: int, *, left: bool = False) -> str:
     """Pad to a display width, counting a Chinese character as two columns."""
     gap = " " * max(1, width - sum(2 if ord(ch) > 127 else 1 for ch in text))
     return text + gap if left else gap + text
+
+
+def headline_note(city: dict[str, int]) -> str:
+    """One line of the city's headline figures, for a workbook's 说明."""
+    in_force = city["保留"] + city["下放"] + city["委托"]
+    return (
+        f"全市清单事项{city['事项总数']}项：保留{city['保留']}项、下放{city['下放']}项、"
+        f"委托{city['委托']}项、取消{city['取消']}项（取消下放委托合计{city['取消下放委托']}项）；"
+        f"在册（保留、下放、委托）{in_force}项，合并部门的事项计入承继部门"
+    )

@@ -158,7 +158,7 @@ def test_unit_workbook_holds_everything_the_unit_received(world: World, tmp_path
     folder = run(world, "2026-Q3", tmp_path).folder
     [path] = (folder / "units").glob("u-qingshan-*.xlsx")
     rows = sheet_rows(path, "承接事项")
-    assert sorted((r["委托部门"], r["事项编码"]) for r in rows) == [
+    assert sorted((r["下放/委托部门"], r["事项编码"]) for r in rows) == [
         ("包头市林业和草原局", "XK-gone"),
         ("包头市林业和草原局", "XK-good"),
         ("包头市林业和草原局", "XK-poor"),
@@ -191,7 +191,7 @@ def test_city_summary_has_distributions_lists_and_a_chart(world: World, tmp_path
         "整改建议",
     ]
     assert len(workbook["部门等次分布"]._charts) == 1
-    by_department = {r["委托部门"]: r for r in sheet_rows(path, "部门等次分布")}
+    by_department = {r["下放部门"]: r for r in sheet_rows(path, "部门等次分布")}
     forestry = by_department["包头市林业和草原局"]
     assert (forestry["优秀"], forestry["不合格"], forestry["无评分"], forestry["合计"]) == (
         2,

@@ -81,9 +81,12 @@ def recommend(
     found: list[tuple[str, str]] = []
     if ind.revoked_in_period:
         found.append(("收回", f"已于{revoked_on}收回，评估至收回前"))
-    if ind.months_expected == 0:
-        action = "收回" if ind.revoked_in_period else "继续"
-        return Verdict(action, [reason for _, reason in found] or ["评估期内尚无已结束的完整月份"])
+    if ind.months_expected == 0:  # nothing to measure yet, but a missing 委托协议 is a defect now
+        found += [(rules.weak, reason) for reason in _defects(ind, config, mode)]
+        if not found:
+            return Verdict("继续", ["评估期内尚无已结束的完整月份"])
+        worst = max(RECOMMENDATIONS.index(action) for action, _ in found)
+        return Verdict(RECOMMENDATIONS[worst], [reason for _, reason in found])
     found += _data_reasons(ind, score, config)
     if ind.zero_case:
         action = rules.zero_case_year if kind is PeriodKind.YEAR else rules.zero_case_quarter

@@ -130,7 +130,17 @@ ITEM_COLUMNS: tuple[tuple[Column, Callable[[ReportRow], Any]], ...] = (
     (Column("权力类型"), lambda r: r.category),
     (Column("方式"), lambda r: r.mode),
 )
-DEPARTMENT_COLUMN = ((Column("委托部门", width=24, wrap=True), lambda r: r.department_name),)
+DELEGATING_DEPARTMENT = {"下放": "下放部门", "委托": "委托部门"}
+"""What the delegating department is called by mode (下放 vs 委托, as the published documents)."""
+MIXED_DEPARTMENT = "下放/委托部门"  # a column over rows of both modes
+
+
+def delegating_department(modes: set[str]) -> str:
+    """The column header for the delegating department of rows with these modes."""
+    return DELEGATING_DEPARTMENT[next(iter(modes))] if len(modes) == 1 else MIXED_DEPARTMENT
+
+
+DEPARTMENT_COLUMN = ((Column(MIXED_DEPARTMENT, width=24, wrap=True), lambda r: r.department_name),)
 UNIT_COLUMNS = (
     (Column("承接单位", width=28, wrap=True), lambda r: r.unit_name),
     (Column("旗县区"), lambda r: r.district),
@@ -224,7 +234,10 @@ def city_workbook(
 ) -> WrittenWorkbook:
     """The city summary: grade distribution by department and unit, 零办件, 收回 candidates."""
     by_department = _distribution(
-        DISTRIBUTION_SHEET, rows, lambda r: (r.department_name,), ["委托部门"]
+        DISTRIBUTION_SHEET,
+        rows,
+        lambda r: (r.department_name,),
+        [delegating_department({r.mode for r in rows})],
     )
     by_department.chart = BarChartSpec(
         "各部门评估等次分布", 2, 1 + len(BUCKETS), stacked=True, width=24.0, height_per_row=0.5

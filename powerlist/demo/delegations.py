@@ -92,7 +92,11 @@ def month_stats(rng: random.Random, delegation: Row, month: date, profile: str, 
     """One month's report of a delegation; every count within what the month received."""
     received = 0 if profile == "zero" else rng.randint(0, volume)
     completed = received if profile != "poor" else rng.randint(0, received)
-    overdue = rng.randint(0, completed // 2) if profile == "poor" else 0
+    overdue = (
+        rng.randint(min(1, completed), max(min(1, completed), completed // 2))
+        if profile == "poor"
+        else 0
+    )
     if profile == "normal" and completed and rng.random() < 0.1:
         overdue = 1
     poor = profile == "poor" and received > 0

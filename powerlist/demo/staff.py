@@ -15,7 +15,7 @@ REQUIREMENTS: tuple[Row, ...] = (
      "applies_to_role": "执法人员", "every_months": 12, "hours_per_year": 40.0,
      "counts_from": "last_completion"},
     {"code": "CR-CERT", "name": "行政执法证件审验", "kind": "证件",
-     "applies_to_role": "执法人员", "every_months": 24, "hours_per_year": None,
+     "applies_to_role": "执法人员", "every_months": 12, "hours_per_year": None,
      "counts_from": "last_completion"},
     {"code": "EX-LAW", "name": "国家工作人员学法考法年度考试", "kind": "考试",
      "applies_to_role": None, "every_months": 12, "hours_per_year": None,

@@ -33,7 +33,7 @@ from powerlist.review.workbooks import (
     write_summary_workbook,
 )
 from powerlist.settings import get_settings
-from powerlist.summary import successor_of
+from powerlist.summary import headline_figures, headline_note, successor_of
 
 JOB_NAME = "yearly_review"
 DEPARTMENT_REPORT = "review_department"
@@ -124,7 +124,8 @@ def summarize(
     _prune_departments_left_out(session, run_id, plan_departments(session, run.scope))
     tallies = department_tallies(session, run_id)
     available = yearly_assessments_exist(session)
-    notes = [] if available else [NO_ASSESSMENT_NOTE]
+    notes = [headline_note(headline_figures(session)["city"])]
+    notes += [] if available else [NO_ASSESSMENT_NOTE]
     written = write_summary_workbook(
         reports_dir / summary_file_name(year),
         tallies,
