@@ -150,7 +150,9 @@ def _check_roster_workbook(engine: Engine, code: str, day: date, tmp_path: Path)
     assert header[:9] == ["工号", "姓名", "岗位", "要求编码", "培训考试要求", "类别",
                           "上次完成", "到期日", "状态"]  # fmt: skip
     found = {
-        (r[0], r[3]): formula_value(str(r[8]), {f"H{number}": r[7]}, day)
+        (r[0], r[3]): formula_value(
+            str(r[8]), {f"H{number}": r[7], f"J{number}": r[9], f"K{number}": r[10]}, day
+        )
         for number, r in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2)
     }  # 状态 as a spreadsheet computes it on `day`
     expected = {(line.staff_no, line.requirement.code): line.status.value for line in roster.lines}

@@ -191,7 +191,7 @@ LIST_COLUMNS = (
     (Column("建议", colors=ADVICE_COLORS), lambda r: r.recommendation),
     (Column("理由", width=60, wrap=True), lambda r: r.reasons),
 )
-BUCKETS = (*GRADES, FAILING_GRADE, NO_SCORE)
+BUCKETS = (*GRADES, FAILING_GRADE, NO_SCORE, REVOKED)
 # the indicators the city summary reads (its lists and distributions); the rest stay unloaded
 CITY_INDICATORS = ("zero_case", "months_reported", "months_expected", "received")
 

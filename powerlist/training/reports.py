@@ -57,14 +57,14 @@ ROSTER_COLUMNS = (
     Column("上次完成", kind="date"),
     Column("到期日", kind="date"),
     Column("状态", width=10, colors=STATUS_COLORS),
-    Column("本年学时", kind="float"),
+    Column("近12个月学时", kind="float"),
     Column("年度目标学时", kind="float"),
     Column("电子邮箱"),
 )
 DUE_COLUMN = "H"  # 到期日, which the 状态 formula reads
 
 
-HOURS_COLUMN, TARGET_COLUMN = "J", "K"  # 本年学时 and 年度目标学时, which 状态 also reads
+HOURS_COLUMN, TARGET_COLUMN = "J", "K"  # 近12个月学时 and 年度目标学时, which 状态 also reads
 
 
 def status_formula(row: int, stages: Stages) -> Formula:
@@ -100,7 +100,7 @@ def roster_table(roster: UnitRoster, stages: Stages) -> TableSheet:
             line.last_done,
             line.due_on,
             status_formula(number, stages),
-            line.hours_this_year,
+            line.hours_12_months,
             line.requirement.hours_per_year,
             line.email or "",
         )
@@ -110,14 +110,14 @@ def roster_table(roster: UnitRoster, stages: Stages) -> TableSheet:
 
 
 def hours_table(roster: UnitRoster) -> TableSheet:
-    """Per person: training hours this year against the yearly target (学时)."""
+    """Per person: training hours of the last twelve months against the yearly target (学时)."""
     done: dict[tuple[str, str, str], float] = defaultdict(float)
     target: dict[tuple[str, str, str], float] = defaultdict(float)
     for line in roster.lines:
         if line.requirement.hours_per_year is None:
             continue
         key = (line.staff_no, line.name, line.role)
-        done[key] += line.hours_this_year or 0.0
+        done[key] += line.hours_12_months or 0.0
         target[key] += line.requirement.hours_per_year
     rows = [
         (*key, round(done[key], 1), target[key], _ratio(done[key], target[key])) for key in done
@@ -126,7 +126,7 @@ def hours_table(roster: UnitRoster) -> TableSheet:
         Column("工号"),
         Column("姓名"),
         Column("岗位"),
-        Column("本年学时", kind="float"),
+        Column("近12个月学时", kind="float"),
         Column("目标学时", kind="float"),
         Column("完成比例", kind="percent"),
     )

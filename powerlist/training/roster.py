@@ -27,7 +27,7 @@ from powerlist.models import (
 )
 from powerlist.outbox.store import insert_ignore
 from powerlist.training.config import Requirement, TrainingConfig
-from powerlist.training.due import Due, ExamSitting, due_for, exam_due
+from powerlist.training.due import Due, ExamSitting, add_months, due_for, exam_due
 from powerlist.training.stages import Status, hours_status, status_of
 
 CHUNK = 5_000  # ids per IN list (SQLite allows 32,766 bound parameters)
@@ -47,7 +47,7 @@ class RosterLine:
     last_done: date | None
     due_on: date | None
     status: Status
-    hours_this_year: float | None  # 培训 only
+    hours_12_months: float | None  # 培训 only: 学时 in the twelve months up to the day
     exam_passed: bool | None  # 考试 only: passed this year's exam (incl. resit)
 
 
@@ -201,7 +201,8 @@ def _line(
 ) -> RosterLine:
     hours = None
     if req.kind == "培训":
-        hours = round(sum(h for day, h in records if day.year == today.year), 1)
+        start = add_months(today, -12)  # the twelve months a due date counts (last + 12)
+        hours = round(sum(h for day, h in records if start < day <= today), 1)
     return RosterLine(
         staff_id=person.id,
         staff_no=person.staff_no,
@@ -213,7 +214,7 @@ def _line(
         last_done=due.last_done,
         due_on=due.due_on,
         status=hours_status(status_of(due.due_on, today, config.stages), hours, req.hours_per_year),
-        hours_this_year=hours,
+        hours_12_months=hours,
         exam_passed=exam_passed,
     )
 
