@@ -37,6 +37,9 @@ STRONG_POWERS = ("行政许可", "行政处罚", "行政强制")
 GENERAL_ARTICLES = {"行政处罚": 9, "行政许可": 12, "行政强制": 9}
 """The general law article a strong power also cites: 处罚种类, 可设定许可的事项, 强制措施种类."""
 
+NAMED_ONLY = ("行政给付", "行政征收", "行政裁决")
+"""Types only some departments hold, under the real names `names` in baotou.toml gives them."""
+
 ENTRUSTABLE = ("行政处罚", "行政检查", "行政强制")
 """Power types the demo entrusts (委托) to towns and streets."""
 
@@ -57,12 +60,18 @@ def _department_items(
     ctx: RegionContext, index: int, department: Row, spec: DepartmentSpec, count: int
 ) -> Iterator[Row]:
     rng = ctx.rng
-    categories = list(spec.types or TYPE_WEIGHTS)
+    named = spec.names or {}
+    categories = [c for c in (spec.types or TYPE_WEIGHTS) if c not in NAMED_ONLY or c in named]
     per_type = apportion(count, [TYPE_WEIGHTS[c] for c in categories])
+    spare = next(k for k, c in enumerate(categories) if c not in NAMED_ONLY)
+    for k, category in enumerate(categories):  # no more items than the real names it has
+        if category in named and per_type[k] > len(named[category]):
+            per_type[spare] += per_type[k] - len(named[category])
+            per_type[k] = len(named[category])
     laws = {t: ARTICLES[t] for t in spec.laws if t in ctx.laws and t not in LOW_LEVEL_DOCUMENTS}
     made = 0
     for category, wanted in zip(categories, per_type, strict=True):
-        names = item_names(category, spec.nouns, laws, rng)
+        names = item_names(category, spec.nouns, laws, rng, named.get(category, ()))
         seq = 0
         remaining = wanted
         while remaining > 0:

@@ -118,16 +118,21 @@ NamedItem = tuple[str, str | None, int | None]
 
 
 def item_names(
-    category: str, nouns: tuple[str, ...], laws: dict[str, int], rng: random.Random
+    category: str,
+    nouns: tuple[str, ...],
+    laws: dict[str, int],
+    rng: random.Random,
+    given: tuple[str, ...] = (),
 ) -> Iterator[NamedItem]:
     """Yield distinct plausible item names of one category for a department, without end.
 
     `laws` maps the department's law titles to their article counts, so a name citing an
-    article (对违反《…》第六十二条规定行为的处罚) always names an article the law has.
+    article (对违反《…》第六十二条规定行为的处罚) always names an article the law has. `given`
+    real names replace the templates (the 行政给付, 行政征收 and 行政裁决 of those holding them).
     """
     templates = TEMPLATES[category]
     seen: set[str] = set()
-    candidates = [t.format(n=n) for t in templates for n in nouns]
+    candidates = list(given) or [t.format(n=n) for t in templates for n in nouns]
     rng.shuffle(candidates)
     for name in candidates:
         seen.add(name)

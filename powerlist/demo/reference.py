@@ -24,6 +24,7 @@ class DepartmentSpec:
     laws: tuple[str, ...]
     unit_suffix: str  # name of the counterpart bureau at district level
     types: tuple[str, ...] = ()  # the only power types its items have; () for all
+    names: dict[str, tuple[str, ...]] | None = None  # real names of the types few departments hold
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ DEPARTMENTS: tuple[DepartmentSpec, ...] = tuple(
         laws=tuple(d["laws"]),
         unit_suffix=d["unit_suffix"],
         types=tuple(d.get("types", ())),
+        names={k: tuple(v) for k, v in d.get("names", {}).items()},
     )
     for d in _DATA["departments"]
 )
