@@ -39,7 +39,7 @@ def check_config(
 def list_results(
     period: str = typer.Option(..., "--period", help="2026 or 2026-Q3."),
     recommendation: str | None = typer.Option(
-        None, "--recommendation", help="Only 继续, 整改 or 收回."
+        None, "--recommendation", help="Only 继续, 整改, 收回 or 已收回."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of objects."),
 ) -> None:
@@ -70,7 +70,7 @@ def list_results(
         return
     print_table(
         rows,
-        [("department", "委托部门"), ("item_code", "事项编码"), ("item", "事项名称"),
+        [("department", "下放/委托部门"), ("item_code", "事项编码"), ("item", "事项名称"),
          ("unit", "承接单位"), ("score", "得分"), ("grade", "等次"),
          ("recommendation", "建议"), ("reasons", "理由")],
     )  # fmt: skip
