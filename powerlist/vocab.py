@@ -37,6 +37,7 @@ class BasisLevel(StrEnum):
     DEPARTMENTAL_RULE = "部门规章"
     LOCAL_GOVERNMENT_RULE = "地方政府规章"
     NORMATIVE_DOCUMENT = "规范性文件"
+    PARTY_REGULATION = "党内法规"  # e.g. 《信访工作条例》 (中共中央、国务院); outside 立法法 levels
 
 
 class BasisStatus(StrEnum):

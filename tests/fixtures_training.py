@@ -195,6 +195,30 @@ class _Blank:
     def __ge__(self, other: int) -> bool:
         return other <= 0
 
+    def __lt__(self, other: int) -> bool:
+        return other > 0
+
+    def __gt__(self, other: int) -> bool:
+        return other < 0
+
+    def __le__(self, other: int) -> bool:
+        return other >= 0
+
+
+class _Cells(dict[str, object]):
+    """Cell values by reference; a reference not given is an empty cell."""
+
+    def __missing__(self, key: str) -> object:
+        return _Blank()
+
+
+def _serial(value: object) -> object:
+    if value is None:
+        return _Blank()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return _day(value).toordinal()
+
 
 def formula_value(formula: str, cells: dict[str, object], today: date) -> object:
     """Evaluate one of our IF/TODAY() formulas on `today` like a spreadsheet would.
@@ -202,11 +226,17 @@ def formula_value(formula: str, cells: dict[str, object], today: date) -> object
     `cells` maps the references it reads (e.g. "H2") to their values (dates, or None = empty).
     """
     assert formula.startswith("=")
-    serial = {ref: _Blank() if v is None else _day(v).toordinal() for ref, v in cells.items()}
+    serial = _Cells({ref: _serial(v) for ref, v in cells.items()})
     expr = formula[1:].replace("TODAY()", str(today.toordinal()))
     expr = re.sub(r"(?<![<>=!])=(?!=)", "==", expr)
     expr = re.sub(r"\b([A-Z]+[0-9]+)\b", lambda m: f"cell[{m.group(1)!r}]", expr)
-    return eval(expr, {"IF": lambda c, a, b: a if c else b, "cell": serial})
+    functions = {
+        "IF": lambda c, a, b: a if c else b,
+        "AND": lambda *a: all(a),
+        "OR": lambda *a: any(a),
+        "ISNUMBER": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    }
+    return eval(expr, {**functions, "cell": serial})
 
 
 def _day(value: object) -> date:
@@ -222,7 +252,9 @@ def roster_statuses(path: str, today: date) -> dict[str, tuple[object, object]]:
     found = {}
     for number, row in enumerate(rows[1:], start=2):
         formula = str(row[status])
-        shown = formula_value(formula, {f"H{number}": row[due]}, today)
+        hours, target = header.index("近12个月学时"), header.index("年度目标学时")
+        cells = {f"H{number}": row[due], f"J{number}": row[hours], f"K{number}": row[target]}
+        shown = formula_value(formula, cells, today)
         found[str(row[header.index("姓名")])] = (shown, row[due])
     return found
 

@@ -80,11 +80,12 @@ def test_quarterly_run_stores_scores_grades_and_recommendations(
     assert "零办件" in rows["idle"].reasons and "委托未签订委托协议" in rows["idle"].reasons
     assert rows["poor"].grade == "不合格"
     assert rows["poor"].recommendation == "收回"  # 不合格 in Q2 as well
-    assert rows["gone"].recommendation == "收回"
+    assert (rows["gone"].grade, rows["gone"].recommendation) == ("已收回", "已收回")
+    assert rows["gone"].score is None  # revoked within the period: outside the grading
     assert rows["gone"].indicators["months_expected"] == 1
     assert rows["water"].indicators["missing_months"] == ["2026-09"]
     assert summary["delegations"] == 5
-    assert summary["recommendations"] == {"继续": 2, "整改": 1, "收回": 2}
+    assert summary["recommendations"] == {"继续": 2, "整改": 1, "收回": 1, "已收回": 1}
     assert summary["zero_case"] == 1
 
 
@@ -151,14 +152,14 @@ def test_department_workbook_shows_indicators_missing_data_and_trend(
         if label == "说明"
     ]
     assert "等次：优秀≥90、良好≥80、合格≥60，其余为不合格。" in notes_text
-    assert any(line.startswith("权重：按时办结率30分、投诉差评率20分") for line in notes_text)
+    assert any(line.startswith("权重：按时办结率30分、投诉率20分") for line in notes_text)
 
 
 def test_unit_workbook_holds_everything_the_unit_received(world: World, tmp_path: Path) -> None:
     folder = run(world, "2026-Q3", tmp_path).folder
     [path] = (folder / "units").glob("u-qingshan-*.xlsx")
     rows = sheet_rows(path, "承接事项")
-    assert sorted((r["委托部门"], r["事项编码"]) for r in rows) == [
+    assert sorted((r["下放/委托部门"], r["事项编码"]) for r in rows) == [
         ("包头市林业和草原局", "XK-gone"),
         ("包头市林业和草原局", "XK-good"),
         ("包头市林业和草原局", "XK-poor"),
@@ -191,19 +192,20 @@ def test_city_summary_has_distributions_lists_and_a_chart(world: World, tmp_path
         "整改建议",
     ]
     assert len(workbook["部门等次分布"]._charts) == 1
-    by_department = {r["委托部门"]: r for r in sheet_rows(path, "部门等次分布")}
+    by_department = {r["下放/委托部门"]: r for r in sheet_rows(path, "部门等次分布")}
     forestry = by_department["包头市林业和草原局"]
-    assert (forestry["优秀"], forestry["不合格"], forestry["无评分"], forestry["合计"]) == (
-        2,
+    assert (forestry["优秀"], forestry["不合格"], forestry["无评分"], forestry["已收回"]) == (
         1,
         1,
-        4,
+        1,
+        1,
     )
-    assert (forestry["零办件"], forestry["整改"], forestry["收回"]) == (1, 1, 2)
+    assert forestry["合计"] == 4
+    assert (forestry["零办件"], forestry["整改"], forestry["收回"]) == (1, 1, 1)
     units = {r["承接单位"]: r for r in sheet_rows(path, "承接单位等次分布")}
     assert units["东河区河东镇人民政府"]["合计"] == 1
     assert [r["事项编码"] for r in sheet_rows(path, "零办件清单")] == ["XK-idle"]
-    assert sorted(r["事项编码"] for r in sheet_rows(path, "收回建议")) == ["XK-gone", "XK-poor"]
+    assert sorted(r["事项编码"] for r in sheet_rows(path, "收回建议")) == ["XK-poor"]
 
 
 def test_yearly_run_feeds_the_yearly_review(world: World, tmp_path: Path) -> None:

@@ -91,7 +91,7 @@ def test_demo_assessment_in_process_and_on_a_worker(
                 ).all()
             )
             flagged = {advice[d] for d in zero if d in advice}
-            assert flagged <= {"整改", "收回"} and flagged, period
+            assert flagged <= {"整改", "收回", "已收回"} and flagged, period
         paths = [
             Path(p)
             for p in session.scalars(select(Report.path).where(Report.kind == "delegation_city"))

@@ -17,7 +17,7 @@ from powerlist.artifacts import sha256_of
 from powerlist.demo.generate import generate_city
 from powerlist.demo.load import load_demo
 from powerlist.excel import METADATA_SHEET
-from powerlist.models import Finding, PowerItem, Report
+from powerlist.models import Department, Finding, PowerItem, Report
 from powerlist.review.decisions import import_decisions
 from powerlist.review.export import export_list
 from tests.fixtures_review import at_as_of, run_job
@@ -171,6 +171,34 @@ def test_summary_counts_chart_and_late_departments(city: ReviewedCity) -> None:
     assert len(sheet._charts) == 1
     late = list(workbook["未返回部门"].iter_rows(min_row=2, values_only=True))
     assert len(late) == 51
+
+
+def test_summary_items_equal_each_department_workbook_and_the_list(city: ReviewedCity) -> None:
+    """Merged departments' items count under their successor, as its workbook lists them."""
+    summary = load_workbook(city.folder / "2026年度权责清单审核-全市汇总.xlsx")
+    rows = list(summary["部门汇总"].iter_rows(min_row=2, values_only=True))
+    items = {name: count for name, _, count, *_ in rows[:-1]}
+    with db.session_scope(city.engine) as s:
+        in_force = s.scalar(
+            select(func.count()).where(PowerItem.status.in_(("保留", "下放", "委托", "暂停")))
+        )
+        missing = dict(  # catalogue entries missing from the list are rows of the workbook too
+            s.execute(
+                select(Department.name, func.count())
+                .join(Finding, Finding.department_id == Department.id)
+                .where(Finding.rule == "catalog_missing")
+                .group_by(Department.name)
+            ).all()
+        )
+    assert rows[-1][2] == in_force == 6524
+    for path in city.folder.glob("2026年度权责清单审核-市*.xlsx"):
+        label = path.stem.removeprefix("2026年度权责清单审核-")
+        sheet = load_workbook(path)["审核事项"]
+        matching = [name for name in items if name.endswith(label.removeprefix("市"))]
+        assert len(matching) == 1, label
+        assert items[matching[0]] + missing.get(matching[0], 0) == sheet.max_row - 1, label
+    notes = [row for row in summary["说明"].iter_rows(values_only=True) if row and row[1]]
+    assert any("全市清单事项6834项" in str(row[1]) for row in notes)
 
 
 def test_a_filled_workbook_changes_exactly_its_items_and_the_export_has_every_item(

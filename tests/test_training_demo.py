@@ -21,6 +21,7 @@ from powerlist.outbox.delivery import RetryPolicy, deliver_pending
 from powerlist.outbox.senders import senders_from
 from powerlist.settings import get_settings
 from powerlist.training.config import training_config
+from powerlist.training.digest import enqueue_escalation_digests
 from powerlist.training.roster import ensure_requirements, load_unit_roster
 from powerlist.training.send import send_unit_reminders
 from powerlist.training.stages import ESCALATION, Status, personal_stages
@@ -58,6 +59,7 @@ def test_a_month_on_the_demo_city(
                     assert unit is not None
                     roster = load_unit_roster(session, unit, day, config, ids)
                     send_unit_reminders(session, roster, day, config, ids)
+                enqueue_escalation_digests(session, day, None)
             deliver_pending(demo_engine, senders, policy)
         day += timedelta(days=1)
 
@@ -104,6 +106,14 @@ def test_a_month_on_the_demo_city(
     assert all(messages[r.outbox_id].status == "sent" for r in escalations if r.outbox_id)
     assert heads & received
     assert all(messages[r.outbox_id].recipient in received for r in escalations if r.outbox_id)
+    # one digest per recipient per day, listing everyone escalated for that recipient that day
+    digests = Counter(
+        (m.recipient, m.payload["sent_on"]) for m in messages.values() if m.kind == "escalation"
+    )
+    assert max(digests.values()) == 1
+    assert sum(
+        len(m.payload["reminders"]) for m in messages.values() if m.kind == "escalation"
+    ) >= (len(escalations))
 
     # running a day again sends nothing more
     before = len(rows)
@@ -140,7 +150,9 @@ def _check_roster_workbook(engine: Engine, code: str, day: date, tmp_path: Path)
     assert header[:9] == ["工号", "姓名", "岗位", "要求编码", "培训考试要求", "类别",
                           "上次完成", "到期日", "状态"]  # fmt: skip
     found = {
-        (r[0], r[3]): formula_value(str(r[8]), {f"H{number}": r[7]}, day)
+        (r[0], r[3]): formula_value(
+            str(r[8]), {f"H{number}": r[7], f"J{number}": r[9], f"K{number}": r[10]}, day
+        )
         for number, r in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2)
     }  # 状态 as a spreadsheet computes it on `day`
     expected = {(line.staff_no, line.requirement.code): line.status.value for line in roster.lines}

@@ -15,7 +15,7 @@ from powerlist.training.config import (
     training_config,
 )
 from powerlist.training.due import ExamSitting, add_months, due_for, exam_due
-from powerlist.training.stages import Obligation, Status, due_reminders, status_of
+from powerlist.training.stages import Obligation, Status, due_reminders, hours_status, status_of
 
 STAGES = Stages()
 
@@ -171,3 +171,22 @@ def test_several_sittings_a_year_make_the_next_one_to_close_due() -> None:
     late = exam_due(exam, sittings, set(), date(2026, 10, 1))
     assert late.due_on == date(2026, 9, 18)  # all closed: overdue from the last sitting
     assert exam_due(exam, sittings, {2026}, date(2026, 4, 1)).due_on is None
+
+
+def test_a_course_short_of_its_hours_is_not_complete() -> None:
+    today = date(2026, 10, 26)
+    done = status_of(date(2027, 5, 1), today, STAGES)
+    assert done is Status.DONE
+    assert hours_status(done, 14.2, 20.0) is Status.INCOMPLETE  # 14.2 of 20 学时
+    assert hours_status(done, 20.0, 20.0) is Status.DONE
+    assert hours_status(Status.DUE_SOON, 3.0, 20.0) is Status.INCOMPLETE
+    assert hours_status(Status.OVERDUE, 3.0, 20.0) is Status.OVERDUE  # overdue stays overdue
+    assert hours_status(done, None, None) is Status.DONE  # exams and credentials: no hours
+
+
+def test_the_exam_last_done_is_the_day_it_was_passed_not_an_invented_12_31() -> None:
+    exam = rule("exam_sessions", kind="考试", first_due=date(2026, 10, 23))
+    taken = {2026: date(2026, 10, 15)}
+    passed = exam_due(exam, SITTINGS, set(taken), date(2026, 10, 26), taken)
+    assert passed.last_done == date(2026, 10, 15)
+    assert exam_due(exam, SITTINGS, {2026}, date(2026, 10, 26)).last_done is None

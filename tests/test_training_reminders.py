@@ -17,6 +17,7 @@ from powerlist.models import OutboxMessage, Reminder, Run, Staff
 from powerlist.periods import PeriodKind, period_containing
 from powerlist.training import job
 from powerlist.training.alerts import alert_calendar_coverage
+from powerlist.training.digest import enqueue_escalation_digests
 from powerlist.workdays import UnknownYear, is_working_day
 from tests.fixtures_training import (
     SmtpInbox,
@@ -176,8 +177,18 @@ def test_two_concurrent_runs_send_each_stage_once(engine: Engine, tmp_path: Path
     assert sorted(s for s, _, _ in sent["alice"]) == [
         *("before_30", "before_7", "due", "escalation", "overdue_1", "overdue_2")
     ]
-    # alice and bob: one personal message and two escalations each; dave: his 30-day notice
-    assert outbox_count(engine) == 3 + 3 + 1
+    # alice, bob: one personal message each; dave: his 30-day notice; escalations: the digest
+    assert outbox_count(engine) == 3
+    with session_scope(engine) as session:
+        assert enqueue_escalation_digests(session, date(2026, 10, 26), None) == 2
+        assert enqueue_escalation_digests(session, date(2026, 10, 26), None) == 0  # once a day
+        digests = list(
+            session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "escalation"))
+        )
+    assert {m.recipient for m in digests} == {"head@qs.example.gov.cn", "sfj@example.gov.cn"}
+    for digest in digests:  # one message listing both overdue people
+        assert "alice" in digest.body and "bob" in digest.body
+        assert digest.body.count("逾期") >= 3
     keys = Counter((s, st) for name, rows in sent.items() for st, _, _ in rows for s in [name])
     assert max(keys.values()) == 1
 

@@ -10,7 +10,7 @@ from powerlist.assessment.config import AssessmentConfig
 from powerlist.assessment.facts import DelegationFacts, UnitStaffing
 from powerlist.assessment.indicators import Indicators, measure
 from powerlist.assessment.load import DepartmentFacts
-from powerlist.assessment.scoring import Score, Verdict, recommend, score_delegation
+from powerlist.assessment.scoring import Score, Verdict, recommend, score_delegation, settle
 from powerlist.periods import Period
 
 
@@ -64,6 +64,7 @@ def assess_department(
             mode=delegation.mode,
             revoked_on=delegation.revoked_on.isoformat() if delegation.revoked_on else None,
         )
+        score, verdict = settle(indicators, score, verdict, config)
         results.append(
             Assessment(
                 delegation=delegation,

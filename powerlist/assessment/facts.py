@@ -38,6 +38,9 @@ class MonthStat:
     complaints: int = 0
     poor_ratings: int = 0
     returned: int = 0
+    ratings: int | None = None  # 好差评 评价数; None when the report has no ratings
+    good_ratings: int | None = None
+    poor_ratings_fixed: int | None = None
 
 
 @dataclass(frozen=True)

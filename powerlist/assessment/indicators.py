@@ -3,7 +3,10 @@
 A month counts as expected when it has ended before `as_of` and the delegation was in force
 on at least one of its days, so a delegation that started or was revoked mid-period is
 assessed pro rata. A month without a report is missing, never read as zero cases.
-The on-time rate (按时办结率) is cases completed on time over cases received.
+Every rate is a fraction of a real count and never above 100 %: 按时办结率 = 按时办结 ÷ 办结
+(cases still within their time limit are not late), 投诉率 = 投诉 ÷ 受理, 退回纠错率 = 退件 ÷
+受理; 好差评 (when reported): 好评率 = 好评 ÷ 评价, 差评率 = 差评 ÷ 评价,
+差评整改率 = 差评已整改 ÷ 差评.
 """
 
 from __future__ import annotations
@@ -43,6 +46,9 @@ class Indicators:
     training_share: float | None
     has_agreement: bool
     revoked_in_period: bool
+    good_rating_rate: float | None = None
+    poor_rating_rate: float | None = None
+    poor_fixed_rate: float | None = None
 
     @property
     def reported_share(self) -> float | None:
@@ -102,10 +108,8 @@ def measure(
         poor_ratings=totals["poor_ratings"] if totals else None,
         returned=totals["returned"] if totals else None,
         zero_case=received == 0,
-        on_time_rate=_ratio(totals["on_time"], received) if totals else None,
-        complaint_rate=(
-            _ratio(totals["complaints"] + totals["poor_ratings"], received) if totals else None
-        ),
+        on_time_rate=_ratio(totals["on_time"], totals["completed"]) if totals else None,
+        complaint_rate=_ratio(totals["complaints"], received) if totals else None,
         returned_rate=_ratio(totals["returned"], received) if totals else None,
         credentialed_staff=staffing.credentialed,
         credentialed_required=required,
@@ -120,6 +124,7 @@ def measure(
         has_agreement=bool(delegation.agreement and delegation.agreement.strip()),
         revoked_in_period=delegation.revoked_on is not None
         and period.start < delegation.revoked_on <= period.end,
+        **_satisfaction(reported),
     )
 
 
@@ -148,6 +153,19 @@ def training_share(hours: tuple[float, ...] | None, target: float) -> float | No
     return sum(min(1.0, h / target) for h in hours) / len(hours)
 
 
+def _satisfaction(reported: list[MonthStat]) -> dict[str, float | None]:
+    """好评率, 差评率 and 差评整改率 over the months that reported ratings (None: no ratings)."""
+    rated = [s for s in reported if s.ratings is not None]
+    ratings = sum(s.ratings or 0 for s in rated)
+    poor = sum(s.poor_ratings for s in rated)
+    fixed = [s.poor_ratings_fixed for s in rated if s.poor_ratings_fixed is not None]
+    return {
+        "good_rating_rate": _ratio(sum(s.good_ratings or 0 for s in rated), ratings),
+        "poor_rating_rate": _ratio(poor, ratings),
+        "poor_fixed_rate": _ratio(sum(fixed), poor) if fixed else None,
+    }
+
+
 _COUNTS = ("received", "completed", "on_time", "overdue", "complaints", "poor_ratings", "returned")
 
 
@@ -156,6 +174,7 @@ def _totals(reported: list[MonthStat]) -> dict[str, int]:
 
 
 def _ratio(part: int, whole: int | None) -> float | None:
+    """part ÷ whole, never above 1 (the import refuses impossible rows; older data is capped)."""
     if not whole:
         return None
-    return part / whole
+    return min(1.0, part / whole)

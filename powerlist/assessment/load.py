@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,6 +15,8 @@ from powerlist.assessment.indicators import training_window
 from powerlist.models import (
     Delegation,
     Department,
+    ExamResult,
+    ExamSession,
     HandlingStat,
     PowerItem,
     ReceivingUnit,
@@ -22,6 +25,7 @@ from powerlist.models import (
     TrainingRequirement,
 )
 from powerlist.periods import Period
+from powerlist.training.due import add_months
 
 ENFORCEMENT_ROLE = "执法人员"
 
@@ -152,6 +156,7 @@ def _staffing(
     by_unit: dict[int, list[tuple[int, str, str | None]]] = defaultdict(list)
     for staff_id, unit_id, role, credential in staff:
         by_unit[unit_id].append((staff_id, role, credential))
+    lapsed = _not_credentialed(session, units, window[1])
     result = {}
     for unit_id, people in by_unit.items():
         owing = [
@@ -163,11 +168,58 @@ def _staffing(
         result[unit_id] = UnitStaffing(
             staff=len(people),
             credentialed=sum(
-                1 for _, role, cred in people if role == ENFORCEMENT_ROLE and cred and cred.strip()
+                1
+                for staff_id, role, cred in people
+                if role == ENFORCEMENT_ROLE and cred and cred.strip() and staff_id not in lapsed
             ),
             training_hours=tuple(owing) if requirement is not None else None,
         )
     return result
+
+
+def _not_credentialed(session: Session, units: Any, day: date) -> set[int]:
+    """Staff whose 执法证 does not count on `day`: 审验 lapsed, or the latest exam not passed.
+
+    审验 (a 证件 requirement) lapses when the last one is older than its period; the law exam
+    (考试) counts for the latest year whose sessions have all closed by `day`. A requirement
+    with no records in the database at all is not held against anyone.
+    """
+    staff = select(Staff.id).where(Staff.unit_id.in_(units), Staff.role == ENFORCEMENT_ROLE)
+    lapsed: set[int] = set()
+    for requirement in session.scalars(
+        select(TrainingRequirement).where(TrainingRequirement.kind == "证件")
+    ):
+        last = dict(
+            session.execute(
+                select(TrainingRecord.staff_id, func.max(TrainingRecord.completed_on))
+                .where(TrainingRecord.requirement_id == requirement.id)
+                .where(TrainingRecord.staff_id.in_(staff), TrainingRecord.completed_on <= day)
+                .group_by(TrainingRecord.staff_id)
+            ).all()
+        )
+        if not last:
+            continue
+        since = add_months(day, -requirement.every_months)
+        people = session.scalars(staff).all()
+        lapsed |= {p for p in people if last.get(p) is None or last[p] < since}
+    closes = dict(
+        session.execute(
+            select(ExamSession.year, func.max(ExamSession.closes_on)).group_by(ExamSession.year)
+        ).all()
+    )
+    held = [year for year, closed in closes.items() if closed < day]
+    if held:
+        year = max(held)
+        passed = set(
+            session.scalars(
+                select(ExamResult.staff_id)
+                .join(ExamSession, ExamSession.id == ExamResult.session_id)
+                .where(ExamSession.year == year, ExamResult.passed.is_(True))
+                .where(ExamResult.staff_id.in_(staff))
+            )
+        )
+        lapsed |= set(session.scalars(staff)) - passed
+    return lapsed
 
 
 def _month_stat(row: HandlingStat) -> MonthStat:
@@ -180,4 +232,7 @@ def _month_stat(row: HandlingStat) -> MonthStat:
         complaints=row.complaints,
         poor_ratings=row.poor_ratings,
         returned=row.returned,
+        ratings=row.ratings,
+        good_ratings=row.good_ratings,
+        poor_ratings_fixed=row.poor_ratings_fixed,
     )

@@ -14,12 +14,16 @@ from powerlist.periods import PeriodKind
 
 INDICATOR_NAMES = {
     "on_time": "按时办结率",
-    "complaints": "投诉差评率",
+    "complaints": "投诉率",
     "returned": "退回纠错率",
     "credentialed_staff": "持证执法人员",
     "training": "业务培训",
     "agreement": "委托协议/下放文件",
 }
+
+
+REVOKED = "已收回"
+"""Grade and recommendation of a delegation revoked within the period: outside the grading."""
 
 
 @dataclass(frozen=True)
@@ -77,9 +81,12 @@ def recommend(
     found: list[tuple[str, str]] = []
     if ind.revoked_in_period:
         found.append(("收回", f"已于{revoked_on}收回，评估至收回前"))
-    if ind.months_expected == 0:
-        action = "收回" if ind.revoked_in_period else "继续"
-        return Verdict(action, [reason for _, reason in found] or ["评估期内尚无已结束的完整月份"])
+    if ind.months_expected == 0:  # nothing to measure yet, but a missing 委托协议 is a defect now
+        found += [(rules.weak, reason) for reason in _defects(ind, config, mode)]
+        if not found:
+            return Verdict("继续", ["评估期内尚无已结束的完整月份"])
+        worst = max(RECOMMENDATIONS.index(action) for action, _ in found)
+        return Verdict(RECOMMENDATIONS[worst], [reason for _, reason in found])
     found += _data_reasons(ind, score, config)
     if ind.zero_case:
         action = rules.zero_case_year if kind is PeriodKind.YEAR else rules.zero_case_quarter
@@ -97,6 +104,35 @@ def recommend(
         return Verdict("继续", ["各项指标达标"])
     worst = max(RECOMMENDATIONS.index(action) for action, _ in found)
     return Verdict(RECOMMENDATIONS[worst], [reason for _, reason in found])
+
+
+def settle(
+    ind: Indicators, score: Score, verdict: Verdict, config: AssessmentConfig
+) -> tuple[Score, Verdict]:
+    """The reported grade and recommendation: revoked ones are 已收回 and not graded, and a
+    grade above the lowest passing one is capped when anything must be rectified.
+
+    So 优秀/良好 never comes with 整改 or 收回 (hard defects such as no 委托协议, too few
+    credentialed staff or a 零办件 period cap the grade), and the cap and its reason are shown.
+    """
+    if ind.revoked_in_period:
+        note = "评估期内已收回，不评定等次"
+        return (
+            Score(points=score.points, score=None, grade=REVOKED),
+            Verdict(REVOKED, [*verdict.reasons, note]),
+        )
+    passing = config.grades[-1][0]
+    better = [grade for grade, _ in config.grades[:-1]]
+    if score.grade in better and verdict.recommendation != "继续":
+        note = (
+            f"等次封顶为{passing}：评分{score.score:g}本可评为{score.grade}，"
+            f"但存在须{verdict.recommendation}的问题"
+        )
+        return (
+            Score(points=score.points, score=score.score, grade=passing),
+            Verdict(verdict.recommendation, [*verdict.reasons, note]),
+        )
+    return score, verdict
 
 
 def _data_reasons(ind: Indicators, score: Score, config: AssessmentConfig) -> list[tuple[str, str]]:
@@ -130,7 +166,7 @@ def _shortfalls(ind: Indicators, config: AssessmentConfig) -> list[str]:
     if ind.on_time_rate is not None and ind.on_time_rate < t.on_time_full:
         notes.append(f"按时办结率{ind.on_time_rate:.1%}（目标{t.on_time_full:.0%}）")
     if ind.complaint_rate:
-        notes.append(f"投诉差评率{ind.complaint_rate:.1%}")
+        notes.append(f"投诉率{ind.complaint_rate:.1%}")
     if ind.returned_rate:
         notes.append(f"退回纠错率{ind.returned_rate:.1%}")
     if ind.training_share is not None and ind.training_share < 1:

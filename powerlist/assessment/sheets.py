@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from powerlist.assessment.config import FAILING_GRADE, GRADES, AssessmentConfig
-from powerlist.assessment.scoring import INDICATOR_NAMES
+from powerlist.assessment.scoring import INDICATOR_NAMES, REVOKED
 from powerlist.assessment.store import ReportRow
 from powerlist.excel import (
     BAD,
@@ -31,18 +31,30 @@ JOB_TITLE = "下放委托事项效能评估"
 MISSING = "无数据"
 NOT_REPORTED = "未报送"
 NO_SCORE = "无评分"
-GRADE_COLORS = {"优秀": GOOD, "良好": GOOD, "合格": WARN, FAILING_GRADE: BAD, NO_SCORE: MUTED}
-ADVICE_COLORS = {"继续": GOOD, "整改": WARN, "收回": BAD}
+GRADE_COLORS = {
+    "优秀": GOOD, "良好": GOOD, "合格": WARN, FAILING_GRADE: BAD, NO_SCORE: MUTED, REVOKED: MUTED,
+}  # fmt: skip
+ADVICE_COLORS = {"继续": GOOD, "整改": WARN, "收回": BAD, REVOKED: MUTED}
 DISTRIBUTION_SHEET = "部门等次分布"
 SOURCES = (
-    "办件统计（handling_stats）",
-    "承接单位人员与执法证（staff）",
-    "培训记录（training_records）",
+    "承接单位按月报送的办件统计（受理、办结、按时办结、超期、投诉、差评、退件、好差评）",
+    "承接单位人员名册与行政执法证件",
+    "承接事项业务培训记录（谁委托、谁培训）",
 )
 NOTES = (
     "得分满分100分；缺少数据的指标不计分，得分按可评分指标折算，可评分权重不足时不评分。",
-    "按时办结率＝按时办结件数÷受理件数；投诉差评率＝（投诉＋差评）÷受理件数。",
+    "按时办结率＝按时办结件数÷办结件数（来源：办件统计“按时办结数”“办结数”；尚在办理时限内的"
+    "件不计为逾期）；投诉率＝投诉件数÷受理件数（“投诉数”“受理数”）；退回纠错率＝退件数÷受理件数"
+    "（“退件数”“受理数”）；所有比率均不超过100%，办件统计导入时拒收不可能的行。",
+    "好差评（国办发〔2019〕51号，报送时计算，不计分）：好评率＝好评数÷评价数，差评率＝差评数÷评价数，"
+    "差评整改率＝差评整改数÷差评数。",
+    "持证执法人员：承接单位在岗、持有行政执法证件的执法人员数（来源：人员名册“执法证号”；"
+    "执法证件审验在有效期内且最近一次学法考法考试合格者方计入）；"
+    "业务培训：每人在评估期末前12个月内承接事项业务培训学时÷目标学时（每人封顶100%）的平均值；"
+    "委托协议/下放文件：委托事项须有委托协议（委托书），下放事项须有下放文件。",
     "评估期中途开始或收回的事项按实际月份折算；未报送的月份列为缺报，不按零办件计。",
+    "有须整改或收回的问题（如缺少委托协议、持证人员不足、零办件）时，等次最高为合格，理由中注明；"
+    "评估期内已收回的事项列为“已收回”，不评定等次；评估期开始前已收回的事项不再评估。",
     "上期得分按同一配置由上一期数据计算。",
 )
 
@@ -94,9 +106,12 @@ INDICATOR_COLUMNS: tuple[tuple[Column, Callable[[ReportRow], Any]], ...] = (
     (Column("按时办结率", kind="percent"), _ratio("on_time_rate")),
     (Column("投诉件数", kind="int"), _count("complaints")),
     (Column("差评件数", kind="int"), _count("poor_ratings")),
-    (Column("投诉差评率", kind="percent"), _ratio("complaint_rate")),
+    (Column("投诉率", kind="percent"), _ratio("complaint_rate")),
     (Column("退回纠错件数", kind="int"), _count("returned")),
     (Column("退回纠错率", kind="percent"), _ratio("returned_rate")),
+    (Column("好评率", kind="percent"), _ratio("good_rating_rate")),
+    (Column("差评率", kind="percent"), _ratio("poor_rating_rate")),
+    (Column("差评整改率", kind="percent"), _ratio("poor_fixed_rate")),
     (Column("零办件", colors={"是": BAD}), _zero_case),
     (Column("持证执法人员", kind="int"), lambda r: r.get("credentialed_staff")),
     (Column("应有持证人数", kind="int"), lambda r: r.get("credentialed_required")),
@@ -118,7 +133,17 @@ ITEM_COLUMNS: tuple[tuple[Column, Callable[[ReportRow], Any]], ...] = (
     (Column("权力类型"), lambda r: r.category),
     (Column("方式"), lambda r: r.mode),
 )
-DEPARTMENT_COLUMN = ((Column("委托部门", width=24, wrap=True), lambda r: r.department_name),)
+DELEGATING_DEPARTMENT = {"下放": "下放部门", "委托": "委托部门"}
+"""What the delegating department is called by mode (下放 vs 委托, as the published documents)."""
+MIXED_DEPARTMENT = "下放/委托部门"  # a column over rows of both modes
+
+
+def delegating_department(modes: set[str]) -> str:
+    """The column header for the delegating department of rows with these modes."""
+    return DELEGATING_DEPARTMENT[next(iter(modes))] if len(modes) == 1 else MIXED_DEPARTMENT
+
+
+DEPARTMENT_COLUMN = ((Column(MIXED_DEPARTMENT, width=24, wrap=True), lambda r: r.department_name),)
 UNIT_COLUMNS = (
     (Column("承接单位", width=28, wrap=True), lambda r: r.unit_name),
     (Column("旗县区"), lambda r: r.district),
@@ -169,7 +194,7 @@ LIST_COLUMNS = (
     (Column("建议", colors=ADVICE_COLORS), lambda r: r.recommendation),
     (Column("理由", width=60, wrap=True), lambda r: r.reasons),
 )
-BUCKETS = (*GRADES, FAILING_GRADE, NO_SCORE)
+BUCKETS = (*GRADES, FAILING_GRADE, NO_SCORE, REVOKED)
 # the indicators the city summary reads (its lists and distributions); the rest stay unloaded
 CITY_INDICATORS = ("zero_case", "months_reported", "months_expected", "received")
 
@@ -212,7 +237,10 @@ def city_workbook(
 ) -> WrittenWorkbook:
     """The city summary: grade distribution by department and unit, 零办件, 收回 candidates."""
     by_department = _distribution(
-        DISTRIBUTION_SHEET, rows, lambda r: (r.department_name,), ["委托部门"]
+        DISTRIBUTION_SHEET,
+        rows,
+        lambda r: (r.department_name,),
+        [delegating_department({r.mode for r in rows})],
     )
     by_department.chart = BarChartSpec(
         "各部门评估等次分布", 2, 1 + len(BUCKETS), stacked=True, width=24.0, height_per_row=0.5

@@ -7,11 +7,14 @@ from pathlib import Path
 import typer
 
 from powerlist.assessment.config import RECOMMENDATIONS, BadAssessmentConfig, load_config
+from powerlist.assessment.scoring import REVOKED
 from powerlist.assessment.store import period_rows
 from powerlist.cli.errors import fail
 from powerlist.cli.output import print_json, print_table
 from powerlist.db import session_scope
 from powerlist.periods import BadPeriod, parse_period
+
+LISTED = (*RECOMMENDATIONS, REVOKED)  # 已收回: a delegation revoked within the period
 
 app = typer.Typer(
     help="Delegation assessment (下放委托事项效能评估): configuration and stored results.",
@@ -40,13 +43,13 @@ def check_config(
 def list_results(
     period: str = typer.Option(..., "--period", help="2026 or 2026-Q3."),
     recommendation: str | None = typer.Option(
-        None, "--recommendation", help=f"Only one recommendation: {'、'.join(RECOMMENDATIONS)}."
+        None, "--recommendation", help=f"Only one recommendation: {'、'.join(LISTED)}."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of objects."),
 ) -> None:
     """List the stored assessment of every delegation for a period."""
-    if recommendation is not None and recommendation not in RECOMMENDATIONS:
-        fail(f"建议只能是 {'、'.join(RECOMMENDATIONS)}，不是“{recommendation[:40]}”")
+    if recommendation is not None and recommendation not in LISTED:
+        fail(f"建议只能是 {'、'.join(LISTED)}，不是“{recommendation[:40]}”")
     try:
         label = parse_period(period).label
     except BadPeriod as error:
@@ -78,7 +81,7 @@ def list_results(
         return
     print_table(
         rows,
-        [("department", "委托部门"), ("item_code", "事项编码"), ("item", "事项名称"),
+        [("department", "下放/委托部门"), ("item_code", "事项编码"), ("item", "事项名称"),
          ("unit", "承接单位"), ("score", "得分"), ("grade", "等次"),
          ("recommendation", "建议"), ("reasons", "理由")],
     )  # fmt: skip

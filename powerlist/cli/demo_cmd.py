@@ -6,6 +6,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from enum import StrEnum
+from typing import Any
 
 import typer
 from sqlalchemy.engine import make_url
@@ -16,7 +17,7 @@ from powerlist.cli.output import print_json
 from powerlist.demo.generate import DemoCity, generate_city, generate_province
 from powerlist.demo.load import DatabaseNotEmpty, load_demo
 from powerlist.settings import get_settings
-from powerlist.summary import dataset_summary
+from powerlist.summary import dataset_summary, headline_figures, headline_table
 
 
 class Scale(StrEnum):
@@ -61,6 +62,7 @@ def demo(
         fail(f"没有写入任何数据：{error}")
     with db.session_scope(engine) as session:
         summary = dataset_summary(session)
+        summary["headline"] = headline_figures(session)
     summary["planted_defects"] = dict(sorted(planted.items()))
     summary["seconds"] = round(time.perf_counter() - started, 1)
     if as_json:
@@ -116,13 +118,14 @@ PLANTED_ZH = {
 }
 
 
-def _print_summary(summary: dict[str, object]) -> None:
+def _print_summary(summary: dict[str, Any]) -> None:
     """One Chinese line per figure (the --json output keeps the English keys for scripts)."""
     typer.echo(
         "示范数据已生成（包头市规模）："
         if summary["items"] < 50_000
         else "示范数据已生成（自治区规模）："
     )
+    headline = summary.pop("headline")
     for key, value in summary.items():
         label = SUMMARY_ZH.get(key, key)
         if isinstance(value, dict):
@@ -131,3 +134,6 @@ def _print_summary(summary: dict[str, object]) -> None:
             typer.echo(f"  {label}：{inner}")
         else:
             typer.echo(f"  {label}：{value}")
+    typer.echo("清单总览（事项数，合并部门的事项计入承继部门）：")
+    for line in headline_table(headline, departments=summary["items"] < 50_000):
+        typer.echo(f"  {line}")

@@ -53,14 +53,28 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "公共服务": ("{n}政策咨询", "{n}信息查询", "{n}办事指南公开", "{n}证明材料开具"),
 }
 
-LAW_PENALTY = "对违反《{law}》第{art}规定行为的处罚"
+LAW_PENALTY = "对违反《{law}》{art}规定行为的处罚"
 
-SUB_ITEM_SETS: tuple[tuple[str, ...], ...] = (
-    ("新办", "变更", "延续", "注销"),
-    ("情节较轻的", "情节严重的"),
-    ("个人", "法人或者其他组织"),
-    ("首次申请", "补发", "换发"),
+SUB_ITEM_SETS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "行政许可": (("新办", "变更", "延续", "注销"), ("首次申请", "补发", "换发")),
+    "行政确认": (("首次登记", "变更登记", "注销登记"),),
+    "行政处罚": (("对个人的处罚", "对单位的处罚"), ("情节较轻的", "情节严重的")),
+    "行政备案": (("首次备案", "变更备案"),),
+    "行政给付": (("城市", "农村牧区"),),
+}
+"""Sub-items (子项) real lists split each power type into; types absent here have none."""
+
+QUALIFIERS = (
+    "市本级",
+    "跨旗县区",
+    "涉企事项",
+    "重点行业领域",
+    "线上办理",
+    "年度",
+    "专项",
+    "信用分级分类",
 )
+"""Scopes that distinguish otherwise equal item names in a large department's list."""
 
 _DIGITS = "零一二三四五六七八九"
 
@@ -88,29 +102,66 @@ def article(number: int) -> str:
     return f"第{chinese_numeral(number)}条"
 
 
+def penalty_article(articles: int, rng: random.Random) -> int:
+    """An article of a law's 法律责任 chapter: the last third, never the final 施行 article."""
+    last = max(1, articles - 1)
+    return rng.randint(max(1, min(last, articles * 2 // 3)), last)
+
+
+def basis_article(articles: int, rng: random.Random) -> int:
+    """An article of a law's substantive part: never article 1 (purpose) nor the last (施行)."""
+    return rng.randint(min(2, articles), max(min(2, articles), articles - 1))
+
+
+NamedItem = tuple[str, str | None, int | None]
+"""An item name with the law and article it names (for names citing one), else None."""
+
+
 def item_names(
-    category: str, nouns: tuple[str, ...], laws: tuple[str, ...], rng: random.Random
-) -> Iterator[str]:
-    """Yield distinct plausible item names of one category for a department, without end."""
+    category: str,
+    nouns: tuple[str, ...],
+    laws: dict[str, int],
+    rng: random.Random,
+    given: tuple[str, ...] = (),
+) -> Iterator[NamedItem]:
+    """Yield distinct plausible item names of one category for a department, without end.
+
+    `laws` maps the department's law titles to their article counts, so a name citing an
+    article (对违反《…》第六十二条规定行为的处罚) always names an article the law has. `given`
+    real names replace the templates (the 行政给付, 行政征收 and 行政裁决 of those holding them).
+    """
     templates = TEMPLATES[category]
     seen: set[str] = set()
-    candidates = [t.format(n=n) for t in templates for n in nouns]
+    candidates = list(given) or [t.format(n=n) for t in templates for n in nouns]
     rng.shuffle(candidates)
     for name in candidates:
         seen.add(name)
-        yield name
+        yield name, None, None
+    titles = sorted(laws)
+    qualified = [f"{base}（{q}）" for base in candidates for q in QUALIFIERS]
+    rng.shuffle(qualified)
     counter = 0
     while True:
         counter += 1
-        name = ""
-        if category == "行政处罚" and laws:
-            for _ in range(20):  # law-and-article names run out for very large departments
-                name = LAW_PENALTY.format(law=rng.choice(laws), art=article(rng.randint(10, 130)))
-                if name not in seen:
-                    break
-        if not name or name in seen:
-            base = rng.choice(templates).format(n=rng.choice(nouns))
-            name = f"{base}（{rng.choice(nouns)}类第{counter}项）"
+        if category == "行政处罚" and titles:
+            named = _law_penalty(titles, laws, seen, rng)
+            if named is not None:
+                seen.add(named[0])
+                yield named
+                continue
+        name = qualified.pop() if qualified else f"{rng.choice(candidates)}（其他情形{counter}）"
         if name not in seen:
             seen.add(name)
-            yield name
+            yield name, None, None
+
+
+def _law_penalty(
+    titles: list[str], laws: dict[str, int], seen: set[str], rng: random.Random
+) -> NamedItem | None:
+    for _ in range(20):  # law-and-article names run out for very large departments
+        law = rng.choice(titles)
+        number = penalty_article(laws[law], rng)
+        name = LAW_PENALTY.format(law=law, art=article(number))
+        if name not in seen:
+            return name, law, number
+    return None

@@ -23,6 +23,8 @@ class DepartmentSpec:
     nouns: tuple[str, ...]
     laws: tuple[str, ...]
     unit_suffix: str  # name of the counterpart bureau at district level
+    types: tuple[str, ...] = ()  # the only power types its items have; () for all
+    names: dict[str, tuple[str, ...]] | None = None  # real names of the types few departments hold
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class LawSpec:
     promulgated: date
     effective: date
     status: str
+    articles: int  # number of articles (条) of the text, from the official text
     amended: date | None = None
     repealed: date | None = None
 
@@ -55,9 +58,13 @@ DEPARTMENTS: tuple[DepartmentSpec, ...] = tuple(
         nouns=tuple(d["nouns"]),
         laws=tuple(d["laws"]),
         unit_suffix=d["unit_suffix"],
+        types=tuple(d.get("types", ())),
+        names={k: tuple(v) for k, v in d.get("names", {}).items()},
     )
     for d in _DATA["departments"]
 )
+ARTICLES: dict[str, int] = {law.title: law.articles for law in LAWS}
+"""Article count of each law of the demo's registry, by title without 《》."""
 GENERAL_LAWS: tuple[str, ...] = tuple(_DATA["general_laws"])
 LOW_LEVEL_DOCUMENTS: tuple[str, ...] = tuple(_DATA["low_level_documents"])
 REPEALED_LAWS: tuple[str, ...] = tuple(_DATA["repealed_laws"])

@@ -45,6 +45,10 @@ class HandlingStat(Base):
     complaints: Mapped[int] = mapped_column(Integer, default=0)
     poor_ratings: Mapped[int] = mapped_column(Integer, default=0)
     returned: Mapped[int] = mapped_column(Integer, default=0)
+    # 好差评 (国办发〔2019〕51号): None when the unit's report has no ratings columns.
+    ratings: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 评价数
+    good_ratings: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 好评数
+    poor_ratings_fixed: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 差评已整改数
 
 
 class DelegationAssessment(Base):

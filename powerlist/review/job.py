@@ -34,6 +34,7 @@ from powerlist.review.workbooks import (
     write_summary_workbook,
 )
 from powerlist.settings import get_settings
+from powerlist.summary import headline_figures, headline_note, successor_of
 
 JOB_NAME = "yearly_review"
 DEPARTMENT_REPORT = "review_department"
@@ -128,7 +129,8 @@ def summarize(
     _prune_departments_left_out(session, run_id, plan_departments(session, run.scope))
     tallies = department_tallies(session, run_id)
     available = yearly_assessments_exist(session)
-    notes = [] if available else [NO_ASSESSMENT_NOTE]
+    notes = [headline_note(headline_figures(session)["city"])]
+    notes += [] if available else [NO_ASSESSMENT_NOTE]
     written = write_summary_workbook(
         reports_dir / summary_file_name(year),
         tallies,
@@ -198,13 +200,21 @@ def department_tallies(session: Session, run_id: int) -> list[DepartmentTally]:
             .group_by(Finding.department_id)
         ).all()
     )
-    items = dict(
-        session.execute(
-            select(PowerItem.department_id, func.count())
-            .where(PowerItem.status.in_(sorted(REVIEWED_STATUSES)))
-            .group_by(PowerItem.department_id)
-        ).all()
+    owner = successor_of(
+        {
+            row.id: (row.merged_into_id, bool(row.active))
+            for row in session.execute(
+                select(Department.id, Department.merged_into_id, Department.active)
+            )
+        }
     )
+    items: Counter[int] = Counter()
+    for department_id, count in session.execute(
+        select(PowerItem.department_id, func.count())
+        .where(PowerItem.status.in_(sorted(REVIEWED_STATUSES)))
+        .group_by(PowerItem.department_id)
+    ):
+        items[owner[department_id]] += count  # a merged department's items are its successor's
     returned = set(
         session.scalars(select(ItemDecision.department_id).where(ItemDecision.run_id == run_id))
     )

@@ -38,6 +38,7 @@ class Requirement:
     first_due: date
     hours_per_year: float | None = None
     anchor: date | None = None
+    source: str | None = None  # the document the figures (hours, period) come from
 
     def applies_to(self, role: str, unit_kind: str) -> bool:
         """Whether a person of `role` in a unit of `unit_kind` must meet this requirement."""
@@ -112,6 +113,9 @@ def _requirement(raw: dict[str, Any], index: int, origin: Path) -> Requirement:
     anchor = raw.get("anchor")
     if counts_from == "fixed" and not isinstance(anchor, date):
         raise BadTrainingConfig(f"{where} counts_from = fixed 需要 anchor 日期")
+    source = raw.get("source")
+    if source is not None and not isinstance(source, str):
+        raise BadTrainingConfig(f"{where} 的 source 应为文字（要求出处）")
     hours = raw.get("hours_per_year")
     if hours is not None and (not isinstance(hours, int | float) or hours < 0):
         raise BadTrainingConfig(f"{where} 的 hours_per_year 应为非负数")
@@ -126,6 +130,7 @@ def _requirement(raw: dict[str, Any], index: int, origin: Path) -> Requirement:
         first_due=need("first_due", date),
         hours_per_year=float(hours) if hours is not None else None,
         anchor=anchor if isinstance(anchor, date) else None,
+        source=source,
     )
 
 

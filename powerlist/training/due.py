@@ -82,18 +82,20 @@ def exam_due(
     sittings: Sequence[ExamSitting],
     passed_years: set[int],
     today: date,
+    passed_on: dict[int, date] | None = None,
 ) -> Due:
     """The exam's due date: the close of the year's next session (main sittings, then resit).
 
     A year may hold several sittings; until one is passed, the next one to close is due, and
     after the last has closed the person stays overdue from it. The year considered is the
     latest whose first main sitting opens within a month of `today` (or earlier); a year passed
-    makes the next year's sitting due once it is scheduled.
+    makes the next year's sitting due once it is scheduled. The last completion is the date
+    the latest passed exam was taken (`passed_on` by year); without it, none is invented.
     """
     years = sorted({s.year for s in sittings if s.year >= requirement.first_due.year})
     current = [y for y in years if _main(sittings, y).opens_on <= add_months(today, 1)]
     last_pass = max(passed_years) if passed_years else None
-    last_done = date(last_pass, 12, 31) if last_pass else None
+    last_done = (passed_on or {}).get(last_pass) if last_pass else None
     if not current:
         return Due(last_done, _main(sittings, years[0]).closes_on if years else None)
     year = current[-1]

@@ -32,6 +32,7 @@ from powerlist.runtime.ranges import key_filter, range_keys
 from powerlist.settings import get_settings
 from powerlist.training import reports, workbooks
 from powerlist.training.config import training_config
+from powerlist.training.digest import enqueue_escalation_digests
 from powerlist.training.reports import CityTables
 from powerlist.training.roster import ensure_requirements, load_rosters
 from powerlist.training.roster_files import record_rosters, reuse_counts
@@ -109,7 +110,7 @@ def run_unit(session: Session, ctx: RunContext, key: str) -> None:
     units = units_of(session, key)
     rosters = load_rosters(session, units, today, config, ids)
     if working_day_or_alert(session, today):
-        counts = send_reminders(session, rosters, today, config, ids, get_settings().webhook_url)
+        counts = send_reminders(session, rosters, today, config, ids)
         log.info("units %s: %s reminders, %s messages", key, counts.reminders, counts.messages)
     outcome = record_rosters(session, ctx, rosters, config.stages)
     log.info("units %s: %s rosters written, %s reused", key, outcome.written, outcome.reused)
@@ -146,6 +147,8 @@ def finish(session: Session, ctx: RunContext) -> dict[str, Any]:
     if not working:  # recorded as skipped (已跳过), never as the day's success
         return {**summary, "skipped": NON_WORKING_DAY}
     settings = get_settings()
+    digests = enqueue_escalation_digests(session, today, settings.webhook_url)
+    session.commit()  # the digests are in the outbox before delivery reads it
     policy = RetryPolicy.from_settings(settings)
     delivered = deliver_pending(session.get_bind().engine, senders_from(settings), policy)
     config = training_config()
@@ -179,6 +182,7 @@ def finish(session: Session, ctx: RunContext) -> dict[str, Any]:
         units=len(city.unit_rows),
         reminders=sum(stages.values()),
         escalations=stages.get("escalation", 0),
+        escalation_digests=digests,
         stages=stages,
         delivered=delivered.sent,
         retrying=delivered.retrying,

@@ -23,7 +23,8 @@ STATUS_COLORS = {
     Status.DONE.value: GOOD,
     Status.DUE_SOON.value: WARN,
     Status.OVERDUE.value: BAD,
-    Status.ESCALATED.value: "FF9B9B",  # a deeper red than 已逾期: already reported upwards
+    Status.ESCALATED.value: "FF9B9B",
+    Status.INCOMPLETE.value: WARN,  # a deeper red than 已逾期: already reported upwards
 }
 
 
@@ -56,26 +57,33 @@ ROSTER_COLUMNS = (
     Column("上次完成", kind="date"),
     Column("到期日", kind="date"),
     Column("状态", width=10, colors=STATUS_COLORS),
-    Column("本年学时", kind="float"),
+    Column("近12个月学时", kind="float"),
     Column("年度目标学时", kind="float"),
     Column("电子邮箱"),
 )
 DUE_COLUMN = "H"  # 到期日, which the 状态 formula reads
 
 
-def status_formula(row: int, stages: Stages) -> Formula:
-    """状态 as a formula of the row's 到期日 and the day the file is opened (TODAY()).
+HOURS_COLUMN, TARGET_COLUMN = "J", "K"  # 近12个月学时 and 年度目标学时, which 状态 also reads
 
-    The same rule as `stages.status_of`, so the roster stays true on later days without being
-    rewritten: a file only changes when the facts (people, dates, hours) change.
+
+def status_formula(row: int, stages: Stages) -> Formula:
+    """状态 as a formula of the row's 到期日, 学时 and the day the file is opened (TODAY()).
+
+    The same rule as `stages.status_of` and `stages.hours_status`, so the roster stays true on
+    later days without being rewritten: a file only changes when the facts (people, dates,
+    hours) change. A course whose hours fall short of the yearly target is 未完成 until due.
     """
     due = f"{DUE_COLUMN}{row}"
+    hours, target = f"{HOURS_COLUMN}{row}", f"{TARGET_COLUMN}{row}"
     return Formula(
-        f'=IF({due}="","{Status.DONE.value}",'
+        f"=IF(AND(ISNUMBER({hours}),ISNUMBER({target}),{hours}<{target},"
+        f'OR({due}="",{due}>=TODAY())),"{Status.INCOMPLETE.value}",'
+        f'IF({due}="","{Status.DONE.value}",'
         f'IF({due}-TODAY()>{stages.due_soon_days},"{Status.DONE.value}",'
         f'IF({due}>=TODAY(),"{Status.DUE_SOON.value}",'
         f'IF(TODAY()-{due}>={stages.escalate_after_days},"{Status.ESCALATED.value}",'
-        f'"{Status.OVERDUE.value}"))))'
+        f'"{Status.OVERDUE.value}")))))'
     )
 
 
@@ -92,7 +100,7 @@ def roster_table(roster: UnitRoster, stages: Stages) -> TableSheet:
             line.last_done,
             line.due_on,
             status_formula(number, stages),
-            line.hours_this_year,
+            line.hours_12_months,
             line.requirement.hours_per_year,
             line.email or "",
         )
@@ -102,14 +110,14 @@ def roster_table(roster: UnitRoster, stages: Stages) -> TableSheet:
 
 
 def hours_table(roster: UnitRoster) -> TableSheet:
-    """Per person: training hours this year against the yearly target (学时)."""
+    """Per person: training hours of the last twelve months against the yearly target (学时)."""
     done: dict[tuple[str, str, str], float] = defaultdict(float)
     target: dict[tuple[str, str, str], float] = defaultdict(float)
     for line in roster.lines:
         if line.requirement.hours_per_year is None:
             continue
         key = (line.staff_no, line.name, line.role)
-        done[key] += line.hours_this_year or 0.0
+        done[key] += line.hours_12_months or 0.0
         target[key] += line.requirement.hours_per_year
     rows = [
         (*key, round(done[key], 1), target[key], _ratio(done[key], target[key])) for key in done
@@ -118,7 +126,7 @@ def hours_table(roster: UnitRoster) -> TableSheet:
         Column("工号"),
         Column("姓名"),
         Column("岗位"),
-        Column("本年学时", kind="float"),
+        Column("近12个月学时", kind="float"),
         Column("目标学时", kind="float"),
         Column("完成比例", kind="percent"),
     )
@@ -136,6 +144,7 @@ class Tally:
     escalated: int = 0
     examinees: int = 0
     passed: int = 0
+    incomplete: int = 0  # 未完成: dates kept but fewer hours than the yearly target
 
     def add(self, line: RosterLine) -> None:
         """Count one roster line."""
@@ -144,6 +153,7 @@ class Tally:
         self.due_soon += line.status is Status.DUE_SOON
         self.overdue += line.status is Status.OVERDUE
         self.escalated += line.status is Status.ESCALATED
+        self.incomplete += line.status is Status.INCOMPLETE
         if line.exam_passed is not None:
             self.examinees += 1
             self.passed += line.exam_passed
@@ -155,6 +165,7 @@ class Tally:
         self.due_soon += other.due_soon
         self.overdue += other.overdue
         self.escalated += other.escalated
+        self.incomplete += other.incomplete
         self.examinees += other.examinees
         self.passed += other.passed
 
@@ -170,6 +181,7 @@ class Tally:
             self.due_soon,
             self.overdue,
             self.escalated,
+            self.incomplete,
         )
 
 
@@ -183,6 +195,7 @@ TALLY_COLUMNS = (
     Column("即将到期", kind="int"),
     Column("已逾期", kind="int"),
     Column("已上报", kind="int"),
+    Column("学时不足", kind="int"),
 )
 
 

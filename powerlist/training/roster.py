@@ -27,8 +27,8 @@ from powerlist.models import (
 )
 from powerlist.outbox.store import insert_ignore
 from powerlist.training.config import Requirement, TrainingConfig
-from powerlist.training.due import Due, ExamSitting, due_for, exam_due
-from powerlist.training.stages import Status, status_of
+from powerlist.training.due import Due, ExamSitting, add_months, due_for, exam_due
+from powerlist.training.stages import Status, hours_status, status_of
 
 CHUNK = 5_000  # ids per IN list (SQLite allows 32,766 bound parameters)
 
@@ -47,7 +47,7 @@ class RosterLine:
     last_done: date | None
     due_on: date | None
     status: Status
-    hours_this_year: float | None  # 培训 only
+    hours_12_months: float | None  # 培训 only: 学时 in the twelve months up to the day
     exam_passed: bool | None  # 考试 only: passed this year's exam (incl. resit)
 
 
@@ -132,7 +132,7 @@ def load_rosters(
     staff_ids = [person.id for people in staff.values() for person in people]
     done = _completions(session, staff_ids, today)
     sittings, passed = _exams(session, staff_ids, today)
-    entrusting = _entrusting(session, unit_ids, today)
+    entrusting = entrusting_departments(session, unit_ids, today)
     return [
         UnitRoster(
             unit_id=unit.id,
@@ -169,7 +169,7 @@ def _lines(
     unit_kind: str,
     done: dict[tuple[int, int], list[tuple[date, float]]],
     sittings: dict[int, list[ExamSitting]],
-    passed: dict[tuple[int, int], set[int]],
+    passed: dict[tuple[int, int], dict[int, date]],
     today: date,
     config: TrainingConfig,
     ids: dict[str, int],
@@ -181,9 +181,9 @@ def _lines(
             rid = ids[req.code]
             records = done.get((person.id, rid), [])
             if req.counts_from == "exam_sessions":
-                years = passed.get((person.id, rid), set())
-                due = exam_due(req, sittings.get(rid, []), years, today)
-                exam_passed: bool | None = today.year in years
+                taken = passed.get((person.id, rid), {})
+                due = exam_due(req, sittings.get(rid, []), set(taken), today, taken)
+                exam_passed: bool | None = today.year in taken
             else:
                 due = due_for(req, [day for day, _ in records])
                 exam_passed = None
@@ -201,7 +201,8 @@ def _line(
 ) -> RosterLine:
     hours = None
     if req.kind == "培训":
-        hours = round(sum(h for day, h in records if day.year == today.year), 1)
+        start = add_months(today, -12)  # the twelve months a due date counts (last + 12)
+        hours = round(sum(h for day, h in records if start < day <= today), 1)
     return RosterLine(
         staff_id=person.id,
         staff_no=person.staff_no,
@@ -212,8 +213,8 @@ def _line(
         requirement=req,
         last_done=due.last_done,
         due_on=due.due_on,
-        status=status_of(due.due_on, today, config.stages),
-        hours_this_year=hours,
+        status=hours_status(status_of(due.due_on, today, config.stages), hours, req.hours_per_year),
+        hours_12_months=hours,
         exam_passed=exam_passed,
     )
 
@@ -240,16 +241,21 @@ def _completions(
 
 def _exams(
     session: Session, staff_ids: list[int], today: date
-) -> tuple[dict[int, list[ExamSitting]], dict[tuple[int, int], set[int]]]:
+) -> tuple[dict[int, list[ExamSitting]], dict[tuple[int, int], dict[int, date]]]:
     sittings: dict[int, list[ExamSitting]] = defaultdict(list)
     for row in session.scalars(select(ExamSession)):
         sittings[row.requirement_id].append(
             ExamSitting(row.year, row.opens_on, row.closes_on, row.resit)
         )
-    passed: dict[tuple[int, int], set[int]] = defaultdict(set)
+    passed: dict[tuple[int, int], dict[int, date]] = defaultdict(dict)
     for chunk in _chunks(staff_ids):
         rows = session.execute(
-            select(ExamResult.staff_id, ExamSession.requirement_id, ExamSession.year)
+            select(
+                ExamResult.staff_id,
+                ExamSession.requirement_id,
+                ExamSession.year,
+                ExamResult.taken_on,
+            )
             .join(ExamSession, ExamSession.id == ExamResult.session_id)
             .where(
                 ExamResult.staff_id.in_(chunk),
@@ -257,14 +263,16 @@ def _exams(
                 ExamResult.taken_on <= today,
             )
         )
-        for staff_id, rid, year in rows:
-            passed[(staff_id, rid)].add(year)
+        for staff_id, rid, year, taken_on in rows:  # per year, the date of the first pass
+            years = passed[(staff_id, rid)]
+            years[year] = min(taken_on, years.get(year, taken_on))
     return sittings, passed
 
 
-def _entrusting(
+def entrusting_departments(
     session: Session, unit_ids: list[int], today: date
 ) -> dict[int, tuple[Entrusting, ...]]:
+    """Per unit id, the departments with a delegation to it in force on `today`."""
     found: dict[int, list[Entrusting]] = defaultdict(list)
     for chunk in _chunks(unit_ids):
         rows = session.execute(

@@ -42,10 +42,9 @@ def send_unit_reminders(
     today: date,
     config: TrainingConfig,
     ids: dict[str, int],
-    webhook_url: str | None = None,
 ) -> ReminderCounts:
     """Record and enqueue every stage due on the working day `today` for `roster`'s unit."""
-    return send_reminders(session, [roster], today, config, ids, webhook_url)
+    return send_reminders(session, [roster], today, config, ids)
 
 
 def send_reminders(
@@ -54,9 +53,11 @@ def send_reminders(
     today: date,
     config: TrainingConfig,
     ids: dict[str, int],
-    webhook_url: str | None = None,
 ) -> ReminderCounts:
     """Record and enqueue every stage due on `today` for the units of `rosters`, in bulk.
+
+    Escalations are recorded without a message: the job's finish step sends each recipient
+    one digest for the day (powerlist.training.digest).
 
     Three statements whatever the count: the leading stages' reminder rows (ON CONFLICT DO
     NOTHING, RETURNING the rows this pass recorded), the messages of those, then the carried
@@ -80,8 +81,11 @@ def send_reminders(
         if reminder.carried_by is not None:
             carried.append(reminder)
             continue
+        if reminder.is_escalation:  # listed in the day's digest by the job's finish step
+            leads[reminder.key] = (reminder, [])
+            continue
         roster, line = lines[(reminder.staff_id, reminder.requirement)]
-        messages = _messages(roster, line, reminder, today, webhook_url)
+        messages = _messages(roster, line, reminder, today)
         if not messages:
             counts.no_contact += 1
             continue  # kept unsent: it goes out once a contact is recorded
@@ -89,7 +93,7 @@ def send_reminders(
     recorded = _insert_reminders(session, [r for r, _ in leads.values()], ids, today, {})
     outbox: dict[Key, int] = {}
     new_messages = [(key, m) for key in leads if key in recorded for m in leads[key][1]]
-    made = _insert_messages(session, [m for _, m in new_messages])
+    made = insert_messages(session, [m for _, m in new_messages])
     for key, message in new_messages:
         if message.dedup_key in made:
             outbox.setdefault(key, made[message.dedup_key])
@@ -146,7 +150,7 @@ def _insert_reminders(
     }
 
 
-def _insert_messages(session: Session, messages: list[NewMessage]) -> dict[str, int]:
+def insert_messages(session: Session, messages: list[NewMessage]) -> dict[str, int]:
     """Enqueue the messages whose dedup key is new; dedup key → outbox id of each inserted."""
     if not messages:
         return {}
@@ -197,13 +201,12 @@ def _already_sent(
 
 
 def _messages(
-    roster: UnitRoster,
-    line: RosterLine,
-    reminder: ReminderDue,
-    today: date,
-    webhook_url: str | None,
+    roster: UnitRoster, line: RosterLine, reminder: ReminderDue, today: date
 ) -> list[NewMessage]:
+    """The personal reminder (escalations go out as the day's digest, see training.digest)."""
     req = line.requirement
+    if not line.email:
+        return []
     payload = {
         "stage": reminder.stage,
         "due_on": reminder.due_on.isoformat(),
@@ -213,30 +216,13 @@ def _messages(
         "unit": roster.code,
     }
     key = f"reminder:{line.staff_id}:{req.code}:{reminder.due_on}:{reminder.stage}"
-    if not reminder.is_escalation:
-        if not line.email:
-            return []
-        subject = f"【培训考试提醒】{req.name}（{stage_label(reminder.stage)}）"
-        body = (
-            f"{line.name}同志：您的“{req.name}”到期日为 {reminder.due_on:%Y年%m月%d日}，"
-            f"{_when(reminder.due_on, today)}。请按时完成，已完成的请联系本单位录入记录。\n"
-            f"单位：{roster.name}"
-        )
-        return [NewMessage(f"{key}:smtp", "reminder", "smtp", line.email, subject, body, payload)]
-    overdue = (today - reminder.due_on).days
-    subject = f"【逾期上报】{roster.name} {line.name}：{req.name}逾期{overdue}天"
+    subject = f"【培训考试提醒】{req.name}（{stage_label(reminder.stage)}）"
     body = (
-        f"{roster.name}{line.role}{line.name}（{line.staff_no}）的“{req.name}”"
-        f"已于 {reminder.due_on:%Y年%m月%d日} 到期，至今逾期 {overdue} 天仍未完成，请督促落实。"
+        f"{line.name}同志：您的“{req.name}”到期日为 {reminder.due_on:%Y年%m月%d日}，"
+        f"{_when(reminder.due_on, today)}。请按时完成，已完成的请联系本单位录入记录。\n"
+        f"单位：{roster.name}"
     )
-    targets = [("smtp", roster.head_email)]
-    targets += [("smtp", dept.contact_email) for dept in roster.entrusting]
-    targets.append(("webhook", webhook_url))
-    return [
-        NewMessage(f"{key}:{channel}:{to}", "escalation", channel, to, subject, body, payload)
-        for channel, to in dict.fromkeys(targets)
-        if to
-    ]
+    return [NewMessage(f"{key}:smtp", "reminder", "smtp", line.email, subject, body, payload)]
 
 
 def _when(due_on: date, today: date) -> str:

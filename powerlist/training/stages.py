@@ -28,6 +28,7 @@ class Status(StrEnum):
     DUE_SOON = "即将到期"
     OVERDUE = "已逾期"
     ESCALATED = "已上报"
+    INCOMPLETE = "未完成"  # dates kept, but fewer 学时 than the yearly target
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,17 @@ def status_of(due_on: date | None, today: date, stages: Stages) -> Status:
     if -days_left >= stages.escalate_after_days:
         return Status.ESCALATED
     return Status.OVERDUE
+
+
+def hours_status(status: Status, hours: float | None, target: float | None) -> Status:
+    """未完成 when a course's hours fall short of its yearly target and it is not yet overdue.
+
+    14.2 of 20 学时 is not 完成, whatever the date of the last session.
+    """
+    short = hours is not None and target is not None and hours < target
+    if short and status in (Status.DONE, Status.DUE_SOON):
+        return Status.INCOMPLETE
+    return status
 
 
 STAGE_NAMES = {"due": "今日到期", ESCALATION: "逾期上报"}

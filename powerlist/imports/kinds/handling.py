@@ -23,6 +23,10 @@ COUNT_FIELDS = (
     Field("complaints", "投诉数", ("投诉量", "投诉件数"), parse=parse_count),
     Field("poor_ratings", "差评数", ("差评量", "不满意数"), parse=parse_count),
     Field("returned", "退件数", ("退回数", "不予受理数", "退件量"), parse=parse_count),
+    # 好差评 (国办发〔2019〕51号), optional: without these columns there is no satisfaction data.
+    Field("ratings", "评价数", ("好差评评价数", "参评数"), parse=parse_count),
+    Field("good_ratings", "好评数", ("满意数", "好评量"), parse=parse_count),
+    Field("poor_ratings_fixed", "差评整改数", ("差评已整改数", "整改数"), parse=parse_count),
 )
 FIELDS = (
     Field("code", "事项编码", ("项目编码", "职权编码", "编码"), parse=code_text, required=True),
@@ -75,11 +79,9 @@ class HandlingImport(KeyedImport):
                 f"事项“{v['code']}”在{month:%Y年%m月}未下放或委托给“{unit.name}”",
             )
             return None
-        completed = v.get("completed")
-        for key, label in (("on_time", "按时办结数"), ("overdue", "超期数")):
-            if completed is not None and (v.get(key) or 0) > completed:
-                self.catalog.error(errors, columns, row, key, f"{label}大于办结数")
-                return None
+        for key, message in impossible_counts(v):
+            self.catalog.error(errors, columns, row, key, message)
+            return None
         delegation = max(in_force, key=lambda d: d.since)
         values = {f.key: v[f.key] for f in COUNT_FIELDS if v.get(f.key) is not None}
         values |= {"delegation_id": delegation.id, "month": month}
@@ -89,3 +91,31 @@ class HandlingImport(KeyedImport):
             values,
             f"{v['code']} {unit.name} {month:%Y-%m}",
         )
+
+
+LIMITS: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (("on_time", "overdue"), "completed", "按时办结数与超期数之和大于办结数"),
+    (("completed",), "received", "办结数大于受理数"),
+    (("returned",), "received", "退件数大于受理数"),
+    (("complaints",), "received", "投诉数大于受理数"),
+    (("poor_ratings",), "received", "差评数大于受理数"),
+    (("ratings",), "received", "评价数大于受理数"),
+    (("good_ratings", "poor_ratings"), "ratings", "好评数与差评数之和大于评价数"),
+    (("poor_ratings_fixed",), "poor_ratings", "差评整改数大于差评数"),
+)
+"""Counts a month cannot exceed: the parts (left) are at most the whole (right)."""
+
+
+def impossible_counts(values: dict[str, int | None]) -> list[tuple[str, str]]:
+    """(column key, message) for each count that exceeds what the month can hold.
+
+    A column the report does not have is not checked against; an empty cell counts as 0.
+    """
+    found = []
+    for parts, whole, message in LIMITS:
+        if values.get(whole) is None or all(values.get(p) is None for p in parts):
+            continue
+        total = sum(values.get(p) or 0 for p in parts)
+        if total > (values[whole] or 0):
+            found.append((parts[0], f"{message}（{total} > {values[whole]}）"))
+    return found

@@ -433,6 +433,9 @@ def upgrade() -> None:
     sa.Column('complaints', sa.Integer(), nullable=False),
     sa.Column('poor_ratings', sa.Integer(), nullable=False),
     sa.Column('returned', sa.Integer(), nullable=False),
+    sa.Column('ratings', sa.Integer(), nullable=True),
+    sa.Column('good_ratings', sa.Integer(), nullable=True),
+    sa.Column('poor_ratings_fixed', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['delegation_id'], ['delegations.id'], name=op.f('fk_handling_stats_delegation_id_delegations'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_handling_stats')),
     sa.UniqueConstraint('delegation_id', 'month', name=op.f('uq_handling_stats_delegation_id_month'))
