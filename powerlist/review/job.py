@@ -21,6 +21,7 @@ from powerlist.models import Department, Finding, ItemDecision, PowerItem, Repor
 from powerlist.periods import Period, PeriodKind
 from powerlist.review.config import RULE_KEYS, load_config
 from powerlist.review.load import load_department, yearly_assessments_exist
+from powerlist.review.proposals import returned_proposals
 from powerlist.review.rules import REVIEWED_STATUSES, review_department
 from powerlist.review.store import record_report, replace_findings
 from powerlist.review.workbooks import (
@@ -109,6 +110,7 @@ def review_unit(
         year=year,
         as_of=as_of,
         generated_at=_now(),
+        returned=returned_proposals(session, facts.id, year),
     )
     record_report(session, run_id, facts.id, DEPARTMENT_REPORT, written)
     return len(drafts)
