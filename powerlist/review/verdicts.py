@@ -92,6 +92,20 @@ def verdict_file_name(period: str, run_id: int) -> str:
     return f"{period}年度权责清单调整审核意见-运行{run_id}.xlsx"
 
 
+def latest_round(session: Session, year: int) -> int | None:
+    """The id of the year's latest run that holds 部门意见 (a round), else its latest run."""
+    with_proposals = session.scalar(
+        select(ItemDecision.run_id)
+        .join(Run, Run.id == ItemDecision.run_id)
+        .where(Run.period == str(year))
+        .order_by(ItemDecision.run_id.desc())
+        .limit(1)
+    )
+    return with_proposals or session.scalar(
+        select(Run.id).where(Run.period == str(year)).order_by(Run.id.desc()).limit(1)
+    )
+
+
 def pending_proposals(session: Session, run_id: int) -> list[ItemDecision]:
     """The run's proposals still waiting for the office (待审核), by department and item."""
     return list(
