@@ -44,14 +44,20 @@ def import_returned_workbook(session: Session, path: Path, caller: Caller) -> Im
 
 
 def decisions_from_file(session: Session, sha256: str) -> list[dict[str, str]]:
-    """The decisions recorded from one returned file (by content hash), for the result table."""
+    """The 部门意见 recorded from one returned file (by content hash), with their state."""
     rows = session.execute(
-        select(PowerItem.code, PowerItem.name, ItemDecision.decision, ItemDecision.reason)
+        select(
+            PowerItem.code,
+            PowerItem.name,
+            ItemDecision.decision,
+            ItemDecision.reason,
+            ItemDecision.state,
+        )
         .join(PowerItem, PowerItem.id == ItemDecision.item_id)
         .where(ItemDecision.source_sha256 == sha256)
         .order_by(PowerItem.code, PowerItem.id)
     )
     return [
-        {"code": code, "name": name, "decision": decision, "reason": reason or ""}
-        for code, name, decision, reason in rows
+        {"code": code, "name": name, "decision": decision, "reason": reason or "", "state": state}
+        for code, name, decision, reason, state in rows
     ]
