@@ -11,14 +11,16 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from powerlist.api.deps import COOKIE_NAME, get_engine, not_found, optional_caller
 from powerlist.api.reports import download_response
 from powerlist.api.runs import RunRefused, TriggerRequest, trigger_run, visible
 from powerlist.api.uploads import receive_review_workbook
 from powerlist.db import session_scope
+from powerlist.models import Department
 from powerlist.report_access import visible_reports
+from powerlist.review.proposals import proposal_states
 from powerlist.runtime.views import list_runs
 from powerlist.settings import get_settings
 from powerlist.tokens import Caller, authenticate
@@ -85,15 +87,21 @@ def home(
     caller: Caller | None = Depends(optional_caller),
     engine: Engine = Depends(get_engine),
 ) -> Response:
-    """The caller's reports grouped by year and job, with download buttons and the upload form."""
+    """The caller's reports by year and job, its 部门意见 with their state, and the upload form."""
     if caller is None:
         return _to_login()
     with session_scope(engine) as session:
         views = visible_reports(session, caller)
+        department = None
+        if not caller.is_admin:
+            department = session.scalar(
+                select(Department.id).where(Department.code == caller.department_code)
+            )
+        proposals = proposal_states(session, department) if department is not None else []
     groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
     for view in views:
         groups[(view.period, view.job)].append(view)
-    return _page(request, "home.html", caller, groups=groups)
+    return _page(request, "home.html", caller, groups=groups, proposals=proposals)
 
 
 @router.get("/reports/{report_id}/download")
