@@ -6,13 +6,17 @@ workbook with `decisions review` and returns it with `decisions approve`.
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import typer
 
 from powerlist import db
 from powerlist.cli.output import print_json
 from powerlist.review.decisions import DecisionImportError, import_decisions
+from powerlist.review.deadlines import remind_late
 from powerlist.review.export import export_list
 from powerlist.review.verdicts import (
     VerdictImportError,
@@ -21,6 +25,7 @@ from powerlist.review.verdicts import (
     write_verdict_workbook,
 )
 from powerlist.settings import get_settings
+from powerlist.workdays import UnknownYear
 
 decisions_app = typer.Typer(
     help="Department proposals (部门意见) and the reviewing office's findings (审核意见).",
@@ -108,6 +113,47 @@ def decisions_approve(
         f"{file.name}：同意 {outcome.approved} 条（已调整清单），不同意 {outcome.rejected} 条，"
         f"退回修改 {outcome.returned} 条，未填写 {outcome.undecided} 条。"
     )
+
+
+@decisions_app.command("remind")
+def decisions_remind(
+    year: int = typer.Option(..., "--year", help="The review year, e.g. 2026."),
+    run_id: int | None = typer.Option(None, "--run", help="The round (run id); default: latest."),
+    today: str | None = typer.Option(None, help="Day to remind for, YYYY-MM-DD (default: today)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON."),
+) -> None:
+    """Remind departments that have not returned their 部门意见 (working days only, once a day)."""
+    try:
+        day = date.fromisoformat(today) if today else local_today()
+    except ValueError as error:
+        typer.echo(f"日期“{today}”无效，请写作 YYYY-MM-DD", err=True)
+        raise typer.Exit(2) from error
+    try:
+        with db.session_scope() as session:
+            chosen = run_id or latest_round(session, year)
+            if chosen is None:
+                typer.echo(f"{year}年度还没有审核运行", err=True)
+                raise typer.Exit(2)
+            outcome = remind_late(session, chosen, day)
+    except UnknownYear as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from error
+    if as_json:
+        print_json(asdict(outcome))
+        return
+    if not outcome.working_day:
+        typer.echo(f"{day.isoformat()} 不是工作日，不发送提醒。")
+        return
+    typer.echo(
+        f"未回传部门意见的部门 {len(outcome.late)} 个，本次提醒 {len(outcome.reminded)} 个"
+        + (f"，无联系邮箱 {len(outcome.no_address)} 个" if outcome.no_address else "")
+        + ("；已提醒审核机关审核意见逾期" if outcome.office_alerted else "")
+    )
+
+
+def local_today() -> date:
+    """Today in the configured timezone."""
+    return datetime.now(ZoneInfo(get_settings().timezone)).date()
 
 
 @list_app.command("export")

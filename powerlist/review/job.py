@@ -20,6 +20,7 @@ from powerlist.jobs import JobSpec, RunContext, register
 from powerlist.models import Department, Finding, ItemDecision, PowerItem, Report, Run, utcnow
 from powerlist.periods import Period, PeriodKind
 from powerlist.review.config import RULE_KEYS, load_config
+from powerlist.review.deadlines import deadline_note
 from powerlist.review.load import load_department, yearly_assessments_exist
 from powerlist.review.proposals import returned_proposals
 from powerlist.review.rules import REVIEWED_STATUSES, review_department
@@ -125,7 +126,7 @@ def summarize(
     _prune_departments_left_out(session, run_id, plan_departments(session, run.scope))
     tallies = department_tallies(session, run_id)
     available = yearly_assessments_exist(session)
-    notes = [] if available else [NO_ASSESSMENT_NOTE]
+    notes = [deadline_note(run), *([] if available else [NO_ASSESSMENT_NOTE])]
     written = write_summary_workbook(
         reports_dir / summary_file_name(year),
         tallies,
