@@ -15,8 +15,8 @@ import typer
 
 from powerlist import db
 from powerlist.cli.output import print_json
-from powerlist.review.decisions import DecisionImportError, import_decisions
 from powerlist.review.deadlines import remind_late
+from powerlist.review.decisions import DecisionImportError, import_decisions
 from powerlist.review.export import export_list
 from powerlist.review.verdicts import (
     VerdictImportError,
