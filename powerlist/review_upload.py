@@ -52,12 +52,15 @@ def decisions_from_file(session: Session, sha256: str) -> list[dict[str, str]]:
             ItemDecision.decision,
             ItemDecision.reason,
             ItemDecision.state,
+            ItemDecision.details,
         )
-        .join(PowerItem, PowerItem.id == ItemDecision.item_id)
+        .outerjoin(PowerItem, PowerItem.id == ItemDecision.item_id)
         .where(ItemDecision.source_sha256 == sha256)
         .order_by(PowerItem.code, PowerItem.id)
     )
-    return [
-        {"code": code, "name": name, "decision": decision, "reason": reason or "", "state": state}
-        for code, name, decision, reason, state in rows
-    ]
+    answer = []
+    for code, name, decision, reason, state, details in rows:
+        new = (details or {}).get("new_item") or {}
+        answer.append({"code": code or new.get("code", ""), "name": name or new.get("name", ""),
+                       "decision": decision, "reason": reason or "", "state": state})  # fmt: skip
+    return answer

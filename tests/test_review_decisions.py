@@ -33,6 +33,7 @@ def fill(
     decisions: Filled,
     delegations: dict[str, tuple[str, str]] | None = None,
     new_units: list[dict[str, str]] | None = None,
+    new_items: list[dict[str, str]] | None = None,
 ) -> Path:
     """Fill 部门意见 as a person would: items by code (意见, 理由[, 依据/文件[, 变更内容]]),
     delegations by receiving unit (意见, 理由), and new rows for 下放/委托 to a unit."""
@@ -45,6 +46,8 @@ def fill(
         values = decisions.get(sheet.cell(row, code_col).value)
         for column, value in zip(columns, values or (), strict=False):
             sheet.cell(row, column, value)
+    for extra in new_items or []:
+        sheet.append([extra.get(h) for h in header])
     sheet = workbook["下放事项"]
     header = [c.value for c in sheet[1]]
     at = {h: header.index(h) + 1 for h in header}
@@ -408,3 +411,48 @@ def test_a_re_signed_identity_cannot_reach_another_departments_items(
     ):
         import_decisions(s, filled)
     assert items_state(engine)[ids["E"]][0] == "保留"
+
+
+def test_a_new_item_needs_code_name_type_and_a_registered_basis_and_joins_the_list_when_approved(
+    engine: Engine, reviewed: tuple[dict[str, int], Path], tmp_path: Path
+) -> None:
+    ids, workbook = reviewed
+    law = "《中华人民共和国环境保护法》第四十五条"
+    new = {"项目编码": "XK010", "项目名称": "排污许可证核发", "权力类型": "行政许可",
+           "部门意见": "新增", "说明/理由": "新法设定", "依据/文件": law}  # fmt: skip
+    bad = fill(workbook, tmp_path / "bad.xlsx", {}, new_items=[
+        {**new, "依据/文件": None}, {**new, "项目编码": "XK011", "权力类型": "行政许愿"},
+        {**new, "项目编码": "XK012", "依据/文件": "《排污许可管理条例》第二条"},
+    ])  # fmt: skip
+    with pytest.raises(DecisionImportError) as caught, db.session_scope(engine) as s:
+        import_decisions(s, bad)
+    problems = "\n".join(caught.value.problems)
+    assert "“依据/文件”列：部门意见为新增时必须填写依据或文件" in problems
+    assert "“权力类型”列：" in problems
+    assert "实施依据“《排污许可管理条例》”不在法律依据库中" in problems
+    filled = fill(workbook, tmp_path / "new.xlsx", {}, new_items=[new])
+    with at_as_of(), db.session_scope(engine) as s:
+        run_id = import_decisions(s, filled).run_id
+        assert s.scalars(select(PowerItem).where(PowerItem.code == "XK010")).all() == []
+    office = office_workbook(engine, run_id or 0, tmp_path / "o")
+    with at_as_of(), db.session_scope(engine) as s:
+        assert (
+            import_verdicts(
+                s, decide(office, tmp_path / "v.xlsx", {"XK010": ("同意", "")})
+            ).approved
+            == 1
+        )
+    with db.session_scope(engine) as s:
+        added = s.scalars(select(PowerItem).where(PowerItem.code == "XK010")).one()
+        assert (added.name, added.category, added.department_id, added.status) == (
+            "排污许可证核发", "行政许可", ids["sthjj"], "保留",
+        )  # fmt: skip
+        from powerlist.models import ItemBasis
+
+        basis = s.scalars(select(ItemBasis).where(ItemBasis.item_id == added.id)).one()
+        assert basis.articles == "第四十五条"
+        from powerlist.review.export import export_list
+
+        result = export_list(s, 2026, tmp_path / "published")
+    diff = load_workbook(result.catalogues.path)["调整对照"]
+    assert ("新增", "XK010") in {(r[0], r[1]) for r in diff.iter_rows(min_row=2, values_only=True)}

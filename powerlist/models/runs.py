@@ -128,7 +128,7 @@ class ItemDecision(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
-    item_id: Mapped[int] = mapped_column(ForeignKey("power_items.id"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("power_items.id"))  # None: 新增 pending
     decision: Mapped[str] = mapped_column(String(8))
     reason: Mapped[str | None] = mapped_column(Text)
     source_sha256: Mapped[str] = mapped_column(String(64))

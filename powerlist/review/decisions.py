@@ -28,11 +28,13 @@ from powerlist.models import (
     Department,
     ImportRecord,
     ItemDecision,
+    LegalBasis,
     PowerItem,
     ReceivingUnit,
     Report,
     Run,
 )
+from powerlist.power_types import UnknownPowerType, normalize_power_type
 from powerlist.review.identity import IdentityError, WorkbookIdentity, identity_from_metadata
 from powerlist.review.workbooks import (
     CHANGE_FIELDS,
@@ -48,7 +50,8 @@ from powerlist.vocab import Proposal, ProposalState
 
 IMPORT_KIND = "review_decisions"
 SHEET = REVIEW_SHEET
-REQUIRED_HEADERS = ("项目编码", "状态", "部门意见", "说明/理由", "依据/文件", "变更内容", "事项ID")
+REQUIRED_HEADERS = ("项目编码", "项目名称", "子项", "权力类型", "状态", "部门意见", "说明/理由",
+                    "依据/文件", "变更内容", "事项ID")  # fmt: skip
 DELEGATION_HEADERS = ("项目编码", "方式", "承接单位", "所在旗县区", "单位类型", "部门意见",
                       "说明/理由", "委托ID")  # fmt: skip
 OPEN_STATES = (ProposalState.PENDING.value, ProposalState.RETURNED.value)
@@ -181,38 +184,73 @@ def _read_item_rows(lines: Any) -> tuple[list[ReturnedRow], int, list[str]]:
     for number, values in enumerate(lines, start=2):
         cells = [_text(v) for v in values] + [""] * len(REQUIRED_HEADERS) * 3
         code, decision = cells[at["项目编码"]], cells[at["部门意见"]]
-        reason, document = cells[at["说明/理由"]], cells[at["依据/文件"]]
         where = f"工作表“{SHEET}”第{number}行"
         if not code and not decision:
             continue
-        if cells[at["状态"]] == MISSING_STATUS:
-            continue  # a catalog item the list lacks: added through the item importer
+        if cells[at["状态"]] == MISSING_STATUS and decision != Proposal.ADD:
+            continue  # a catalog item the list lacks: proposed with 新增, or imported
         if not decision:
             undecided += 1
             continue
-        details: dict[str, Any] = {}
-        if decision in (Proposal.DELEGATE, Proposal.ENTRUST, Proposal.TAKE_BACK):
-            problems.append(
-                f"{where}“部门意见”列：{decision}请在“{DELEGATION_SHEET}”表按承接单位逐行填写"
-            )
-        elif decision not in ITEM_PROPOSALS:
-            problems.append(
-                f"{where}“部门意见”列：“{decision}”不是允许的选项（{'/'.join(ITEM_PROPOSALS)}）"
-            )
-        if decision in NEEDS_REASON and not reason:
-            problems.append(f"{where}“说明/理由”列：部门意见为{decision}时必须填写理由")
-        if decision in NEEDS_DOCUMENT and not document:
-            problems.append(f"{where}“依据/文件”列：部门意见为{decision}时必须填写依据或文件")
-        if decision == Proposal.CHANGE:
-            details, wrong = _parse_change(cells[at["变更内容"]])
-            problems += [f"{where}“变更内容”列：{w}" for w in wrong]
-        raw_id = cells[at["事项ID"]]
-        if raw_id and not raw_id.isdigit():
-            problems.append(f"{where}“事项ID”列：“{raw_id}”不是有效的事项ID，请勿修改该列")
-            continue
-        rows.append(ReturnedRow(SHEET, number, code, int(raw_id) if raw_id else None, decision,
-                                reason, document, details=details))  # fmt: skip
+        row, wrong = _item_row(number, cells, at, where)
+        problems += wrong
+        if row is not None:
+            rows.append(row)
     return rows, undecided, problems
+
+
+def _item_row(
+    number: int, cells: list[str], at: dict[str, int], where: str
+) -> tuple[ReturnedRow | None, list[str]]:
+    """One filled 审核事项 row and its problems (None when the row cannot be read at all)."""
+    code, decision = cells[at["项目编码"]], cells[at["部门意见"]]
+    reason, document = cells[at["说明/理由"]], cells[at["依据/文件"]]
+    problems: list[str] = []
+    details: dict[str, Any] = {}
+    if decision in (Proposal.DELEGATE, Proposal.ENTRUST, Proposal.TAKE_BACK):
+        problems.append(
+            f"{where}“部门意见”列：{decision}请在“{DELEGATION_SHEET}”表按承接单位逐行填写"
+        )
+    elif decision not in ITEM_PROPOSALS:
+        allowed = "/".join(ITEM_PROPOSALS)
+        problems.append(f"{where}“部门意见”列：“{decision}”不是允许的选项（{allowed}）")
+    if decision in NEEDS_REASON and not reason:
+        problems.append(f"{where}“说明/理由”列：部门意见为{decision}时必须填写理由")
+    if decision in NEEDS_DOCUMENT and not document:
+        problems.append(f"{where}“依据/文件”列：部门意见为{decision}时必须填写依据或文件")
+    if decision == Proposal.CHANGE:
+        details, wrong = _parse_change(cells[at["变更内容"]])
+        problems += [f"{where}“变更内容”列：{w}" for w in wrong]
+    raw_id = cells[at["事项ID"]]
+    if decision == Proposal.ADD:
+        details, wrong = _new_item(cells, at, where)
+        problems += wrong
+        if raw_id:
+            problems.append(f"{where}“事项ID”列：新增事项不填事项ID，请在表末新增一行")
+            return None, problems
+    if raw_id and not raw_id.isdigit():
+        problems.append(f"{where}“事项ID”列：“{raw_id}”不是有效的事项ID，请勿修改该列")
+        return None, problems
+    row = ReturnedRow(SHEET, number, code, int(raw_id) if raw_id else None, decision, reason,
+                      document, details=details)  # fmt: skip
+    return row, problems
+
+
+def _new_item(cells: list[str], at: dict[str, int], where: str) -> tuple[dict[str, Any], list[str]]:
+    """A 新增 row's item: code, name, type and basis are required; the type must be configured."""
+    wrong: list[str] = []
+    new = {"code": cells[at["项目编码"]], "name": cells[at["项目名称"]],
+           "sub_item": cells[at["子项"]] or None, "category": cells[at["权力类型"]],
+           "basis": cells[at["依据/文件"]]}  # fmt: skip
+    for label, key in (("项目编码", "code"), ("项目名称", "name"), ("权力类型", "category")):
+        if not new[key]:
+            wrong.append(f"{where}“{label}”列：新增事项必须填写{label}")
+    if new["category"]:
+        try:
+            new["category"] = normalize_power_type(new["category"])
+        except UnknownPowerType as error:
+            wrong.append(f"{where}“权力类型”列：{error}")
+    return {"new_item": new}, wrong
 
 
 def _parse_change(text: str) -> tuple[dict[str, Any], list[str]]:
@@ -366,6 +404,7 @@ class _Sent:
     items: dict[int, PowerItem]
     delegations: dict[int, Delegation]
     units: dict[str, ReceivingUnit]
+    bases: dict[str, int]  # legal basis title (without 《》) → id
 
     def by_code(self, code: str) -> list[PowerItem]:
         """Items sent with this code (more than one when codes are duplicated)."""
@@ -379,19 +418,24 @@ def _match_rows(
     items: dict[int, PowerItem],
     identity: WorkbookIdentity,
     earlier: Sequence[str],
-) -> list[tuple[ReturnedRow, PowerItem]]:
+) -> list[tuple[ReturnedRow, PowerItem | None]]:
     delegations = session.scalars(
         select(Delegation).where(
             Delegation.id.in_(identity.delegation_ids), Delegation.item_id.in_(list(items))
         )
     )
+    bases = {
+        t.strip("《》"): i for i, t in session.execute(select(LegalBasis.id, LegalBasis.title))
+    }
     sent = _Sent(items, {d.id: d for d in delegations},
-                 {u.name: u for u in session.scalars(select(ReceivingUnit))})  # fmt: skip
+                 {u.name: u for u in session.scalars(select(ReceivingUnit))}, bases)  # fmt: skip
     problems: list[str] = list(earlier)
-    matched: list[tuple[ReturnedRow, PowerItem]] = []
+    matched: list[tuple[ReturnedRow, PowerItem | None]] = []
     seen: dict[tuple[Any, ...], int] = {}
     for row in rows:
-        if row.delegation_id is not None:
+        if row.decision == Proposal.ADD:
+            found = _match_new_item(row, sent)
+        elif row.delegation_id is not None:
             found = _match_delegation_row(row, sent)
         else:
             found = _match_item_row(row, sent)
@@ -400,13 +444,31 @@ def _match_rows(
             continue
         item, key = found
         if key in seen:
-            problems.append(f"{row.where}：与第{seen[key]}行是同一事项（{item.code}）")
+            problems.append(f"{row.where}：与第{seen[key]}行是同一事项（{row.code}）")
             continue
         seen[key] = row.row
         matched.append((row, item))
     if problems:
         raise DecisionImportError(file_name, problems)
     return matched
+
+
+def _match_new_item(row: ReturnedRow, sent: _Sent) -> tuple[None, tuple[Any, ...]] | list[str]:
+    """A 新增 row: not already on the department's list; its basis is in the law registry."""
+    new = row.details["new_item"]
+    if any(i.name == new["name"] and i.sub_item == new["sub_item"]
+           for i in sent.by_code(new["code"])):  # fmt: skip
+        return [f"{row.where}“项目编码”列：{new['code']} {new['name']} 已在本部门清单中"]
+    basis = new["basis"]
+    title = basis[: basis.index("》") + 1] if "》" in basis else basis
+    if not basis:
+        return []  # already reported: 新增 needs 依据/文件
+    if title.strip("《》") not in sent.bases:
+        return [f"{row.where}“依据/文件”列：实施依据“{title}”不在法律依据库中，"
+                "请写作《法律名称》第N条，或先导入该法律依据"]  # fmt: skip
+    new["basis_id"] = sent.bases[title.strip("《》")]
+    new["articles"] = basis[len(title) :].strip() or None
+    return None, ("new", new["code"], new["name"], new["sub_item"])
 
 
 def _match_delegation_row(
@@ -473,43 +535,37 @@ def _record(
     session: Session,
     run_id: int,
     department_id: int,
-    matched: Sequence[tuple[ReturnedRow, PowerItem]],
+    matched: Sequence[tuple[ReturnedRow, PowerItem | None]],
     digest: str,
     actor: str,
     outcome: ImportOutcome,
 ) -> None:
-    existing: dict[tuple[Any, ...], ItemDecision] = {}
-    for known in session.scalars(
-        select(ItemDecision).where(
-            ItemDecision.run_id == run_id,
-            ItemDecision.item_id.in_([item.id for _, item in matched]),
+    existing = {
+        proposal_key(known): known
+        for known in session.scalars(
+            select(ItemDecision).where(
+                ItemDecision.run_id == run_id,
+                ItemDecision.department_id == department_id,
+            )
         )
-    ):
-        unit = (known.details or {}).get("unit_name") if known.delegation_id is None else None
-        if known.delegation_id is None:
-            existing[(known.item_id, None, unit)] = known
-        else:
-            existing[(known.item_id, known.delegation_id)] = known
+    }
     for row, item in matched:
-        key: tuple[Any, ...] = (
-            (item.id, row.delegation_id)
-            if row.delegation_id is not None
-            else (item.id, None, row.details.get("unit_name"))
-        )
         content = {
             "decision": row.decision,
             "reason": row.reason or None,
             "basis_document": row.document or None,
             "details": row.details or None,
         }
-        known = existing.get(key)
+        draft = ItemDecision(item_id=item.id if item else None, delegation_id=row.delegation_id,
+                             **content)  # fmt: skip
+        known = existing.get(proposal_key(draft))
         if known is not None:
             same = all(getattr(known, k) == v for k, v in content.items())
             if same and known.state != ProposalState.RETURNED:
                 outcome.unchanged += 1
                 continue
             if known.state not in OPEN_STATES:
-                outcome.conflicts.append(Conflict(row.row, item.code, known.decision, row.decision))
+                outcome.conflicts.append(Conflict(row.row, row.code, known.decision, row.decision))
                 continue
             before = _proposal_state(known)
             for k, v in content.items():
@@ -518,15 +574,28 @@ def _record(
             proposal = known
         else:
             before = None
-            proposal = ItemDecision(run_id=run_id, department_id=department_id, item_id=item.id,
-                                    delegation_id=row.delegation_id, source_sha256=digest,
-                                    state=ProposalState.PENDING.value, **content)  # fmt: skip
-            session.add(proposal)
+            draft.run_id, draft.department_id, draft.source_sha256 = run_id, department_id, digest
+            draft.state = ProposalState.PENDING.value
+            session.add(draft)
+            proposal = draft
         session.add(AuditEvent(
-            actor=actor, action="propose_decision", entity="power_item", entity_id=str(item.id),
+            actor=actor, action="propose_decision", entity="power_item",
+            entity_id=str(item.id) if item else f"新增:{row.code}",
             before=before, after={**_proposal_state(proposal), "run_id": run_id},
         ))  # fmt: skip
         outcome.applied += 1
+
+
+def proposal_key(p: ItemDecision) -> tuple[Any, ...]:
+    """What makes two proposals of a round the same one: item and delegation, the unit a 下放/委托
+    goes to, or the code and name of a 新增."""
+    details = p.details or {}
+    if p.decision == Proposal.ADD and "new_item" in details:
+        new = details["new_item"]
+        return ("new", new["code"], new["name"], new.get("sub_item"))
+    if p.delegation_id is not None:
+        return (p.item_id, p.delegation_id)
+    return (p.item_id, None, details.get("unit_name"))
 
 
 def _proposal_state(p: ItemDecision) -> dict[str, Any]:

@@ -265,6 +265,9 @@ def previous_snapshot(
     restored: set[str] = set()
     for event in events:
         key = event.entity_id or ""
+        if key in baseline and key not in restored and event.before is None:
+            del baseline[key]  # an item added (新增) this year was not on last year's list
+            continue
         if key in baseline and key not in restored and event.before:
             old = {k: event.before[k] for k in ("status", "name", "category") if k in event.before}
             baseline[key] = {**baseline[key], **old}

@@ -38,15 +38,15 @@ def proposal_states(session: Session, department_id: int) -> list[dict[str, obje
 
     rows = session.execute(
         select(ItemDecision, PowerItem.code, PowerItem.name)
-        .join(PowerItem, PowerItem.id == ItemDecision.item_id)
+        .outerjoin(PowerItem, PowerItem.id == ItemDecision.item_id)
         .where(ItemDecision.department_id == department_id)
         .order_by(ItemDecision.id.desc())
     ).all()
     return [
         {
             "run_id": p.run_id,
-            "code": code,
-            "name": name,
+            "code": code or ((p.details or {}).get("new_item") or {}).get("code", ""),
+            "name": name or ((p.details or {}).get("new_item") or {}).get("name", ""),
             "unit": (p.details or {}).get("unit_name", ""),
             "decision": p.decision,
             "reason": p.reason or "",

@@ -40,6 +40,7 @@ from powerlist.models import (
     Department,
     Finding,
     ImportRecord,
+    ItemBasis,
     ItemDecision,
     PowerItem,
     ReceivingUnit,
@@ -140,12 +141,14 @@ def write_verdict_workbook(session: Session, run_id: int, folder: Path) -> Writt
             )
     rows = []
     for number, p in enumerate(proposals, start=1):
-        item = items[p.item_id]
+        item = items.get(p.item_id or 0)
+        new = (p.details or {}).get("new_item") or {}
         unit = units.get(p.delegation_id or 0) or (p.details or {}).get("unit_name")
         rows.append((
-            number, departments.get(p.department_id), item.code, item.name, unit, item.status,
+            number, departments.get(p.department_id), item.code if item else new.get("code"),
+            item.name if item else new.get("name"), unit, item.status if item else "（新增）",
             p.decision, p.reason, p.basis_document, describe_details(p),
-            "\n".join(found.get(item.id, [])) or None, None, None, p.id,
+            "\n".join(found.get(item.id, [])) if item else None, None, None, p.id,
         ))  # fmt: skip
     by_department = defaultdict(int)
     for p in proposals:
@@ -169,6 +172,11 @@ def describe_details(p: ItemDecision) -> str | None:
     if details.get("unit_name"):
         extra = "，".join(v for v in (details.get("district"), details.get("unit_kind")) if v)
         return f"{p.decision}至{details['unit_name']}" + (f"（{extra}）" if extra else "")
+    new = details.get("new_item")
+    if new:
+        return "；".join(f"{k}：{v}" for k, v in (
+            ("项目编码", new["code"]), ("项目名称", new["name"]), ("子项", new.get("sub_item")),
+            ("权力类型", new["category"]), ("实施依据", new["basis"])) if v)  # fmt: skip
     fields = details.get("fields") or {}
     if fields:
         names = {v: k for k, v in CHANGE_FIELDS.items()}
@@ -228,7 +236,7 @@ def import_verdicts(session: Session, path: Path, actor: str = "cli") -> Verdict
             .with_for_update()
         )
     }
-    wanted = {p.item_id for p in proposals.values()}
+    wanted = {p.item_id for p in proposals.values() if p.item_id is not None}
     items = {i.id: i for i in session.scalars(select(PowerItem).where(PowerItem.id.in_(wanted)))}
     outcome = VerdictOutcome("applied", name, run_id, undecided=undecided)
     todo: list[tuple[VerdictRow, ItemDecision]] = []
@@ -281,7 +289,12 @@ def _check_row(
     where = f"工作表“{SHEET}”第{row.row}行"
     if proposal is None:
         return [f"{where}“意见ID”列：{row.proposal_id} 不是本工作簿列出的部门意见"]
-    if items[proposal.item_id].code != row.code:
+    code = (
+        items[proposal.item_id].code
+        if proposal.item_id is not None
+        else (proposal.details or {})["new_item"]["code"]
+    )
+    if code != row.code:
         return [f"{where}“项目编码”列：{row.code} 与部门意见的事项不符，请勿修改"]
     if proposal.state != ProposalState.PENDING.value:
         if proposal.state == STATE_AFTER[row.verdict]:
@@ -306,8 +319,11 @@ def _apply_verdicts(
         proposal.review_note = row.note or None
         proposal.reviewed_by, proposal.reviewed_on = actor, on
         if row.verdict == Verdict.APPROVE.value:
-            item = session.get_one(PowerItem, proposal.item_id)
-            apply_approved(session, proposal, item, on, actor)
+            if proposal.item_id is None:
+                add_approved_item(session, proposal, on, actor)
+            else:
+                item = session.get_one(PowerItem, proposal.item_id)
+                apply_approved(session, proposal, item, on, actor)
             outcome.approved += 1
             outcome.approved_ids.append(proposal.id)
         elif row.verdict == Verdict.REJECT.value:
@@ -426,6 +442,26 @@ def apply_approved(
                "delegation_id": proposal.delegation_id, "proposal_id": proposal.id,
                "run_id": proposal.run_id, "approved_on": on.isoformat()},
     ))  # fmt: skip
+
+
+def add_approved_item(session: Session, proposal: ItemDecision, on: date, actor: str) -> PowerItem:
+    """An approved 新增: the item joins the department's list with its legal basis."""
+    new = (proposal.details or {})["new_item"]
+    item = PowerItem(code=new["code"], name=new["name"], sub_item=new.get("sub_item"),
+                     category=new["category"], department_id=proposal.department_id,
+                     status="保留", version=1, last_reviewed_on=on)  # fmt: skip
+    session.add(item)
+    session.flush()
+    session.add(ItemBasis(item_id=item.id, basis_id=new["basis_id"], articles=new.get("articles")))
+    proposal.item_id = item.id
+    session.add(AuditEvent(
+        actor=actor, action="review_decision", entity="power_item", entity_id=str(item.id),
+        before=None,
+        after={**_state(item), "decision": proposal.decision, "reason": proposal.reason,
+               "basis_document": proposal.basis_document, "proposal_id": proposal.id,
+               "run_id": proposal.run_id, "approved_on": on.isoformat()},
+    ))  # fmt: skip
+    return item
 
 
 def _active(session: Session, item_id: int) -> list[Delegation]:

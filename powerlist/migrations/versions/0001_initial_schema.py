@@ -290,7 +290,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('run_id', sa.Integer(), nullable=False),
     sa.Column('department_id', sa.Integer(), nullable=False),
-    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=True),
     sa.Column('decision', sa.String(length=8), nullable=False),
     sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('source_sha256', sa.String(length=64), nullable=False),
