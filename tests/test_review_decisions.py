@@ -456,3 +456,48 @@ def test_a_new_item_needs_code_name_type_and_a_registered_basis_and_joins_the_li
         result = export_list(s, 2026, tmp_path / "published")
     diff = load_workbook(result.catalogues.path)["调整对照"]
     assert ("新增", "XK010") in {(r[0], r[1]) for r in diff.iter_rows(min_row=2, values_only=True)}
+
+
+def test_merge_and_split_keep_lineage_into_the_adjusted_list(
+    engine: Engine, reviewed: tuple[dict[str, int], Path], tmp_path: Path
+) -> None:
+    ids, workbook = reviewed
+    filled = fill(workbook, tmp_path / "f.xlsx", {
+        "CF003": ("合并", "与CF010情形相近", "包府办发〔2026〕8号", "并入：CF010"),
+        "CF006": ("拆分", "按噪声来源分别实施", "包府办发〔2026〕8号",
+                  "拆分为：CF006-1 对社会生活噪声扰民的处罚；CF006-2 对施工噪声扰民的处罚"),
+        "CF009": ("合并", "x", "文件", "并入：ZZ001"),
+    })  # fmt: skip
+    refused = pytest.raises(DecisionImportError, match="并入的 ZZ001 不是本部门在列的另一事项")
+    with refused, db.session_scope(engine) as s:
+        import_decisions(s, filled)
+    filled = fill(workbook, tmp_path / "g.xlsx", {
+        "CF003": ("合并", "与CF010情形相近", "包府办发〔2026〕8号", "并入：CF010"),
+        "CF006": ("拆分", "按噪声来源分别实施", "包府办发〔2026〕8号",
+                  "拆分为：CF006-1 对社会生活噪声扰民的处罚；CF006-2 对施工噪声扰民的处罚"),
+    })  # fmt: skip
+    with at_as_of(), db.session_scope(engine) as s:
+        run_id = import_decisions(s, filled).run_id
+    office = office_workbook(engine, run_id or 0, tmp_path / "o")
+    decided = decide(office, tmp_path / "v.xlsx", {"CF003": ("同意", ""), "CF006": ("同意", "")})
+    with at_as_of(), db.session_scope(engine) as s:
+        assert import_verdicts(s, decided).approved == 2
+    with db.session_scope(engine) as s:
+        merged, target = s.get_one(PowerItem, ids["C"]), s.get_one(PowerItem, ids["N"])
+        assert (merged.status, merged.extra, target.extra) == (
+            "取消", {"merged_into": "CF010"}, {"merged_from": ["CF003"]},
+        )  # fmt: skip
+        parts = s.scalars(select(PowerItem).where(PowerItem.code.like("CF006-%"))).all()
+        assert {(p.code, p.status, (p.extra or {}).get("split_from")) for p in parts} == {
+            ("CF006-1", "保留", "CF006"), ("CF006-2", "保留", "CF006"),
+        }  # fmt: skip
+        from powerlist.review.export import export_list
+
+        result = export_list(s, 2026, tmp_path / "published")
+    books = load_workbook(result.catalogues.path)
+    diff = {(r[0], r[1]): r for r in books["调整对照"].iter_rows(min_row=2, values_only=True)}
+    assert diff[("合并", "CF003")][7] == "并入CF010 对违规处置固废的处罚"
+    assert "CF006-1 对社会生活噪声扰民的处罚" in diff[("拆分", "CF006")][7]
+    assert ("新增", "CF006-1") in diff and ("取消", "CF003") not in diff
+    cancelled = {r[2]: r[10] for r in books["取消事项目录"].iter_rows(min_row=2, values_only=True)}
+    assert cancelled["CF003"].startswith("并入CF010；合并理由：与CF010情形相近")

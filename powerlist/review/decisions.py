@@ -221,6 +221,9 @@ def _item_row(
     if decision == Proposal.CHANGE:
         details, wrong = _parse_change(cells[at["变更内容"]])
         problems += [f"{where}“变更内容”列：{w}" for w in wrong]
+    elif decision in (Proposal.MERGE, Proposal.SPLIT):
+        details, wrong = _parse_lineage(decision, cells[at["变更内容"]])
+        problems += [f"{where}“变更内容”列：{w}" for w in wrong]
     raw_id = cells[at["事项ID"]]
     if decision == Proposal.ADD:
         details, wrong = _new_item(cells, at, where)
@@ -251,6 +254,30 @@ def _new_item(cells: list[str], at: dict[str, int], where: str) -> tuple[dict[st
         except UnknownPowerType as error:
             wrong.append(f"{where}“权力类型”列：{error}")
     return {"new_item": new}, wrong
+
+
+def _parse_lineage(decision: str, text: str) -> tuple[dict[str, Any], list[str]]:
+    """合并: 并入：CF001 → {"merge_into": "CF001"}; 拆分: 拆分为：XK101 名称；XK102 名称 →
+    {"split_into": [{"code", "name"}, …]} (at least two parts)."""
+    body = (
+        text.replace(":", "：").partition("：")[2].strip()
+        if "：" in text.replace(":", "：")
+        else ""
+    )
+    if decision == Proposal.MERGE:
+        if not body:
+            return {}, ["部门意见为合并时须写明“并入：目标项目编码”"]
+        return {"merge_into": body}, []
+    parts = []
+    for piece in (p.strip() for p in body.replace(";", "；").split("；")):
+        code, _, name = piece.partition(" ")
+        if piece and (not code or not name.strip()):
+            return {}, [f"“{piece}”应写作“编码 名称”"]
+        if piece:
+            parts.append({"code": code.strip(), "name": name.strip()})
+    if len(parts) < 2:
+        return {}, ["部门意见为拆分时须写明“拆分为：编码1 名称1；编码2 名称2”（至少两项）"]
+    return {"split_into": parts}, []
 
 
 def _parse_change(text: str) -> tuple[dict[str, Any], list[str]]:
@@ -502,6 +529,12 @@ def _match_item_row(row: ReturnedRow, sent: _Sent) -> tuple[PowerItem, tuple[Any
         item = candidates[0]
     if item.code != row.code:
         return [f"{where}“项目编码”列：{row.code} 与下发时的编码 {item.code} 不符"]
+    target = row.details.get("merge_into")
+    if target is not None:
+        into = [i for i in sent.by_code(target) if i.status != "取消" and i.id != item.id]
+        if len(into) != 1:
+            return [f"{where}“变更内容”列：并入的 {target} 不是本部门在列的另一事项"]
+        row.details["merge_into_id"] = into[0].id
     unit_name = row.details.get("unit_name")
     if unit_name:
         problems = _check_new_unit(row, item, sent.units, sent.delegations.values())

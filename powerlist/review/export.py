@@ -122,15 +122,29 @@ def load_listed_items(session: Session) -> list[ListedItem]:
     ]  # fmt: skip
 
 
+def _lineage_remark(p: ItemDecision) -> str | None:
+    details = p.details or {}
+    if details.get("merge_into"):
+        return f"并入{details['merge_into']}"
+    if details.get("split_into"):
+        return "拆分为" + "、".join(x["code"] for x in details["split_into"])
+    return None
+
+
 def approved_cancellations(session: Session) -> dict[int, str]:
     """Item id → 取消理由, 依据/文件 and date of its approved (同意) 取消, the latest winning."""
     found: dict[int, str] = {}
     for p in session.scalars(
         select(ItemDecision)
-        .where(ItemDecision.decision == "取消", ItemDecision.state == ProposalState.APPROVED.value)
+        .where(
+            ItemDecision.decision.in_(("取消", "合并", "拆分")),
+            ItemDecision.state == ProposalState.APPROVED.value,
+        )
         .order_by(ItemDecision.reviewed_on, ItemDecision.id)
     ):
-        parts = [f"取消理由：{p.reason}" if p.reason else None,
+        parts = [_lineage_remark(p),
+                 f"{'取消' if p.decision == '取消' else p.decision}理由：{p.reason}"
+                 if p.reason else None,
                  f"依据：{p.basis_document}" if p.basis_document else None,
                  f"取消日期：{p.reviewed_on.isoformat()}" if p.reviewed_on else None]  # fmt: skip
         found[p.item_id] = "；".join(x for x in parts if x) or "取消"
@@ -234,6 +248,10 @@ def unit_changes(session: Session, year: int, items: Sequence[ListedItem]) -> li
     ):  # fmt: skip
         after = event.after or {}
         item = by_id.get(event.entity_id or "")
+        if item is not None and after.get("lineage"):
+            kind = after.get("decision") or ""
+            changes.append(_change(kind, item, "事项沿革", item.name, after["lineage"]))
+            continue
         if item is None or not after.get("unit"):
             continue
         kind = after.get("decision") or ""
@@ -312,6 +330,7 @@ def export_list(session: Session, year: int, folder: Path, actor: str = "cli") -
     previous, baseline = previous_snapshot(session, year, items)
     per_unit = unit_changes(session, year, items)
     told = {(c.kind, c.code) for c in per_unit}  # the per-unit line says more than the status
+    told |= {("取消", c.code) for c in per_unit if c.kind in ("合并", "拆分")}
     changes = [c for c in diff_lists(previous, items) if (c.kind, c.code) not in told] + per_unit
     in_force = [i for i in items if i.status in IN_FORCE]
     retained = [i for i in items if i.status in ("保留", "暂停")]

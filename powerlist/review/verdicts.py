@@ -177,6 +177,10 @@ def describe_details(p: ItemDecision) -> str | None:
         return "；".join(f"{k}：{v}" for k, v in (
             ("项目编码", new["code"]), ("项目名称", new["name"]), ("子项", new.get("sub_item")),
             ("权力类型", new["category"]), ("实施依据", new["basis"])) if v)  # fmt: skip
+    if details.get("merge_into"):
+        return f"并入：{details['merge_into']}"
+    if details.get("split_into"):
+        return "拆分为：" + "；".join(f"{p['code']} {p['name']}" for p in details["split_into"])
     fields = details.get("fields") or {}
     if fields:
         names = {v: k for k, v in CHANGE_FIELDS.items()}
@@ -404,10 +408,13 @@ def apply_approved(
     before = _state(item)
     decision = proposal.decision
     unit_name: str | None = None
+    lineage: str | None = None
     if decision == Proposal.CANCEL:
         item.status = "取消"
         for delegation in _active(session, item.id):
             delegation.revoked_on = on
+    elif decision in (Proposal.MERGE, Proposal.SPLIT):
+        lineage = _apply_lineage(session, proposal, item, on, actor)
     elif decision == Proposal.CHANGE:
         for key, value in ((proposal.details or {}).get("fields") or {}).items():
             if key == "department":
@@ -440,8 +447,44 @@ def apply_approved(
         after={**_state(item), "decision": decision, "reason": proposal.reason,
                "basis_document": proposal.basis_document, "unit": unit_name,
                "delegation_id": proposal.delegation_id, "proposal_id": proposal.id,
-               "run_id": proposal.run_id, "approved_on": on.isoformat()},
+               "run_id": proposal.run_id, "approved_on": on.isoformat(), "lineage": lineage},
     ))  # fmt: skip
+
+
+def _apply_lineage(
+    session: Session, proposal: ItemDecision, item: PowerItem, on: date, actor: str
+) -> str:
+    """合并/拆分: the item leaves the list (取消) and records which items it became, both ways."""
+    details = proposal.details or {}
+    item.status = "取消"
+    for delegation in _active(session, item.id):
+        delegation.revoked_on = on
+    if details.get("merge_into_id"):
+        target = session.get_one(PowerItem, details["merge_into_id"])
+        item.extra = {**(item.extra or {}), "merged_into": target.code}
+        merged_from = [*(target.extra or {}).get("merged_from", []), item.code]
+        target.extra = {**(target.extra or {}), "merged_from": merged_from}
+        return f"并入{target.code} {target.name}"
+    made = []
+    bases = session.scalars(select(ItemBasis).where(ItemBasis.item_id == item.id)).all()
+    for part in details.get("split_into", []):
+        new = PowerItem(code=part["code"], name=part["name"], category=item.category,
+                        department_id=item.department_id, unit=item.unit,
+                        responsibilities=item.responsibilities,
+                        accountability=item.accountability, status="保留", version=1,
+                        last_reviewed_on=on, extra={"split_from": item.code})  # fmt: skip
+        session.add(new)
+        session.flush()
+        for basis in bases:
+            session.add(ItemBasis(item_id=new.id, basis_id=basis.basis_id, articles=basis.articles))
+        session.add(AuditEvent(
+            actor=actor, action="review_decision", entity="power_item", entity_id=str(new.id),
+            before=None, after={**_state(new), "decision": "拆分", "split_from": item.code,
+                                "proposal_id": proposal.id, "approved_on": on.isoformat()},
+        ))  # fmt: skip
+        made.append(f"{new.code} {new.name}")
+    item.extra = {**(item.extra or {}), "split_into": [p["code"] for p in details["split_into"]]}
+    return "拆分为" + "、".join(made)
 
 
 def add_approved_item(session: Session, proposal: ItemDecision, on: date, actor: str) -> PowerItem:
