@@ -116,7 +116,8 @@ def test_department_workbook_is_ready_to_fill(city: ReviewedCity) -> None:
     column = "ABCDEFGHIJKLMNOPQ"[header.index("部门意见")]
     validations = sheet.data_validations.dataValidation
     assert any(
-        v.formula1 == '"保留,取消,变更,新增,合并,拆分"' and str(v.sqref).startswith(column) for v in validations
+        v.formula1 == '"保留,取消,变更,新增,合并,拆分"' and str(v.sqref).startswith(column)
+        for v in validations
     )
     first = [c.value for c in sheet[2]]
     assert first[header.index("最高严重程度")] == "高"  # the worst findings come first
