@@ -1,7 +1,7 @@
 """A returned review workbook (回传工作簿) arriving over HTTP: safety checks, owner check, import.
 
 The spreadsheet checks run first (size, zip directory, type), then the workbook's identity must
-name the caller's own department, and only then are its decisions imported, all or nothing.
+name the caller's own department, and only then are its 部门意见 recorded (待审核), all or nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ class NotCallersWorkbook(LookupError):
 
 
 def import_returned_workbook(session: Session, path: Path, caller: Caller) -> ImportOutcome:
-    """Check a returned workbook and import its decisions for the caller's department.
+    """Check a returned workbook and record its 部门意见 for the caller's department.
 
     Raises UnsafeFile (size, zip bomb, not an .xlsx), DecisionImportError (row problems, not
     a review workbook) or NotCallersWorkbook; nothing is written unless all checks pass.
