@@ -56,3 +56,9 @@ def test_delivery_records_a_failed_attempt_for_retry(configured_db: str) -> None
     assert counts["sent"] == 0 and counts["retrying"] == 1
     [message] = alerts(configured_db)
     assert message.status != "sent" and message.attempts == 1 and message.error
+
+
+def test_the_adjustment_reminder_task_runs_the_daily_pass(configured_db: str) -> None:
+    with time_machine.travel(datetime(2026, 11, 30, 1, tzinfo=UTC)):
+        answer = app.tasks["powerlist.adjustment_reminders"]()
+    assert answer == {"rounds": 0, "working_day": True, "reminded": [], "errors": []}

@@ -12,7 +12,12 @@ from sqlalchemy import Engine, select
 
 from powerlist import db
 from powerlist.models import Department, OutboxMessage, Run
-from powerlist.review.deadlines import add_working_days, remind_late, round_deadlines
+from powerlist.review.deadlines import (
+    add_working_days,
+    remind_late,
+    remind_open_rounds,
+    round_deadlines,
+)
 from powerlist.review.decisions import import_decisions
 from powerlist.settings import get_settings
 from tests.fixtures_review import at_as_of, build_world, run_job
@@ -70,3 +75,22 @@ def test_late_departments_are_reminded_on_working_days_once_a_day(
     assert [m[1] for m in sent[:2]] == ["lcj@example.gov.cn", "lcj@example.gov.cn"]
     assert "即将到期" in sent[0][2] and "已逾期" in sent[1][2]
     assert sent[-1][:2] == ("alert", "fzb@example.gov.cn") and "审核意见已逾期" in sent[-1][2]
+
+
+def test_the_daily_pass_reminds_for_every_open_round(
+    engine: Engine, tmp_path: Path, alert_mail: None
+) -> None:
+    build_world(engine)
+    with at_as_of():
+        run_job(engine, "2026", "all", tmp_path / "out")
+    with db.session_scope(engine) as s:
+        s.scalars(select(Department).where(Department.code == "lcj")).one().contact_email = "l@x.cn"
+    with db.session_scope(engine) as s:
+        first = remind_open_rounds(s, date(2026, 11, 30))
+        again = remind_open_rounds(s, date(2026, 11, 30))
+        later = remind_open_rounds(s, date(2027, 6, 1))
+    assert first["rounds"] == 1 and first["reminded"] == [
+        f"{first['reminded'][0].split(':')[0]}:lcj"
+    ]
+    assert len(first["reminded"]) == 1 and again["reminded"] == []
+    assert later["rounds"] == 0  # a round older than 120 days is closed for reminders

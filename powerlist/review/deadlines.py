@@ -11,7 +11,8 @@ the 审核意见 due date raise one alert per day to the office.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -139,3 +140,32 @@ def remind_late(session: Session, run_id: int, today: date) -> RemindOutcome:
             "请运行 powerlist decisions review 生成审核意见工作簿。",
         ))  # fmt: skip
     return RemindOutcome(True, [d.code for d in late], reminded, no_address, alerted)
+
+
+ROUND_JOBS = ("yearly_review", "adjustment_review")
+"""Jobs whose runs open an adjustment round (年度审核, 个别调整)."""
+OPEN_ROUND_DAYS = 120
+
+
+def remind_open_rounds(session: Session, today: date) -> dict[str, Any]:
+    """Today's reminders for every round opened in the last 120 days (what beat runs daily).
+
+    A round whose dates fall in a year the calendar does not know is reported, not guessed;
+    the November calendar check has already alerted about that year.
+    """
+    since = datetime.combine(today - timedelta(days=OPEN_ROUND_DAYS), time(), tzinfo=UTC)
+    rounds = session.scalars(
+        select(Run).where(Run.job.in_(ROUND_JOBS), Run.created_at >= since).order_by(Run.id)
+    ).all()
+    reminded: list[str] = []
+    errors: list[str] = []
+    working = True
+    for run in rounds:
+        try:
+            outcome = remind_late(session, run.id, today)
+        except UnknownYear as error:
+            errors.append(f"运行 {run.id}：{error}")
+            continue
+        working = outcome.working_day
+        reminded += [f"{run.id}:{code}" for code in outcome.reminded]
+    return {"rounds": len(rounds), "working_day": working, "reminded": reminded, "errors": errors}
