@@ -2,8 +2,9 @@
 
 The office (法治办/司法局) gets one workbook per round (run) listing each department's 部门意见
 with the finding that prompted it, fills 同意/不同意/退回修改 and 审核说明, and returns it. Only
-同意 changes the list (see `powerlist.review.approval`). 不同意 closes the proposal; 退回修改 sends it back to the
-department's next workbook. The whole file is validated before anything is written.
+同意 changes the list (see `powerlist.review.approval`). 不同意 closes the proposal; 退回修改
+sends it back to the department's next workbook. The whole file is validated before anything
+is written.
 """
 
 from __future__ import annotations
