@@ -1,7 +1,7 @@
 """A returned review workbook (回传工作簿) arriving over HTTP: safety checks, owner check, import.
 
 The spreadsheet checks run first (size, zip directory, type), then the workbook's identity must
-name the caller's own department, and only then are its decisions imported, all or nothing.
+name the caller's own department, and only then are its 部门意见 recorded (待审核), all or nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ class NotCallersWorkbook(LookupError):
 
 
 def import_returned_workbook(session: Session, path: Path, caller: Caller) -> ImportOutcome:
-    """Check a returned workbook and import its decisions for the caller's department.
+    """Check a returned workbook and record its 部门意见 for the caller's department.
 
     Raises UnsafeFile (size, zip bomb, not an .xlsx), DecisionImportError (row problems, not
     a review workbook) or NotCallersWorkbook; nothing is written unless all checks pass.
@@ -44,14 +44,23 @@ def import_returned_workbook(session: Session, path: Path, caller: Caller) -> Im
 
 
 def decisions_from_file(session: Session, sha256: str) -> list[dict[str, str]]:
-    """The decisions recorded from one returned file (by content hash), for the result table."""
+    """The 部门意见 recorded from one returned file (by content hash), with their state."""
     rows = session.execute(
-        select(PowerItem.code, PowerItem.name, ItemDecision.decision, ItemDecision.reason)
-        .join(PowerItem, PowerItem.id == ItemDecision.item_id)
+        select(
+            PowerItem.code,
+            PowerItem.name,
+            ItemDecision.decision,
+            ItemDecision.reason,
+            ItemDecision.state,
+            ItemDecision.details,
+        )
+        .outerjoin(PowerItem, PowerItem.id == ItemDecision.item_id)
         .where(ItemDecision.source_sha256 == sha256)
         .order_by(PowerItem.code, PowerItem.id)
     )
-    return [
-        {"code": code, "name": name, "decision": decision, "reason": reason or ""}
-        for code, name, decision, reason in rows
-    ]
+    answer = []
+    for code, name, decision, reason, state, details in rows:
+        new = (details or {}).get("new_item") or {}
+        answer.append({"code": code or new.get("code", ""), "name": name or new.get("name", ""),
+                       "decision": decision, "reason": reason or "", "state": state})  # fmt: skip
+    return answer

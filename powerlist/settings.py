@@ -65,6 +65,12 @@ class Settings(BaseSettings):
         description="Reference date of the yearly review (stale reviews, laws in force). "
         "Default: today, or the last day of the reviewed year if that is earlier.",
     )
+    proposal_due_working_days: int = Field(
+        20, ge=1, description="Working days after a review run for departments' 部门意见."
+    )
+    verdict_due_working_days: int = Field(
+        10, ge=1, description="Working days after the 部门意见 due date for the 审核意见."
+    )
     assessment_as_of: date | None = Field(
         None,
         description="Reference date of the delegation assessment: months that ended before it "

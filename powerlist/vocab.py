@@ -159,3 +159,34 @@ def infer_unit_kind(unit_name: str) -> UnitKind | None:
     if name.endswith(("局", "厅", "委员会", "办公室")):
         return UnitKind.ADMINISTRATIVE_ORGAN
     return None
+
+
+class Proposal(StrEnum):
+    """A department's proposal (部门意见) on an item or one of its delegations."""
+
+    RETAIN = "保留"
+    CANCEL = "取消"
+    DELEGATE = "下放"
+    ENTRUST = "委托"
+    TAKE_BACK = "收回"
+    CHANGE = "变更"
+    ADD = "新增"
+    MERGE = "合并"
+    SPLIT = "拆分"
+
+
+class Verdict(StrEnum):
+    """The reviewing office's finding (审核意见) on a proposal."""
+
+    APPROVE = "同意"
+    REJECT = "不同意"
+    RETURN = "退回修改"
+
+
+class ProposalState(StrEnum):
+    """Where a proposal stands: 待审核 until the reviewing office has decided."""
+
+    PENDING = "待审核"
+    APPROVED = "同意"
+    REJECTED = "不同意"
+    RETURNED = "退回"

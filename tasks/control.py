@@ -1,4 +1,5 @@
-"""Housekeeping tasks run by beat: catch-up (补跑), reaping (回收), delivery and calendar checks."""
+"""Housekeeping tasks run by beat: catch-up (补跑), reaping (回收), delivery, calendar checks and
+adjustment-round reminders (动态调整催办)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from powerlist.db import session_scope
 from powerlist.models import utcnow
 from powerlist.outbox.delivery import RetryPolicy, deliver_pending
 from powerlist.outbox.senders import senders_from
+from powerlist.review.deadlines import remind_open_rounds
 from powerlist.runtime import catchup
 from powerlist.runtime.ledger import PLAN
 from powerlist.runtime.reaper import reap as reap_runs
@@ -56,6 +58,14 @@ def deliver_outbox() -> dict[str, int]:
         session_engine(), senders_from(settings), RetryPolicy.from_settings(settings)
     )
     return {"sent": counts.sent, "retrying": counts.retrying, "failed": counts.failed}
+
+
+@app.task(name="powerlist.adjustment_reminders")
+def adjustment_reminders() -> dict[str, Any]:
+    """Remind departments late with their 部门意见, and the office late with its 审核意见."""
+    with session_scope() as session:
+        today = datetime.now(ZoneInfo(get_settings().timezone)).date()
+        return remind_open_rounds(session, today)
 
 
 @app.task(name="powerlist.check_calendar")

@@ -80,17 +80,16 @@ def make_http_world(engine: Engine, reports_dir: Path) -> HttpWorld:
     return HttpWorld(engine, reports_dir, view.id, ids, tokens, reports)
 
 
-def fill_review(source: Path, target: Path, decisions: dict[str, tuple[str, str]]) -> Path:
-    """Fill decisions by item code as a person would in Excel, and save a copy."""
+def fill_review(source: Path, target: Path, decisions: dict[str, tuple[str, ...]]) -> Path:
+    """Fill 部门意见 by item code (意见, 理由[, 依据/文件]) as a person would, and save a copy."""
     workbook = load_workbook(source)
     sheet = workbook["审核事项"]
     header = [c.value for c in sheet[1]]
-    code_col, decision_col = header.index("项目编码") + 1, header.index("审核意见") + 1
-    reason_col = header.index("说明") + 1
+    code_col = header.index("项目编码") + 1
+    columns = [header.index(h) + 1 for h in ("部门意见", "说明/理由", "依据/文件")]
     for row in range(2, sheet.max_row + 1):
         code = sheet.cell(row, code_col).value
-        if code in decisions:
-            sheet.cell(row, decision_col, decisions[code][0])
-            sheet.cell(row, reason_col, decisions[code][1])
+        for column, value in zip(columns, decisions.get(code, ()), strict=False):
+            sheet.cell(row, column, value)
     workbook.save(target)
     return target

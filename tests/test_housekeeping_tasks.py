@@ -88,3 +88,9 @@ def test_a_non_working_candidate_day_of_a_yearly_entry_records_nothing(
     assert answer == {"skipped": "yearly_review 2025：跳过：非工作日"}
     with db.session_scope(db.engine_for(configured_db)) as session:
         assert session.scalars(select(Run)).all() == []
+
+
+def test_the_adjustment_reminder_task_runs_the_daily_pass(configured_db: str) -> None:
+    with time_machine.travel(datetime(2026, 11, 30, 1, tzinfo=UTC)):
+        answer = app.tasks["powerlist.adjustment_reminders"]()
+    assert answer == {"rounds": 0, "working_day": True, "reminded": [], "errors": []}

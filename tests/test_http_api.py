@@ -21,6 +21,7 @@ from powerlist.models import AuditEvent, Base, PowerItem, Report
 from powerlist.report_access import content_disposition
 from powerlist.settings import get_settings
 from tests.fixtures_http import HttpWorld, fill_review, http_env, make_http_world
+from tests.test_review_decisions import decide
 
 __all__ = ["http_env"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -233,29 +234,47 @@ def _upload(client: TestClient, world: HttpWorld, who: str, name: str, data: byt
     return client.post("/api/uploads/review", files=files, headers=world.auth(who))
 
 
-def test_upload_of_a_filled_workbook_applies_its_decisions(
+def test_upload_records_proposals_and_the_office_approves_over_http(
     client: TestClient, world: HttpWorld, tmp_path: Path
 ) -> None:
     filled = fill_review(
         _download(client, world, tmp_path), tmp_path / "filled.xlsx",
-        {"CF004": ("取消", "无法律依据"), "CF006": ("保留", "")},
+        {"CF004": ("取消", "无法律依据", "包府办发〔2026〕8号"), "CF006": ("保留", "")},
     )  # fmt: skip
     answer = _upload(client, world, "sthjj", "2026年度审核-已填写.xlsx", filled.read_bytes())
     assert answer.status_code == 200, answer.text
     body = answer.json()
-    assert (body["status"], body["applied"], body["department"]) == (
-        "applied", 2, "包头市生态环境局",
+    assert (body["status"], body["recorded"], body["department"]) == (
+        "recorded", 2, "包头市生态环境局",
     )  # fmt: skip
-    assert {(d["code"], d["decision"]) for d in body["decisions"]} == {
-        ("CF004", "取消"), ("CF006", "保留"),
+    assert {(d["code"], d["decision"], d["state"]) for d in body["decisions"]} == {
+        ("CF004", "取消", "待审核"), ("CF006", "保留", "待审核"),
     }  # fmt: skip
     with db.session_scope(world.engine) as s:
-        assert s.get(PowerItem, world.ids["E"]).status == "取消"  # type: ignore[union-attr]
+        assert s.get(PowerItem, world.ids["E"]).status == "保留"  # type: ignore[union-attr]
     actions = audit_actions(world.engine)
     assert ("upload_review_workbook", "token#1:dept:sthjj") in actions
-    assert ("import_decisions", "token#1:dept:sthjj") in actions
+    assert ("import_proposals", "token#1:dept:sthjj") in actions
     again = _upload(client, world, "sthjj", "again.xlsx", filled.read_bytes())
     assert again.json()["status"] == "already_imported"
+    url = f"/api/runs/{world.run_id}/verdicts-workbook"
+    assert client.get(url, headers=world.auth("sthjj")).status_code == 404
+    office = client.get(url, headers=world.auth("admin"))
+    assert (
+        office.status_code == 200 and "filename*=UTF-8''" in office.headers["content-disposition"]
+    )
+    (tmp_path / "office.xlsx").write_bytes(office.content)
+    decided = decide(tmp_path / "office.xlsx", tmp_path / "decided.xlsx", {
+        "CF004": ("同意", ""), "CF006": ("退回修改", "请说明保留依据"),
+    })  # fmt: skip
+    files = {"file": ("审核意见.xlsx", decided.read_bytes(), XLSX)}
+    refused = client.post("/api/uploads/verdicts", files=files, headers=world.auth("sthjj"))
+    assert refused.status_code == 404
+    applied = client.post("/api/uploads/verdicts", files=files, headers=world.auth("admin"))
+    assert applied.status_code == 200, applied.text
+    assert (applied.json()["approved"], applied.json()["returned"]) == (1, 1)
+    with db.session_scope(world.engine) as s:
+        assert s.get(PowerItem, world.ids["E"]).status == "取消"  # type: ignore[union-attr]
 
 
 def test_upload_with_bad_rows_lists_them_and_writes_nothing(
@@ -263,7 +282,7 @@ def test_upload_with_bad_rows_lists_them_and_writes_nothing(
 ) -> None:
     filled = fill_review(
         _download(client, world, tmp_path), tmp_path / "bad.xlsx",
-        {"CF004": ("取消", ""), "CF006": ("作废", "")},
+        {"CF004": ("取消", "", "文件"), "CF006": ("作废", "")},
     )  # fmt: skip
     answer = _upload(client, world, "sthjj", "bad.xlsx", filled.read_bytes())
     assert answer.status_code == 422

@@ -98,22 +98,26 @@ def test_a_department_downloads_fills_and_returns_its_workbook_and_an_admin_runs
     download.save_as(saved)
     assert "审核事项" in load_workbook(saved).sheetnames
 
-    bad = fill_review(saved, tmp_path / "bad.xlsx", {"CF004": ("取消", "")})
+    bad = fill_review(saved, tmp_path / "bad.xlsx", {"CF004": ("取消", "", "包府办发〔2026〕8号")})
     page.set_input_files("input[type=file]", str(bad))
     page.click("button:has-text('上传并导入')")
-    expect(page.get_by_role("heading", name="未导入任何审核意见")).to_be_visible()
+    expect(page.get_by_role("heading", name="未导入任何部门意见")).to_be_visible()
     expect(page.locator("#problems tbody tr")).to_have_count(1)
 
     page.goto(f"{server}/portal/")
-    filled = fill_review(saved, tmp_path / "已填写.xlsx", {"CF004": ("取消", "无法律依据")})
+    filled = fill_review(
+        saved, tmp_path / "已填写.xlsx", {"CF004": ("取消", "无法律依据", "包府办发〔2026〕8号")}
+    )
     page.set_input_files("input[type=file]", str(filled))
     page.click("button:has-text('上传并导入')")
-    expect(page.get_by_role("heading", name="已导入：包头市生态环境局")).to_be_visible()
+    expect(page.get_by_role("heading", name="已提交：包头市生态环境局")).to_be_visible()
     expect(page.locator("#decisions tbody tr")).to_have_text(
-        ["CF004对未申报排污的处罚取消无法律依据"]
+        ["CF004对未申报排污的处罚取消无法律依据待审核"]
     )
     with db.session_scope(world.engine) as s:
-        assert s.get(PowerItem, world.ids["E"]).status == "取消"  # type: ignore[union-attr]
+        assert s.get(PowerItem, world.ids["E"]).status == "保留"  # type: ignore[union-attr]
+    page.goto(f"{server}/portal/")
+    expect(page.locator("#proposals tbody tr")).to_have_count(1)
 
     admin = sign_in(browser, server, world.tokens["admin"])
     admin.click("a:has-text('运行')")

@@ -13,8 +13,12 @@ from powerlist.api import create_app
 from powerlist.api.deps import COOKIE_NAME
 from powerlist.models import Department, Run
 from powerlist.portal.report_list import ReportFilter, report_page
+from powerlist.review.verdicts import import_verdicts, write_verdict_workbook
 from powerlist.tokens import Caller, revoke_token
-from tests.fixtures_http import HttpWorld, http_env, make_http_world
+from tests.fixtures_http import HttpWorld, fill_review, http_env, make_http_world
+from tests.test_review_decisions import decide
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 __all__ = ["http_env"]
 
@@ -177,3 +181,33 @@ def test_another_departments_workbook_is_refused_in_chinese(
     answer = client.post("/portal/upload", files=files)
     assert answer.status_code == 404
     assert "这不是发给本部门的审核工作簿" in answer.text and "Not Found" not in answer.text
+
+
+def test_a_department_sees_the_state_of_each_of_its_proposals(
+    client: TestClient, world: HttpWorld, tmp_path: Path
+) -> None:
+    sign_in(client, world.tokens["sthjj"])
+    workbook = tmp_path / "mine.xlsx"
+    workbook.write_bytes(client.get(f"/portal/reports/{world.reports['sthjj']}/download").content)
+    filled = fill_review(workbook, tmp_path / "filled.xlsx", {
+        "CF004": ("取消", "无法律依据", "包府办发〔2026〕8号"), "CF006": ("保留", ""),
+        "CF002": ("保留", ""),
+    })  # fmt: skip
+    files = {"file": ("filled.xlsx", filled.read_bytes(), XLSX)}
+    answer = client.post("/portal/upload", files=files)
+    assert answer.status_code == 200 and "已提交：包头市生态环境局" in answer.text
+    with db.session_scope(world.engine) as s:
+        office = write_verdict_workbook(s, world.run_id, tmp_path).path
+    decided = decide(office, tmp_path / "decided.xlsx", {
+        "CF004": ("同意", ""), "CF006": ("退回修改", "请说明保留依据"),
+    })  # fmt: skip
+    with db.session_scope(world.engine) as s:
+        import_verdicts(s, decided, actor="fzb")
+    page = client.get("/portal/").text
+    table = page[page.index('id="proposals"') :]
+    rows = {
+        code: table[table.index(code) :].split("</tr>")[0] for code in ("CF004", "CF006", "CF002")
+    }
+    assert "<td>同意</td>" in rows["CF004"]
+    assert "<td>退回</td>" in rows["CF006"] and "请说明保留依据" in rows["CF006"]
+    assert "<td>待审核</td>" in rows["CF002"]

@@ -1,4 +1,5 @@
-"""The review from the command line: demo, run yearly-review, decisions import, list export."""
+"""The review from the command line: demo, run yearly-review, decisions import/review/approve,
+list export."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from tests.test_review_decisions import fill
+from tests.test_review_decisions import decide, fill
 
 POWERLIST = str(Path(sys.executable).with_name("powerlist"))
 
@@ -37,13 +38,23 @@ def test_demo_review_then_decisions_then_export(tmp_path: Path) -> None:
     bad = fill(source, tmp_path / "bad.xlsx", {code: ("取消", "")})
     refused = run("decisions", "import", str(bad), home=tmp_path, check=False)
     assert refused.returncode == 2
-    assert "第2行“说明”列：审核意见为取消时必须填写理由" in refused.stderr
+    assert "第2行“说明/理由”列：部门意见为取消时必须填写理由" in refused.stderr
 
-    good = fill(source, tmp_path / "good.xlsx", {code: ("取消", "上级已取消")})
-    applied = json.loads(run("decisions", "import", str(good), "--json", home=tmp_path).stdout)
-    assert (applied["status"], applied["applied"]) == ("applied", 1)
+    good = fill(
+        source, tmp_path / "good.xlsx", {code: ("取消", "上级已取消", "内政发〔2025〕12号")}
+    )
+    recorded = json.loads(run("decisions", "import", str(good), "--json", home=tmp_path).stdout)
+    assert (recorded["status"], recorded["recorded"]) == ("recorded", 1)
     again = run("decisions", "import", str(good), home=tmp_path)
     assert "已导入过" in again.stdout
+
+    office = json.loads(
+        run("decisions", "review", "--year", "2026", "--json", home=tmp_path).stdout
+    )
+    assert office["pending"] == 1
+    decided = decide(Path(office["file"]), tmp_path / "verdicts.xlsx", {code: ("同意", "")})
+    approved = run("decisions", "approve", str(decided), home=tmp_path)
+    assert "同意 1 条" in approved.stdout
 
     exported = json.loads(run("list", "export", "--year", "2026", "--json", home=tmp_path).stdout)
     assert Path(exported["file"]).exists()

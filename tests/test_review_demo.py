@@ -20,9 +20,10 @@ from powerlist.excel import METADATA_SHEET
 from powerlist.models import Department, Finding, PowerItem, Report
 from powerlist.review.decisions import import_decisions
 from powerlist.review.export import export_list
+from powerlist.review.verdicts import import_verdicts, write_verdict_workbook
 from tests.fixtures_review import at_as_of, run_job
 from tests.services import scratch_database
-from tests.test_review_decisions import fill
+from tests.test_review_decisions import decide, fill
 
 
 @dataclass
@@ -150,16 +151,22 @@ def test_department_workbook_is_ready_to_fill(city: ReviewedCity) -> None:
     sheet = workbook["审核事项"]
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
     header = [c.value for c in sheet[1]]
-    column = "ABCDEFGHIJKLMN"[header.index("审核意见")]
+    column = "ABCDEFGHIJKLMNOPQ"[header.index("部门意见")]
     validations = sheet.data_validations.dataValidation
     assert any(
-        v.formula1 == '"保留,取消,修改,下放,委托,收回"' and str(v.sqref).startswith(column)
+        v.formula1 == '"保留,取消,变更,新增,合并,拆分"' and str(v.sqref).startswith(column)
         for v in validations
     )
     first = [c.value for c in sheet[2]]
     assert first[header.index("最高严重程度")] == "高"  # the worst findings come first
     delegated = workbook["下放事项"]
     assert delegated.max_row > 1
+    header = [c.value for c in delegated[1]]
+    column = "ABCDEFGHIJKLMNOPQ"[header.index("部门意见")]
+    assert any(
+        v.formula1 == '"保留,收回,下放,委托"' and str(v.sqref).startswith(column)
+        for v in delegated.data_validations.dataValidation
+    )
 
 
 def test_summary_counts_chart_and_late_departments(city: ReviewedCity) -> None:
@@ -210,10 +217,16 @@ def test_a_filled_workbook_changes_exactly_its_items_and_the_export_has_every_it
     codes = {r[1] for r in rows}
     with db.session_scope(city.engine) as s:
         before = {i.id: (i.code, i.status, i.version) for i in s.scalars(select(PowerItem))}
-    filled = fill(source, tmp_path / "filled.xlsx", {c: ("取消", "经审核取消") for c in codes})
+    filled = fill(
+        source, tmp_path / "filled.xlsx", {c: ("取消", "经审核取消", "文件") for c in codes}
+    )
     with db.session_scope(city.engine) as s:
         outcome = import_decisions(s, filled)
+        office = write_verdict_workbook(s, outcome.run_id or 0, tmp_path / "office").path
     assert outcome.applied == len(rows) and not outcome.conflicts
+    decided = decide(office, tmp_path / "verdicts.xlsx", {c: ("同意", "") for c in codes})
+    with db.session_scope(city.engine) as s:
+        assert import_verdicts(s, decided).approved == len(rows)
     with db.session_scope(city.engine) as s:
         after = {i.id: (i.code, i.status, i.version) for i in s.scalars(select(PowerItem))}
         exported = export_list(s, 2026, tmp_path / "published")

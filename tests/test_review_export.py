@@ -11,8 +11,9 @@ from powerlist import db
 from powerlist.models import PowerItem
 from powerlist.review.decisions import import_decisions
 from powerlist.review.export import PUBLISHED_HEADERS, export_list
+from powerlist.review.verdicts import import_verdicts, write_verdict_workbook
 from tests.fixtures_review import at_as_of, build_world, run_job
-from tests.test_review_decisions import WORKBOOK, fill
+from tests.test_review_decisions import WORKBOOK, decide, fill
 
 
 def sheet_rows(path: Path, title: str) -> list[tuple[object, ...]]:
@@ -25,12 +26,22 @@ def test_export_after_decisions_round_trips_every_item(engine: Engine, tmp_path:
     with at_as_of():
         run_job(engine, "2026", "all", tmp_path / "out")
     filled = fill(tmp_path / "out" / WORKBOOK, tmp_path / "filled.xlsx", {
-        "CF004": ("取消", "无法律依据"), "CF007": ("收回", "评估不合格"),
-        "CF006": ("下放", "基层就近办理"),
+        "CF004": ("取消", "无法律依据", "包府办发〔2026〕8号"),
+        "CF003": ("取消", "与他项重复", "包府办发〔2026〕8号"),
+    }, {"青山区生态环境分局": ("收回", "评估不合格")}, [
+        {"项目编码": "CF006", "承接单位": "昆都仑区生态环境分局", "所在旗县区": "昆都仑区",
+         "单位类型": "旗县区部门", "部门意见": "下放", "说明/理由": "基层就近办理"},
+    ])  # fmt: skip
+    with at_as_of(), db.session_scope(engine) as s:
+        run_id = import_decisions(s, filled).run_id
+        office = write_verdict_workbook(s, run_id or 0, tmp_path / "office").path
+    verdicts = decide(office, tmp_path / "verdicts.xlsx", {
+        "CF004": ("同意", ""), "CF007": ("同意", ""), "CF006": ("同意", ""),
+        "CF003": ("不同意", "两项处罚情形不同"),
     })  # fmt: skip
-    with db.session_scope(engine) as s:
-        import_decisions(s, filled)
-    with db.session_scope(engine) as s:
+    with at_as_of(), db.session_scope(engine) as s:
+        import_verdicts(s, verdicts)
+    with at_as_of(), db.session_scope(engine) as s:
         result = export_list(s, 2026, tmp_path / "published")
         items = s.scalars(select(PowerItem)).all()
     path = result.workbook.artifact.path
@@ -44,15 +55,22 @@ def test_export_after_decisions_round_trips_every_item(engine: Engine, tmp_path:
     assert {(r[2], r[3]) for r in listed[1:]} == in_force
     assert len(listed) - 1 == len([i for i in items if i.status != "取消"])
     assert [r[0] for r in listed[1:]] == list(range(1, len(listed)))
-    cancelled = {r[2] for r in sheet_rows(books, "取消事项目录")[1:]}
-    assert cancelled == {"CF004", "CF008"}
+    cancelled = {r[2]: r[10] for r in sheet_rows(books, "取消事项目录")[1:]}
+    assert cancelled == {
+        "CF004": "取消理由：无法律依据；依据：包府办发〔2026〕8号；取消日期：2026-11-01",
+        "CF008": "取消",
+    }
     handed = {r[2]: r[10] for r in sheet_rows(books, "下放和委托事项目录")[1:]}
-    assert handed == {"CF006": "下放至承接单位待定"}
+    assert handed == {"CF006": "下放至昆都仑区生态环境分局"}
     by_code = {r[2]: r for r in listed[1:]}
     assert by_code["CF002"][5] == "《中华人民共和国城市规划法》第十条"
     assert by_code["CF101"][6] == "包头市环境保护局"
-    changes = {(r[0], r[1]) for r in sheet_rows(books, "调整对照")[1:]}
-    assert changes == {("取消", "CF004"), ("收回", "CF007"), ("下放", "CF006")}
+    changes = {(r[0], r[1], r[5]) for r in sheet_rows(books, "调整对照")[1:]}
+    assert changes == {
+        ("取消", "CF004", "状态"), ("收回", "CF007", "承接单位"), ("下放", "CF006", "承接单位"),
+    }  # fmt: skip
+    took_back = next(r for r in sheet_rows(books, "调整对照")[1:] if r[1] == "CF007")
+    assert took_back[7] == "收回：青山区生态环境分局（2026-11-01）"
     assert result.counts["changes"] == 3
 
 

@@ -64,7 +64,7 @@ def test_concurrent_uploads_of_one_file_apply_once(postgres_url: str, tmp_path: 
         build_world(engine)
         review_in_process(engine, tmp_path / "out")
         folder = tmp_path / "out" / "yearly_review" / "2026" / "all"
-        filled = fill(folder / WORKBOOK, tmp_path / "f.xlsx", {"CF004": ("取消", "x")})
+        filled = fill(folder / WORKBOOK, tmp_path / "f.xlsx", {"CF004": ("取消", "x", "文件")})
         start = threading.Barrier(2)
         outcomes: list[ImportOutcome | BaseException] = []
 
@@ -83,7 +83,7 @@ def test_concurrent_uploads_of_one_file_apply_once(postgres_url: str, tmp_path: 
             thread.join(timeout=60)
         assert sorted(getattr(o, "status", repr(o)) for o in outcomes) == [
             "already_imported",
-            "applied",
+            "recorded",
         ]
         with db.session_scope(engine) as s:
             assert len(s.scalars(select(ItemDecision)).all()) == 1

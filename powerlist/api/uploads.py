@@ -1,9 +1,11 @@
-"""Uploads (回传): a department returns its filled review workbook; the answer lists row errors
-or the decisions applied. The file is saved under a fixed name in a private temp folder."""
+"""Uploads (回传): a department returns its 部门意见 workbook, the reviewing office its
+审核意见 workbook; the answer lists row errors or what was recorded. The file is saved under a
+fixed name in a private temp folder."""
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +15,12 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from powerlist.api.deps import audit, current_caller, get_engine
+from powerlist.api.deps import audit, current_caller, get_engine, not_found
 from powerlist.artifacts import sha256_of
 from powerlist.db import session_scope
-from powerlist.excel.reading import UnsafeFile
+from powerlist.excel.reading import UnsafeFile, check_file_size, check_workbook_zip
 from powerlist.review.decisions import DecisionImportError
+from powerlist.review.verdicts import VerdictImportError, import_verdicts
 from powerlist.review_upload import (
     NotCallersWorkbook,
     decisions_from_file,
@@ -36,6 +39,16 @@ async def receive_review_workbook(
     request: Request, caller: Caller, engine: Engine
 ) -> tuple[int, dict[str, Any]]:
     """Size-check, save and import an uploaded review workbook; (HTTP status, answer)."""
+    return await _receive(request, caller, engine, _import, "upload_review_workbook")
+
+
+async def _receive(
+    request: Request,
+    caller: Caller,
+    engine: Engine,
+    importer: Callable[[Engine, Caller, Path], tuple[int, dict[str, Any]]],
+    action: str,
+) -> tuple[int, dict[str, Any]]:
     limit = get_settings().import_max_bytes
     declared = request.headers.get("content-length")
     if declared is None or not declared.isdigit():
@@ -50,9 +63,9 @@ async def receive_review_workbook(
         path = Path(folder) / RETURNED_NAME
         if not await _save(upload, path, limit):
             return 413, {"status": "refused", "problems": [f"文件过大：上限 {limit:,} 字节"]}
-        answer = await run_in_threadpool(_import, engine, caller, path)
+        answer = await run_in_threadpool(importer, engine, caller, path)
     given = (upload.filename or "")[:200]
-    audit(engine, caller, "upload_review_workbook", "upload", answer[1].get("department"),
+    audit(engine, caller, action, "upload", answer[1].get("department"),
           {"file": given, "status": answer[1]["status"], "http": answer[0]})  # fmt: skip
     return answer
 
@@ -102,6 +115,31 @@ UPLOAD_BODY = {
         }
     },
 }
+
+
+def _import_verdicts(engine: Engine, caller: Caller, path: Path) -> tuple[int, dict[str, Any]]:
+    try:
+        check_file_size(path)
+        check_workbook_zip(path)
+        with session_scope(engine) as session:
+            answer = import_verdicts(session, path, actor=caller.actor).as_dict()
+    except UnsafeFile as error:
+        return 415, {"status": "refused", "problems": [str(error)]}
+    except VerdictImportError as error:
+        return 422, {"status": "refused", "problems": error.problems}
+    answer.pop("file_name", None)
+    return 200, answer
+
+
+@router.post("/verdicts", openapi_extra={"requestBody": UPLOAD_BODY})
+async def upload_verdicts(
+    request: Request, caller: Caller = Depends(current_caller), engine: Engine = Depends(get_engine)
+) -> JSONResponse:
+    """The reviewing office returns its 审核意见 workbook (administrators only)."""
+    if not caller.is_admin:
+        raise not_found()
+    code, answer = await _receive(request, caller, engine, _import_verdicts, "upload_verdicts")
+    return JSONResponse(answer, status_code=code)
 
 
 @router.post("/review", openapi_extra={"requestBody": UPLOAD_BODY})

@@ -1,8 +1,15 @@
-"""`powerlist decisions import FILE` and `powerlist list export --year 2026` (yearly review)."""
+"""`powerlist decisions import|review|approve` and `powerlist list export --year 2026`.
+
+A department's 部门意见 come in with `decisions import`; the reviewing office gets its 审核意见
+workbook with `decisions review` and returns it with `decisions approve`.
+"""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import typer
 from sqlalchemy import select
@@ -12,12 +19,21 @@ from powerlist import db
 from powerlist.cli.errors import fail
 from powerlist.cli.output import print_json
 from powerlist.models import Run
+from powerlist.review.deadlines import remind_late
 from powerlist.review.decisions import DecisionImportError, import_decisions
 from powerlist.review.export import export_list
+from powerlist.review.verdicts import (
+    VerdictImportError,
+    import_verdicts,
+    latest_round,
+    write_verdict_workbook,
+)
 from powerlist.settings import get_settings
+from powerlist.workdays import UnknownYear
 
 decisions_app = typer.Typer(
-    help="Department decisions (审核意见) returned in review workbooks.", no_args_is_help=True
+    help="Department proposals (部门意见) and the reviewing office's findings (审核意见).",
+    no_args_is_help=True,
 )
 list_app = typer.Typer(help="The published list (动态调整公布).", no_args_is_help=True)
 
@@ -28,7 +44,7 @@ def decisions_import(
     actor: str = typer.Option("cli", help="Who is importing (recorded in the audit log)."),
     as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON."),
 ) -> None:
-    """Validate a returned department workbook and apply its decisions, all or nothing."""
+    """Validate a returned department workbook and record its 部门意见 (待审核), all or nothing."""
     try:
         with db.session_scope() as session:
             outcome = import_decisions(session, file, actor=actor)
@@ -41,15 +57,106 @@ def decisions_import(
         typer.echo(f"{file.name}：该文件已导入过，本次未作任何改动。")
         return
     typer.echo(
-        f"{file.name}：{outcome.department}，已应用 {outcome.applied} 项，"
-        f"与已导入意见相同 {outcome.unchanged} 项，未填写 {outcome.undecided} 项。"
+        f"{file.name}：{outcome.department}，记录部门意见 {outcome.applied} 条（待审核），"
+        f"与已提交意见相同 {outcome.unchanged} 条，未填写 {outcome.undecided} 项。"
     )
     for conflict in outcome.conflicts:
         typer.echo(
-            f"  冲突：第{conflict.row}行 {conflict.code} 已导入“{conflict.existing}”，"
+            f"  冲突：第{conflict.row}行 {conflict.code} 的部门意见“{conflict.existing}”已审核，"
             f"本文件为“{conflict.returned}”，未改动",
             err=True,
         )
+
+
+@decisions_app.command("review")
+def decisions_review(
+    year: int = typer.Option(..., "--year", help="The review year, e.g. 2026."),
+    run_id: int | None = typer.Option(None, "--run", help="The round (run id); default: latest."),
+    out: Path | None = typer.Option(None, help="Folder for the workbook (default: reports dir)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON."),
+) -> None:
+    """Write the reviewing office's 审核意见 workbook: every pending 部门意见 of the round."""
+    folder = out or get_settings().reports_dir / "verdicts"
+    with db.session_scope() as session:
+        chosen = run_id or latest_round(session, year)
+        if chosen is None:
+            typer.echo(f"{year}年度还没有审核运行，请先运行 powerlist run yearly-review", err=True)
+            raise typer.Exit(2)
+        written = write_verdict_workbook(session, chosen, folder)
+        pending = written.rows.get("审核意见", 0)
+    summary = {"file": str(written.path), "run_id": chosen, "pending": pending}
+    if as_json:
+        print_json(summary)
+        return
+    typer.echo(f"{written.path}：待审核部门意见 {pending} 条")
+
+
+@decisions_app.command("approve")
+def decisions_approve(
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="A filled 审核意见 workbook."
+    ),
+    actor: str = typer.Option("cli", help="Who is importing (recorded in the audit log)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON."),
+) -> None:
+    """Import the office's 审核意见: 同意 changes the list, 不同意 closes, 退回修改 sends back."""
+    try:
+        with db.session_scope() as session:
+            outcome = import_verdicts(session, file, actor=actor)
+    except VerdictImportError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from error
+    if as_json:
+        print_json(outcome.as_dict())
+        return
+    if outcome.status == "already_imported":
+        typer.echo(f"{file.name}：该文件已导入过，本次未作任何改动。")
+        return
+    typer.echo(
+        f"{file.name}：同意 {outcome.approved} 条（已调整清单），不同意 {outcome.rejected} 条，"
+        f"退回修改 {outcome.returned} 条，未填写 {outcome.undecided} 条。"
+    )
+
+
+@decisions_app.command("remind")
+def decisions_remind(
+    year: int = typer.Option(..., "--year", help="The review year, e.g. 2026."),
+    run_id: int | None = typer.Option(None, "--run", help="The round (run id); default: latest."),
+    today: str | None = typer.Option(None, help="Day to remind for, YYYY-MM-DD (default: today)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON."),
+) -> None:
+    """Remind departments that have not returned their 部门意见 (working days only, once a day)."""
+    try:
+        day = date.fromisoformat(today) if today else local_today()
+    except ValueError as error:
+        typer.echo(f"日期“{today}”无效，请写作 YYYY-MM-DD", err=True)
+        raise typer.Exit(2) from error
+    try:
+        with db.session_scope() as session:
+            chosen = run_id or latest_round(session, year)
+            if chosen is None:
+                typer.echo(f"{year}年度还没有审核运行", err=True)
+                raise typer.Exit(2)
+            outcome = remind_late(session, chosen, day)
+    except UnknownYear as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from error
+    if as_json:
+        print_json(asdict(outcome))
+        return
+    if not outcome.working_day:
+        typer.echo(f"{day.isoformat()} 不是工作日，不发送提醒。")
+        return
+    typer.echo(
+        f"未回传部门意见的部门 {len(outcome.late)} 个，本次提醒 {len(outcome.reminded)} 个"
+        + (f"，无联系邮箱 {len(outcome.no_address)} 个" if outcome.no_address else "")
+        + ("；已提醒审核机关审核意见逾期" if outcome.office_alerted else "")
+    )
+
+
+def local_today() -> date:
+    """Today in the configured timezone."""
+    return datetime.now(ZoneInfo(get_settings().timezone)).date()
 
 
 @list_app.command("export")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -115,19 +116,32 @@ class Report(Base):
 
 
 class ItemDecision(Base):
-    """A department's decision (审核意见) on one item, imported from its review workbook."""
+    """A department's proposal (部门意见) on one item or one delegation, and its review (审核意见).
+
+    The department's upload records the proposal in state 待审核; only the reviewing office's
+    同意 changes the list. `delegation_id` names the delegation a 收回 ends (no foreign key: the
+    delegations table is created after this one); a 下放/委托 to a new unit keeps the unit in
+    `details`.
+    """
 
     __tablename__ = "decisions"
-    __table_args__ = (UniqueConstraint("run_id", "item_id"),)
+    __table_args__ = (UniqueConstraint("run_id", "item_id", "delegation_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
-    item_id: Mapped[int] = mapped_column(ForeignKey("power_items.id"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("power_items.id"))  # None: 新增 pending
     decision: Mapped[str] = mapped_column(String(8))
     reason: Mapped[str | None] = mapped_column(Text)
     source_sha256: Mapped[str] = mapped_column(String(64))
     applied_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delegation_id: Mapped[int | None] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(8), default="待审核")
+    basis_document: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    review_note: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    reviewed_on: Mapped[date | None] = mapped_column(Date)
 
 
 class ImportRecord(Base):

@@ -30,6 +30,7 @@ from powerlist.labels import (
 )
 from powerlist.models import Department
 from powerlist.portal.report_list import ReportFilter, report_page
+from powerlist.review.proposals import proposal_states
 from powerlist.runtime.views import list_runs
 from powerlist.settings import get_settings
 from powerlist.tokens import Caller, authenticate
@@ -99,7 +100,7 @@ def home(
     engine: Engine = Depends(get_engine),
 ) -> Response:
     """The caller's reports, filtered (job, period, department, kind) and paged, grouped by
-    period and job, with download buttons and the upload form."""
+    period and job, its 部门意见 with their state, download buttons and the upload form."""
     if caller is None:
         return _to_login()
     wanted = ReportFilter(job[:64] or None, period[:32] or None, department[:64] or None,
@@ -107,11 +108,17 @@ def home(
     with session_scope(engine) as session:
         listing = report_page(session, caller, wanted, page)
         names = _department_names(session, listing.choices["department"])
+        department = None
+        if not caller.is_admin:
+            department = session.scalar(
+                select(Department.id).where(Department.code == caller.department_code)
+            )
+        proposals = proposal_states(session, department) if department is not None else []
     groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
     for view in listing.views:
         groups[(view.period, view.job)].append(view)
     return _page(request, "home.html", caller, groups=groups, listing=listing, wanted=wanted,
-                 department_names=names)  # fmt: skip
+                 department_names=names, proposals=proposals)  # fmt: skip
 
 
 def _department_names(session: Session, codes: list[str]) -> dict[str, str]:

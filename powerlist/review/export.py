@@ -19,8 +19,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from powerlist.excel import Column, TableSheet, WorkbookInfo, WrittenWorkbook, build_workbook
-from powerlist.models import AuditEvent, Delegation, Department, PowerItem, ReceivingUnit
+from powerlist.models import (
+    AuditEvent,
+    Delegation,
+    Department,
+    ItemDecision,
+    PowerItem,
+    ReceivingUnit,
+)
 from powerlist.review.load import bases_by_item
+from powerlist.vocab import ProposalState
 
 PUBLISHED_HEADERS = ("序号", "权力类型", "项目编码", "项目名称", "子项", "实施依据", "实施主体",
                      "承办机构", "责任事项", "追责情形", "备注")  # fmt: skip
@@ -57,12 +65,14 @@ class ListedItem:
     status: str
     remarks: str | None
     handed_to: str | None = None
+    cancellation: str | None = None
 
     def row(self, number: int, *, catalogue: bool = False) -> tuple[object, ...]:
-        """The published-layout row; in a catalogue 备注 also says where the item went."""
+        """The published-layout row; in a catalogue 备注 also says where the item went and why."""
         remark = self.remarks
         if catalogue:
-            remark = "；".join(p for p in (self.remarks, self.handed_to) if p) or None
+            why = self.cancellation if self.status == "取消" else None
+            remark = "；".join(p for p in (self.remarks, why or self.handed_to) if p) or None
         return (number, self.category, self.code, self.name, self.sub_item, self.bases,
                 self.department, self.unit, self.responsibilities, self.accountability,
                 remark)  # fmt: skip
@@ -97,6 +107,7 @@ def load_listed_items(session: Session) -> list[ListedItem]:
         .order_by(Delegation.id)
     ):
         receivers.setdefault(item_id, []).append(unit)
+    cancellations = approved_cancellations(session)
     return [
         ListedItem(
             id=item.id, code=item.code, name=item.name, sub_item=item.sub_item,
@@ -105,9 +116,39 @@ def load_listed_items(session: Session) -> list[ListedItem]:
             responsibilities=item.responsibilities, accountability=item.accountability,
             status=item.status, remarks=item.remarks,
             handed_to=_handed_to(item, receivers.get(item.id, [])),
+            cancellation=cancellations.get(item.id),
         )
         for item, department in rows
     ]  # fmt: skip
+
+
+def _lineage_remark(p: ItemDecision) -> str | None:
+    details = p.details or {}
+    if details.get("merge_into"):
+        return f"并入{details['merge_into']}"
+    if details.get("split_into"):
+        return "拆分为" + "、".join(x["code"] for x in details["split_into"])
+    return None
+
+
+def approved_cancellations(session: Session) -> dict[int, str]:
+    """Item id → 取消理由, 依据/文件 and date of its approved (同意) 取消, the latest winning."""
+    found: dict[int, str] = {}
+    for p in session.scalars(
+        select(ItemDecision)
+        .where(
+            ItemDecision.decision.in_(("取消", "合并", "拆分")),
+            ItemDecision.state == ProposalState.APPROVED.value,
+        )
+        .order_by(ItemDecision.reviewed_on, ItemDecision.id)
+    ):
+        parts = [_lineage_remark(p),
+                 f"{'取消' if p.decision == '取消' else p.decision}理由：{p.reason}"
+                 if p.reason else None,
+                 f"依据：{p.basis_document}" if p.basis_document else None,
+                 f"取消日期：{p.reviewed_on.isoformat()}" if p.reviewed_on else None]  # fmt: skip
+        found[p.item_id] = "；".join(x for x in parts if x) or "取消"
+    return found
 
 
 def _handed_to(item: PowerItem, receivers: list[str]) -> str | None:
@@ -190,6 +231,36 @@ def _change(kind: str, item: ListedItem, elements: str, before: str, after: str)
                   before, after)  # fmt: skip
 
 
+def unit_changes(session: Session, year: int, items: Sequence[ListedItem]) -> list[Change]:
+    """调整对照 rows for approved 收回/下放/委托 of single receiving units in `year`.
+
+    Ending one of several delegations leaves the item's status as it was, so the status diff
+    alone would not show it; each approved per-unit decision is a line of its own.
+    """
+    by_id = {str(i.id): i for i in items}
+    changes: list[Change] = []
+    for event in session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "review_decision",
+               AuditEvent.at >= datetime(year, 1, 1, tzinfo=UTC),
+               AuditEvent.at < datetime(year + 1, 1, 1, tzinfo=UTC))
+        .order_by(AuditEvent.id)
+    ):  # fmt: skip
+        after = event.after or {}
+        item = by_id.get(event.entity_id or "")
+        if item is not None and after.get("lineage"):
+            kind = after.get("decision") or ""
+            changes.append(_change(kind, item, "事项沿革", item.name, after["lineage"]))
+            continue
+        if item is None or not after.get("unit"):
+            continue
+        kind = after.get("decision") or ""
+        before = f"{kind}前：{after['unit']}承接" if kind == "收回" else ""
+        now = f"{kind}：{after['unit']}（{after.get('approved_on')}）"
+        changes.append(_change(kind, item, "承接单位", before, now))
+    return changes
+
+
 def previous_snapshot(
     session: Session, year: int, current: Sequence[ListedItem]
 ) -> tuple[dict[str, dict[str, Any]], str]:
@@ -212,8 +283,12 @@ def previous_snapshot(
     restored: set[str] = set()
     for event in events:
         key = event.entity_id or ""
+        if key in baseline and key not in restored and event.before is None:
+            del baseline[key]  # an item added (新增) this year was not on last year's list
+            continue
         if key in baseline and key not in restored and event.before:
-            baseline[key] = {**baseline[key], "status": event.before.get("status")}
+            old = {k: event.before[k] for k in ("status", "name", "category") if k in event.before}
+            baseline[key] = {**baseline[key], **old}
             restored.add(key)
     return baseline, f"无{year - 1}年度公布快照，按{year}年度审核意见导入记录还原调整前状态"
 
@@ -253,7 +328,10 @@ def export_list(session: Session, year: int, folder: Path, actor: str = "cli") -
     """Write the adjusted list for `year` and record its snapshot for next year's diff."""
     items = load_listed_items(session)
     previous, baseline = previous_snapshot(session, year, items)
-    changes = diff_lists(previous, items)
+    per_unit = unit_changes(session, year, items)
+    told = {(c.kind, c.code) for c in per_unit}  # the per-unit line says more than the status
+    told |= {("取消", c.code) for c in per_unit if c.kind in ("合并", "拆分")}
+    changes = [c for c in diff_lists(previous, items) if (c.kind, c.code) not in told] + per_unit
     in_force = [i for i in items if i.status in IN_FORCE]
     retained = [i for i in items if i.status in ("保留", "暂停")]
     cancelled = [i for i in items if i.status == "取消"]

@@ -1,7 +1,8 @@
 """The identity a review workbook carries so an upload can be matched to its run and department.
 
 Written as the shared hidden metadata sheet (`powerlist.excel`, very hidden, protected, with a
-checksum over its values): job, run id, year, department code and the item ids sent.
+checksum over its values): job, run id, year, department code, the item ids and the active
+delegation ids sent.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class WorkbookIdentity:
     year: int
     department_code: str
     item_ids: tuple[int, ...]
+    delegation_ids: tuple[int, ...] = ()
 
     def to_metadata(self) -> dict[str, str]:
         """The key/value metadata written into the workbook."""
@@ -32,6 +34,7 @@ class WorkbookIdentity:
             "year": str(self.year),
             "department_code": self.department_code,
             "item_ids": ",".join(str(i) for i in self.item_ids),
+            "delegation_ids": ",".join(str(i) for i in self.delegation_ids),
         }
 
 
@@ -44,7 +47,12 @@ def identity_from_metadata(values: dict[str, str]) -> WorkbookIdentity:
             run_id=int(values["run_id"]),
             year=int(values["year"]),
             department_code=values["department_code"],
-            item_ids=tuple(int(x) for x in values.get("item_ids", "").split(",") if x.strip()),
+            item_ids=_ids(values.get("item_ids", "")),
+            delegation_ids=_ids(values.get("delegation_ids", "")),
         )
     except (KeyError, ValueError) as error:
         raise IdentityError(f"标识内容不完整（{error}）") from error
+
+
+def _ids(text: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in text.split(",") if x.strip())

@@ -21,7 +21,9 @@ from powerlist.models import Department, Finding, ItemDecision, PowerItem, Repor
 from powerlist.periods import Period, PeriodKind
 from powerlist.regions import codes_in_region, scope_region
 from powerlist.review.config import RULE_KEYS, load_config
+from powerlist.review.deadlines import deadline_note
 from powerlist.review.load import load_department, yearly_assessments_exist
+from powerlist.review.proposals import returned_proposals
 from powerlist.review.rules import REVIEWED_STATUSES, review_department
 from powerlist.review.store import record_report, replace_findings
 from powerlist.review.workbooks import (
@@ -115,6 +117,7 @@ def review_unit(
         year=year,
         as_of=as_of,
         generated_at=_now(),
+        returned=returned_proposals(session, facts.id, year),
     )
     record_report(session, run_id, facts.id, DEPARTMENT_REPORT, written)
     return len(drafts)
@@ -129,7 +132,7 @@ def summarize(
     _prune_departments_left_out(session, run_id, plan_departments(session, run.scope))
     tallies = department_tallies(session, run_id)
     available = yearly_assessments_exist(session)
-    notes = [headline_note(headline_figures(session)["city"])]
+    notes = [headline_note(headline_figures(session)["city"]), deadline_note(run)]
     notes += [] if available else [NO_ASSESSMENT_NOTE]
     written = write_summary_workbook(
         reports_dir / summary_file_name(year),

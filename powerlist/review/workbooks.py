@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -25,22 +25,35 @@ from powerlist.excel import (
     build_workbook,
 )
 from powerlist.review.config import RULE_KEYS, SEVERITIES, ReviewConfig
-from powerlist.review.facts import DepartmentFacts, FindingDraft, ItemFacts
+from powerlist.review.facts import DelegationFacts, DepartmentFacts, FindingDraft, ItemFacts
 from powerlist.review.identity import WorkbookIdentity
 from powerlist.review.rules import reviewed_items
-from powerlist.vocab import Decision
 
 JOB_TITLE = "年度权责清单审核"
 REVIEW_SHEET = "审核事项"
 SUMMARY_SHEET = "部门汇总"
-DECISIONS = tuple(d.value for d in Decision)
-NEEDS_REASON = ("取消", "收回", "下放")
+ITEM_PROPOSALS = ("保留", "取消", "变更", "新增", "合并", "拆分")
+"""部门意见 on the 审核事项 sheet; 下放/委托/收回 are per receiving unit on the 下放事项 sheet."""
+DELEGATION_PROPOSALS = ("保留", "收回", "下放", "委托")
+NEEDS_REASON = ("取消", "收回", "下放", "委托", "变更", "新增", "合并", "拆分")
+NEEDS_DOCUMENT = ("取消", "变更", "新增", "合并", "拆分")
+CHANGE_FIELDS = {"名称": "name", "子项": "sub_item", "权力类型": "category",
+                 "实施主体": "department", "承办机构": "unit"}  # fmt: skip
+"""Fields a 变更 may name in 变更内容, as 名称：新名称；权力类型：行政许可."""
+DELEGATION_SHEET = "下放事项"
 MISSING_STATUS = "清单缺失"
 NO_ASSESSMENT_NOTE = "规则“下放/委托事项评估较差”无数据：尚无年度效能评估结果，本次未检查该项"
 HOW_TO_FILL = (
-    "填写方法：在“审核事项”表的“审核意见”列逐项选择 保留/取消/修改/下放/委托/收回；选择取消、"
-    "收回或下放时须在“说明”列写明理由。请勿修改项目编码和事项ID，请勿增删工作表。导入时整表"
-    "校验，全部通过才生效；同一文件重复导入不会重复生效。"
+    "填写方法：在“审核事项”表的“部门意见”列逐项选择 保留/取消/变更/新增/合并/拆分；"
+    "除保留外须在“说明/理由”列写明理由、在“依据/文件”列写明依据或文件；新增事项在表末新增一行，填写项目编码、项目名称、"
+    "权力类型、部门意见“新增”、理由和实施依据（如《中华人民共和国环境保护法》第十条，须已在法律"
+    "依据库中）；合并在“变更内容”列写“并入：目标项目编码”，"
+    "拆分写“拆分为：编码1 名称1；编码2 名称2”；变更须在“变更内容”列写明“名称：…；权力类型：…”"
+    "（可变更名称、子项、权力类型、实施主体、承办机构）。下放、委托和收回在“下放事项”表按承接单位"
+    "逐行填写：已有承接单位选择 保留/收回；下放或委托给新的单位时在表末新增一行，填写项目编码、"
+    "承接单位、所在旗县区、单位类型和部门意见。部门意见是建议，经审核机关审核同意后才调整清单；"
+    "“上次审核结果”列为退回修改的，请按审核说明修改后重新提交。请勿修改项目编码、事项ID和委托ID。"
+    "导入时整表校验，全部通过才记录；同一文件重复导入不会重复记录。"
 )
 SOURCES = ("权责清单事项库", "法律依据库", "上级目录（全国一张清单）", "下放委托台账及效能评估")
 SEVERITY_COLORS = {"高": BAD, "中": WARN, "低": INFO}
@@ -57,8 +70,11 @@ REVIEW_COLUMNS = (
     Column("问题数", 8, kind="int"),
     Column("审核发现", 60, wrap=True),
     Column("建议处理", 10),
-    Column("审核意见", 10, choices=DECISIONS),
-    Column("说明", 30, wrap=True),
+    Column("部门意见", 10, choices=ITEM_PROPOSALS),
+    Column("说明/理由", 30, wrap=True),
+    Column("依据/文件", 30, wrap=True),
+    Column("变更内容", 30, wrap=True),
+    Column("上次审核结果", 24, wrap=True),
     Column("事项ID", 8, kind="int"),
 )
 REVIEW_HEADERS = tuple(c.header for c in REVIEW_COLUMNS)
@@ -103,8 +119,15 @@ def _worst(drafts: Sequence[FindingDraft]) -> str | None:
     return next((s for s in SEVERITIES if s in present), None)
 
 
+Returned = Mapping[tuple[int, int | None], str]
+"""The last review of each (item id, delegation id) proposal that was sent back, as text."""
+
+
 def review_rows(
-    facts: DepartmentFacts, drafts: Sequence[FindingDraft], config: ReviewConfig
+    facts: DepartmentFacts,
+    drafts: Sequence[FindingDraft],
+    config: ReviewConfig,
+    returned: Returned | None = None,
 ) -> list[tuple[object, ...]]:
     """审核事项 rows: one per item still on the list (worst first), then missing catalog items."""
     by_item: dict[int, list[FindingDraft]] = defaultdict(list)
@@ -124,14 +147,14 @@ def review_rows(
             _bases_text(item), _worst(found), len(found),
             "\n".join(f"【{config.rules[d.rule].label}】{d.message}" for d in found) or None,
             "、".join(dict.fromkeys(d.action for d in found)) or None,
-            None, None, item.id,
+            None, None, None, None, (returned or {}).get((item.id, None)), item.id,
         ))  # fmt: skip
     for draft in drafts:
         if draft.item_id is None:
             rows.append((
                 len(rows) + 1, draft.code, None, None, None, MISSING_STATUS, None,
                 draft.severity, 1, f"【{config.rules[draft.rule].label}】{draft.message}",
-                draft.action, None, None, None,
+                draft.action, None, None, None, None, None, None,
             ))  # fmt: skip
     return rows
 
@@ -150,21 +173,29 @@ def basis_change_rows(facts: DepartmentFacts, year: int) -> Iterator[tuple[objec
                            item.name, item.sub_item, basis.articles)  # fmt: skip
 
 
-def delegation_rows(facts: DepartmentFacts) -> Iterator[tuple[object, ...]]:
-    """下放事项 rows: each delegation of the department's items, with its latest assessment."""
+def delegation_rows(
+    facts: DepartmentFacts, returned: Returned | None = None
+) -> Iterator[tuple[object, ...]]:
+    """下放事项 rows: one per active delegation (item, receiving unit), with its assessment."""
     items = {item.id: item for item in facts.items}
     latest = {a.delegation_id: a for a in facts.assessments}
-    for delegation in facts.delegations:
+    for delegation in active_delegations(facts):
         item = items[delegation.item_id]
         assessment = latest.get(delegation.id)
         yield (
             item.code, item.name, item.sub_item, delegation.mode, delegation.unit_name,
-            delegation.district, delegation.since, delegation.revoked_on, delegation.agreement,
+            delegation.district, None, delegation.since, delegation.agreement,
             assessment.period if assessment else None,
             assessment.score if assessment else None,
             assessment.grade if assessment else None,
             assessment.recommendation if assessment else None,
+            None, None, (returned or {}).get((item.id, delegation.id)), delegation.id,
         )  # fmt: skip
+
+
+def active_delegations(facts: DepartmentFacts) -> list[DelegationFacts]:
+    """The department's delegations not yet revoked (收回): the ones a workbook may decide on."""
+    return [d for d in facts.delegations if d.revoked_on is None]
 
 
 CHANGE_COLUMNS = (
@@ -174,10 +205,12 @@ CHANGE_COLUMNS = (
 )  # fmt: skip
 DELEGATION_COLUMNS = (
     Column("项目编码", 18), Column("项目名称", 36, wrap=True), Column("子项", 20),
-    Column("方式", 8), Column("承接单位", 30), Column("所在旗县区", 14),
-    Column("起始日期", 12, kind="date"), Column("收回日期", 12, kind="date"),
+    Column("方式", 8), Column("承接单位", 30), Column("所在旗县区", 14), Column("单位类型", 14),
+    Column("起始日期", 12, kind="date"),
     Column("依据文件", 24), Column("最近年度评估", 10), Column("得分", 8, kind="float"),
     Column("等级", 8, colors={"不合格": BAD, "较差": BAD}), Column("建议", 8, colors={"收回": BAD}),
+    Column("部门意见", 10, choices=DELEGATION_PROPOSALS), Column("说明/理由", 30, wrap=True),
+    Column("上次审核结果", 24, wrap=True), Column("委托ID", 8, kind="int"),
 )  # fmt: skip
 
 
@@ -191,13 +224,15 @@ def write_department_workbook(
     year: int,
     as_of: date,
     generated_at: datetime,
+    returned: Returned | None = None,
 ) -> WrittenReport:
-    """Write one department's review workbook atomically."""
-    rows = review_rows(facts, drafts, config)
+    """Write one department's review workbook atomically (部门意见 columns left to fill)."""
+    rows = review_rows(facts, drafts, config, returned)
     changes = sorted(basis_change_rows(facts, year), key=lambda r: (str(r[4]), str(r[0])))
     by_rule = Counter(config.rules[d.rule].label for d in drafts)
     item_ids = tuple(item.id for item in reviewed_items(facts))
-    identity = WorkbookIdentity(run_id, year, facts.code, item_ids)
+    delegation_ids = tuple(d.id for d in active_delegations(facts))
+    identity = WorkbookIdentity(run_id, year, facts.code, item_ids, delegation_ids)
     notes = [
         f"运行编号 {run_id}；审核基准日 {as_of.isoformat()}",
         f"审核事项 {len(reviewed_items(facts))} 项，发现问题 {len(drafts)} 个："
@@ -212,7 +247,7 @@ def write_department_workbook(
     written = build_workbook(target, info, [
         TableSheet(REVIEW_SHEET, REVIEW_COLUMNS, rows),
         TableSheet("依据变动", CHANGE_COLUMNS, changes),
-        TableSheet("下放事项", DELEGATION_COLUMNS, delegation_rows(facts)),
+        TableSheet(DELEGATION_SHEET, DELEGATION_COLUMNS, delegation_rows(facts, returned)),
     ])  # fmt: skip
     return WrittenReport(written.artifact, written.rows[REVIEW_SHEET])
 
@@ -261,7 +296,7 @@ def write_summary_workbook(
         sources=SOURCES,
         notes=[f"运行编号 {run_id}；审核基准日 {as_of.isoformat()}",
                f"部门 {len(tallies)} 个，发现问题 {totals[-1] if rows else 0} 个，"
-               f"未返回审核意见的部门 {len(late)} 个", *notes],
+               f"未返回部门意见的部门 {len(late)} 个", *notes],
     )  # fmt: skip
     written = build_workbook(target, info, [
         TableSheet(SUMMARY_SHEET, columns, [*rows, totals] if rows else [], chart=BarChartSpec(

@@ -292,16 +292,23 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('run_id', sa.Integer(), nullable=False),
     sa.Column('department_id', sa.Integer(), nullable=False),
-    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=True),
     sa.Column('decision', sa.String(length=8), nullable=False),
     sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('source_sha256', sa.String(length=64), nullable=False),
     sa.Column('applied_at', powerlist.models.base.UTCDateTime(), nullable=False),
+    sa.Column('delegation_id', sa.Integer(), nullable=True),
+    sa.Column('state', sa.String(length=8), nullable=False),
+    sa.Column('basis_document', sa.Text(), nullable=True),
+    sa.Column('details', sa.JSON(), nullable=True),
+    sa.Column('review_note', sa.Text(), nullable=True),
+    sa.Column('reviewed_by', sa.String(length=64), nullable=True),
+    sa.Column('reviewed_on', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_decisions_department_id_departments')),
     sa.ForeignKeyConstraint(['item_id'], ['power_items.id'], name=op.f('fk_decisions_item_id_power_items')),
     sa.ForeignKeyConstraint(['run_id'], ['runs.id'], name=op.f('fk_decisions_run_id_runs')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_decisions')),
-    sa.UniqueConstraint('run_id', 'item_id', name=op.f('uq_decisions_run_id_item_id'))
+    sa.UniqueConstraint('run_id', 'item_id', 'delegation_id', name=op.f('uq_decisions_run_id_item_id_delegation_id'))
     )
     with op.batch_alter_table('decisions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_decisions_run_id'), ['run_id'], unique=False)
