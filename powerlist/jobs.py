@@ -95,6 +95,7 @@ BUILTIN_JOB_MODULES: tuple[str, ...] = (
     "powerlist.review.job",
     "powerlist.assessment.job",
     "powerlist.training.job",
+    "powerlist.adjustment.job",
 )
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from powerlist.cli.output import print_json
-from powerlist.db import session_scope
+from powerlist.db import default_engine, session_scope
 from powerlist.excel.reading import ensure_defusedxml
 from powerlist.imports import KINDS, ImportRejected, import_file
 
@@ -20,6 +21,9 @@ def import_command(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help=".xlsx or .csv file."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check and count only; write nothing."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    queue: bool = typer.Option(
+        False, "--queue", help="laws: send the 个别调整 run a law change starts to the workers."
+    ),
 ) -> None:
     """Import a spreadsheet (.xlsx, or .csv in UTF-8 or GB18030); nothing is written on any error.
 
@@ -38,6 +42,9 @@ def import_command(
         if rejected.error_workbook is not None:
             typer.echo(f"错误清单 error workbook: {rejected.error_workbook}", err=True)
         raise typer.Exit(EXIT_REJECTED) from rejected
+    adjustment = None
+    if result.import_id is not None and result.law_changes:
+        adjustment = start_adjustment(result.import_id, queue=queue, quiet=as_json)
     summary = {
         "kind": result.kind,
         "file": result.file,
@@ -49,6 +56,8 @@ def import_command(
         "already_imported": result.already_imported,
         "dry_run": result.dry_run,
         "notes": result.notes,
+        "law_changes": [c.as_dict() for c in result.law_changes],
+        "adjustment_run": adjustment,
     }
     if as_json:
         print_json(summary)
@@ -63,3 +72,38 @@ def import_command(
         )
     for note in result.notes:
         typer.echo(f"  {note}")
+    if adjustment is not None:
+        typer.echo(f"  个别调整审核：运行 #{adjustment['id']}（{adjustment['status_text']}）")
+        for name in adjustment.get("workbooks", []):
+            typer.echo(f"    {name}")
+
+
+def start_adjustment(import_id: int, *, queue: bool, quiet: bool) -> dict[str, Any]:
+    """Start the 个别调整 run of this import's law changes: here, or queued with --queue."""
+    from powerlist.adjustment.trigger import start_for_import
+    from powerlist.runtime.runner import run_in_process
+    from powerlist.runtime.steps import limits_from
+    from powerlist.settings import get_settings
+
+    engine = default_engine()
+    started = start_for_import(engine, import_id, trigger="import-queue" if queue else "import")
+    assert started is not None  # the import recorded changes
+    claim = started.claim
+    if queue:
+        from powerlist.runtime.ledger import PLAN
+        from tasks.dispatch import send_steps  # the Celery edge, imported only when queueing
+
+        send_steps(claim.run_id, claim.generation, "adjustment_review", [PLAN])
+        return {"id": claim.run_id, "status": "queued", "status_text": "已排队"}
+    settings = get_settings()
+    view = run_in_process(
+        engine, claim, limits=limits_from(settings), reports_root=settings.reports_dir
+    )
+    summary = view.summary or {}
+    return {
+        "id": view.id,
+        "status": view.status,
+        "status_text": f"{view.status}，{summary.get('departments', 0)} 个部门",
+        "workbooks": summary.get("workbooks", []),
+        "departments": summary.get("departments", 0),
+    }

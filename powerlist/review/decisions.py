@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from powerlist.adjustment.job import DEPARTMENT_REPORT as ADJUSTMENT_REPORT
+from powerlist.adjustment.job import JOB_NAME as ADJUSTMENT_JOB
 from powerlist.artifacts import sha256_of
 from powerlist.excel import MetadataError, read_metadata
 from powerlist.excel.reading import UnsafeFile, open_workbook
@@ -38,6 +40,9 @@ from powerlist.settings import get_settings
 IMPORT_KIND = "review_decisions"
 SHEET = REVIEW_SHEET
 REQUIRED_HEADERS = ("项目编码", "状态", "审核意见", "说明", "事项ID")
+DECISION_REPORTS = {JOB_NAME: DEPARTMENT_REPORT, ADJUSTMENT_JOB: ADJUSTMENT_REPORT}
+"""Runs whose department workbooks come back with decisions, and their report kind: the yearly
+review and the 个别调整 (powerlist.adjustment) that reuses its workbook."""
 STATUS_AFTER = {"取消": "取消", "下放": "下放", "委托": "委托", "收回": "保留"}
 """Item status after a decision; 保留 and 修改 keep the status the item has."""
 
@@ -225,7 +230,7 @@ def _run_and_department(
     except IdentityError as error:
         raise DecisionImportError(file_name, [f"审核标识无效：{error}"]) from error
     run = session.get(Run, identity.run_id)
-    if run is None or run.job != JOB_NAME or run.period != str(identity.year):
+    if run is None or run.job not in DECISION_REPORTS or run.period[:4] != str(identity.year):
         raise DecisionImportError(
             file_name, [f"找不到该工作簿对应的审核运行（编号 {identity.run_id}）"]
         )
@@ -236,7 +241,7 @@ def _run_and_department(
         select(Report.id).where(
             Report.run_id == run.id,
             Report.department_id == department.id,
-            Report.kind == DEPARTMENT_REPORT,
+            Report.kind == DECISION_REPORTS[run.job],
         )
     )
     if department is None or not sent:
