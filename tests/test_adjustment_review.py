@@ -18,6 +18,7 @@ from sqlalchemy import Engine, func, select, update
 
 from powerlist import db
 from powerlist.adjustment.trigger import catch_up, start_for_import
+from powerlist.excel import NOTES_SHEET
 from powerlist.imports import import_file
 from powerlist.models import (
     Department,
@@ -279,3 +280,26 @@ def test_the_cli_runs_it_here_and_queues_it_to_a_real_worker(
     assert view.status == "succeeded", cluster.logs()
     assert set(reports(engine, run_id)) == {"sthjj", "lcj"}
     assert len(messages(engine)) == 3  # sthjj for the repeal; sthjj and lcj for the amendment
+
+
+def test_the_yearly_review_names_items_already_handled(engine: Engine, tmp_path: Path) -> None:
+    world(engine)
+    _, view = import_and_run(engine, laws_file(tmp_path, "laws.csv", REPEAL_DUST, NEW_DUST))
+    assert view is not None
+    book = reports(engine, view.id)["sthjj"]
+    filled = fill(book, tmp_path / "back.xlsx", {"XK001": ("取消", "依据已废止")})
+    with db.session_scope(engine) as s:
+        import_decisions(s, filled)
+    claim = start_run(engine, "yearly-review", "2026", "all", trigger="test")
+    yearly = run_in_process(
+        engine, claim, limits=limits_from(get_settings()), reports_root=tmp_path / "y"
+    )
+    assert yearly.status == "succeeded", yearly.error
+    books = reports(engine, yearly.id)
+
+    def notes(code: str) -> str:
+        sheet = load_workbook(books[code], read_only=True)[NOTES_SHEET]
+        return "\n".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row if c)
+
+    assert "本年度已经个别调整审核处理的事项 1 项：XK001（2026-12-04 取消）" in notes("sthjj")
+    assert "个别调整" not in notes("lcj")

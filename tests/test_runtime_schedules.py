@@ -27,6 +27,8 @@ TASKS = {
     "powerlist.start_run",
     "powerlist.deliver_outbox",
     "powerlist.check_calendar",
+    "powerlist.adjustment_review",
+    "powerlist.adjustment_catch_up",
 }
 
 
