@@ -3,6 +3,7 @@ workbook for exactly the departments whose items cite it, listing exactly those 
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -15,9 +16,11 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 from sqlalchemy import Engine, func, select, update
+from typer.testing import CliRunner
 
 from powerlist import db
 from powerlist.adjustment.trigger import catch_up, start_for_import
+from powerlist.cli import app
 from powerlist.excel import NOTES_SHEET
 from powerlist.imports import import_file
 from powerlist.models import (
@@ -303,3 +306,32 @@ def test_the_yearly_review_names_items_already_handled(engine: Engine, tmp_path:
 
     assert "本年度已经个别调整审核处理的事项 1 项：XK001（2026-12-04 取消）" in notes("sthjj")
     assert "个别调整" not in notes("lcj")
+
+
+def test_import_and_run_by_hand_from_the_command_line(
+    database_url: str, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world(engine)
+    monkeypatch.setenv("POWERLIST_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    runner = CliRunner()
+    path = laws_file(tmp_path, "amend.csv", AMEND_ENV)
+    imported = runner.invoke(app, ["import", "laws", str(path), "--json"])
+    assert imported.exit_code == 0, imported.output
+    answer = json.loads(imported.output)
+    assert answer["adjustment_run"]["status"] == "succeeded"
+    assert answer["adjustment_run"]["departments"] == 2
+    assert [(c["field"], c["old"], c["new"]) for c in answer["law_changes"]] == [
+        ("时效性", "现行有效", "已修改"),
+        ("修改日期", None, "2026-11-30"),
+    ]
+    assert len(answer["law_changes"][0]["items"]) == 8  # two CF001, the merged CF101, XK201
+    by_hand = runner.invoke(
+        app, ["run", "adjustment-review", "--period", DAY, "--department", "lcj"]
+    )
+    assert by_hand.exit_code == 0, by_hand.output
+    with db.session_scope(engine) as s:
+        run_id = s.scalar(select(Run.id).where(Run.scope == "lcj"))
+    assert run_id is not None and set(reports(engine, run_id)) == {"lcj"}
+    wrong = runner.invoke(app, ["run", "adjustment-review", "--period", "2026"])
+    assert wrong.exit_code == 2 and "期间应为日期" in wrong.output

@@ -81,6 +81,7 @@ def import_command(
 def start_adjustment(import_id: int, *, queue: bool, quiet: bool) -> dict[str, Any]:
     """Start the 个别调整 run of this import's law changes: here, or queued with --queue."""
     from powerlist.adjustment.trigger import start_for_import
+    from powerlist.cli.runtime_cmd import STATUS_ZH
     from powerlist.runtime.runner import run_in_process
     from powerlist.runtime.steps import limits_from
     from powerlist.settings import get_settings
@@ -103,7 +104,8 @@ def start_adjustment(import_id: int, *, queue: bool, quiet: bool) -> dict[str, A
     return {
         "id": view.id,
         "status": view.status,
-        "status_text": f"{view.status}，{summary.get('departments', 0)} 个部门",
+        "status_text": f"{STATUS_ZH.get(view.status, view.status)}，"
+        f"{summary.get('departments', 0)} 个部门的工作簿",
         "workbooks": summary.get("workbooks", []),
         "departments": summary.get("departments", 0),
     }
