@@ -264,7 +264,7 @@ def test_the_cli_runs_it_here_and_queues_it_to_a_real_worker(
     try:
         here = cli(env, "import", "laws", str(laws_file(tmp_path, "a.csv", REPEAL_DUST, NEW_DUST)))
         assert here.returncode == 0, here.stdout + here.stderr
-        assert "法规变动：《包头市扬尘管理办法》 时效性 现行有效 → 已废止" in here.stdout
+        assert "法规变动：《包头市扬尘管理办法》 时效性 现行有效 → 已废止；废止日期" in here.stdout
         assert "个别调整审核-" in here.stdout and "市生态环境局.xlsx" in here.stdout
         cluster.worker("w1")
         queued = cli(

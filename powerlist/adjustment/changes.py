@@ -132,10 +132,15 @@ def citing_items(session: Session, law_ids: set[int]) -> dict[int, list[CitingIt
         )
         .order_by(Department.id, PowerItem.code, PowerItem.id)
     )
-    out: dict[int, list[CitingItem]] = defaultdict(list)
-    for law_id, *item in rows:
-        out[law_id].append(CitingItem(*item))
-    return out
+    found: dict[int, dict[int, CitingItem]] = defaultdict(dict)
+    for law_id, item_id, code, name, department_code, department_name, articles in rows:
+        known = found[law_id].get(item_id)
+        if known is not None and articles:  # the law cited twice: keep both articles
+            articles = "；".join(a for a in (known.articles, articles) if a)
+        found[law_id][item_id] = CitingItem(
+            item_id, code, name, department_code, department_name, articles
+        )
+    return {law_id: list(items.values()) for law_id, items in found.items()}
 
 
 def record(

@@ -112,20 +112,20 @@ class LawsImport(KeyedImport):
         session.flush()
 
     def notes(self) -> list[str]:
-        """Each changed law and the items citing it (a successor not registered is named)."""
-        lines = []
+        """One line per changed law: what changed, and the items on the list citing it."""
+        by_law: dict[int, list[law_changes.DetectedChange]] = {}
         for change in self.detected_changes():
-            cited = "、".join(f"{i.department_name}{i.code}" for i in change.items[:20])
-            more = f"等{len(change.items)}项" if len(change.items) > 20 else ""
-            items = (
-                f"；引用事项 {len(change.items)} 项：{cited}{more}"
-                if change.items
-                else ("；无在列事项引用")
+            by_law.setdefault(change.law_id, []).append(change)
+        lines = []
+        for changes in by_law.values():
+            what = "；".join(
+                f"{c.label} {c.old or '（空）'} → {c.new or '（空）'}" for c in changes
             )
-            lines.append(
-                f"法规变动：{change.title} {change.label} {change.old or '（空）'} → "
-                f"{change.new or '（空）'}{items}"
-            )
+            items = changes[0].items
+            cited = "、".join(f"{i.department_name}{i.code}" for i in items[:20])
+            more = f"等{len(items)}项" if len(items) > 20 else ""
+            listed = f"引用事项 {len(items)} 项：{cited}{more}" if items else "无在列事项引用"
+            lines.append(f"法规变动：{changes[0].title} {what}；{listed}")
         return lines
 
     def existing(self, model: type, key: tuple) -> LegalBasis | None:
