@@ -335,3 +335,24 @@ def test_import_and_run_by_hand_from_the_command_line(
     assert run_id is not None and set(reports(engine, run_id)) == {"lcj"}
     wrong = runner.invoke(app, ["run", "adjustment-review", "--period", "2026"])
     assert wrong.exit_code == 2 and "期间应为日期" in wrong.output
+
+
+def test_a_new_interpretation_reviews_the_items_of_the_law_it_interprets(
+    engine: Engine, tmp_path: Path
+) -> None:
+    world(engine)
+    header = "法规名称,效力级别,时效性,施行日期,所解释法规,备注\n"
+    title = "全国人民代表大会常务委员会关于《中华人民共和国环境保护法》第十条的解释"
+    row = f"{title},法律,现行有效,2026-12-01,中华人民共和国环境保护法,"
+    path = tmp_path / "explain.csv"
+    path.write_text(header + row + "\n", encoding="utf-8")
+    _, view = import_and_run(engine, path)
+    assert view is not None
+    assert set(reports(engine, view.id)) == {"sthjj", "lcj"}
+    book = load_workbook(reports(engine, view.id)["lcj"], read_only=True)
+    change = list(book["法规变动"].iter_rows(values_only=True))[1]
+    assert change[:5] == ("《中华人民共和国环境保护法》", "法律", "新的解释", None, f"《{title}》")
+    again = tmp_path / "explain-again.csv"  # the same interpretation in another file
+    again.write_text(header + row + "人大常委会公告\n", encoding="utf-8")
+    _, second = import_and_run(engine, again)
+    assert second is None

@@ -29,6 +29,10 @@ TRACKED = {
 }
 """Fields whose change makes the items citing a law worth a second look (field → 中文名)."""
 
+INTERPRETATION = "interpretation"
+"""A new interpretation (释) of a law: a row of the import naming the law it interprets."""
+LABELS = {**TRACKED, INTERPRETATION: "新的解释"}
+
 IMPORT_SCOPE_PREFIX = "import-"
 """Scope of the run started by one import: `import-<import id>` (its change set)."""
 
@@ -59,7 +63,7 @@ class DetectedChange:
     @property
     def label(self) -> str:
         """The changed field's Chinese name (时效性, 修改日期 …)."""
-        return TRACKED[self.field]
+        return LABELS[self.field]
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-able form for `import --json`."""
@@ -143,6 +147,20 @@ def citing_items(session: Session, law_ids: set[int]) -> dict[int, list[CitingIt
     return {law_id: list(items.values()) for law_id, items in found.items()}
 
 
+def interpretation_known(session: Session, law_id: int, title: str) -> bool:
+    """Whether this interpretation of the law was recorded by an earlier import."""
+    found = session.execute(
+        select(LawChange.id)
+        .where(
+            LawChange.law_id == law_id,
+            LawChange.field == INTERPRETATION,
+            LawChange.new == title,
+        )
+        .limit(1)
+    ).first()
+    return found is not None
+
+
 def record(
     session: Session, import_id: int, changes: list[DetectedChange], detected_on: date
 ) -> int:
@@ -184,7 +202,7 @@ class StoredChange:
     @property
     def label(self) -> str:
         """The changed field's Chinese name."""
-        return TRACKED.get(self.field, self.field)
+        return LABELS.get(self.field, self.field)
 
 
 def changes_for(session: Session, day: date, import_id: int | None = None) -> list[StoredChange]:

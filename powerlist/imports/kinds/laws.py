@@ -46,6 +46,7 @@ FIELDS = (
     Field("repealed_on", "废止日期", ("失效日期",), parse=parse_date),
     Field("note", "备注"),
     Field("successor", "替代法规", ("新法规", "替代为", "被替代为", "继受法规", "新法名称")),
+    Field("interprets", "所解释法规", ("被解释法规", "解释对象", "解释的法规")),
 )
 
 
@@ -68,15 +69,25 @@ class LawsImport(KeyedImport):
         """Build the changes, then detect what changed in laws already registered (立改废释).
 
         The successor (替代法规) is not a column: it is kept aside and resolved by title once
-        every law of the file is stored.
+        every law of the file is stored. A row naming the law it interprets (所解释法规) is a
+        new interpretation (释) of that law, detected once.
         """
         changes = super().prepare(session, rows, errors)
         titles = {b.id: b.title for b in self.stored.values()}
+        by_title = {_key(b.title): b for b in self.stored.values()}
         self.detected: list[law_changes.DetectedChange] = []
         for change in changes:
             successor = change.values.pop("successor", None)
             if successor:
                 change.extra["successor"] = f"《{successor.strip('《》 ')}》"
+            interpreted = by_title.get(_key(change.values.pop("interprets", None) or ""))
+            if interpreted is not None and not law_changes.interpretation_known(
+                session, interpreted.id, change.label
+            ):  # 释: the interpreted law's items are reviewed, once per interpretation
+                self.detected.append(law_changes.DetectedChange(
+                    interpreted.id, interpreted.title, law_changes.INTERPRETATION, None,
+                    change.label,
+                ))  # fmt: skip
             law = change.existing
             if law is None:
                 continue
