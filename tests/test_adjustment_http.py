@@ -61,6 +61,10 @@ def test_an_admin_import_starts_the_run_and_the_department_returns_its_workbook(
         assert (run.job, run.period, run.status) == ("adjustment_review", "2026-12-04", "succeeded")
         report = s.scalars(select(Report).where(Report.run_id == run.id)).one()
         path = Path(report.path)
+    listed = client.get("/api/reports", headers=world.auth("sthjj")).json()
+    assert [r["file_name"] for r in listed if r["kind"] == "adjustment_department"] == [path.name]
+    lcj_listed = client.get("/api/reports", headers=world.auth("lcj")).json()
+    assert all(r["kind"] != "adjustment_department" for r in lcj_listed)
     filled = fill_review(path, tmp_path / "back.xlsx", {"XK001": ("取消", "依据已废止")})
     files = {"file": ("back.xlsx", filled.read_bytes(), XLSX)}
     lcj = client.post("/api/uploads/review", files=files, headers=world.auth("lcj"))

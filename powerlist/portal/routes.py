@@ -32,8 +32,10 @@ JOB_ZH = {
     "yearly_review": "年度审核",
     "delegation_assessment": "下放/委托事项评估",
     "training_reminders": "培训考试提醒",
+    "adjustment_review": "个别调整审核",
 }
-KIND_ZH = {"review_department": "部门审核工作簿", "review_summary": "全市审核汇总"}
+KIND_ZH = {"review_department": "部门审核工作簿", "review_summary": "全市审核汇总",
+           "adjustment_department": "个别调整审核工作簿"}  # fmt: skip
 STATUS_ZH = {"queued": "排队中", "running": "运行中", "succeeded": "成功", "failed": "失败",
              "partial": "部分完成"}  # fmt: skip
 
