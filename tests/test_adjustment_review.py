@@ -243,6 +243,12 @@ def test_a_law_without_citing_items_starts_no_department(engine: Engine, tmp_pat
     assert view is not None and view.summary is not None
     assert view.summary["departments"] == 0 and messages(engine) == []
     with db.session_scope(engine) as s:
+        result = import_file(s, "laws", laws_file(tmp_path, "dust.csv", REPEAL_DUST))
+    assert result.notes[-1] == (
+        "《包头市扬尘管理办法》的替代法规《包头市扬尘污染防治条例》不在法律依据库中，未关联；"
+        "请一并导入该法规"
+    )
+    with db.session_scope(engine) as s:
         assert s.scalar(select(LegalBasis.status).where(LegalBasis.title.like("%城乡规划法%"))) == (
             "已修改"
         )
@@ -316,6 +322,11 @@ def test_import_and_run_by_hand_from_the_command_line(
     get_settings.cache_clear()
     runner = CliRunner()
     path = laws_file(tmp_path, "amend.csv", AMEND_ENV)
+    dry = runner.invoke(app, ["import", "laws", str(path), "--dry-run"])
+    assert dry.exit_code == 0 and "法规变动：《中华人民共和国环境保护法》 时效性" in dry.output
+    with db.session_scope(engine) as s:
+        assert s.scalar(select(func.count()).select_from(LawChange)) == 0
+        assert s.scalar(select(func.count()).select_from(Run)) == 0
     imported = runner.invoke(app, ["import", "laws", str(path), "--json"])
     assert imported.exit_code == 0, imported.output
     answer = json.loads(imported.output)

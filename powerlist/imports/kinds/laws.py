@@ -98,6 +98,12 @@ class LawsImport(KeyedImport):
                 after["successor"] = change.extra["successor"]
             self.detected.extend(law_changes.field_changes(law.id, law.title, before, after))
         law_changes.attach_citing_items(session, self.detected)
+        known = set(by_title) | {_key(c.label) for c in changes}
+        self.unknown_successors = [
+            (c.label, c.extra["successor"])
+            for c in changes
+            if "successor" in c.extra and _key(c.extra["successor"]) not in known
+        ]
         return changes
 
     def detected_changes(self) -> list[law_changes.DetectedChange]:
@@ -137,6 +143,8 @@ class LawsImport(KeyedImport):
             more = f"等{len(items)}项" if len(items) > 20 else ""
             listed = f"引用事项 {len(items)} 项：{cited}{more}" if items else "无在列事项引用"
             lines.append(f"法规变动：{changes[0].title} {what}；{listed}")
+        for law, successor in getattr(self, "unknown_successors", []):
+            lines.append(f"{law}的替代法规{successor}不在法律依据库中，未关联；请一并导入该法规")
         return lines
 
     def existing(self, model: type, key: tuple) -> LegalBasis | None:
