@@ -94,7 +94,14 @@ def start_adjustment(import_id: int, *, queue: bool, quiet: bool) -> dict[str, A
         from powerlist.runtime.ledger import PLAN
         from tasks.dispatch import send_steps  # the Celery edge, imported only when queueing
 
-        send_steps(claim.run_id, claim.generation, "adjustment_review", [PLAN])
+        try:
+            send_steps(claim.run_id, claim.generation, "adjustment_review", [PLAN])
+        except Exception as error:  # broker down: the run is recorded, the reaper re-sends it
+            text = (
+                f"未能送入队列（{type(error).__name__}），运行已登记，队列恢复后由回收任务派发；"
+                f"也可运行 powerlist run adjustment-review --period {started.day}"
+            )
+            return {"id": claim.run_id, "status": "not_sent", "status_text": text}
         return {"id": claim.run_id, "status": "queued", "status_text": "已排队"}
     settings = get_settings()
     view = run_in_process(
