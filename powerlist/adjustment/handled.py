@@ -15,11 +15,10 @@ SHOWN = 30  # codes listed in the note; the count covers the rest
 
 
 def handled_in_year(
-    session: Session, item_ids: Sequence[int], year: int
+    session: Session, department_ids: Sequence[int], year: int
 ) -> list[tuple[str, str, str]]:
-    """(item code, day, decision) of every 个别调整 decision of the year on these items."""
-    if not item_ids:
-        return []
+    """(item code, day, decision) of every 个别调整 decision of the year on these departments'
+    items (a department and those merged into it)."""
     rows = session.execute(
         select(PowerItem.code, Run.period, ItemDecision.decision)
         .join(Run, ItemDecision.run_id == Run.id)
@@ -27,7 +26,7 @@ def handled_in_year(
         .where(
             Run.job == JOB_NAME,
             Run.period.like(f"{year}-%"),
-            ItemDecision.item_id.in_(list(item_ids)),
+            PowerItem.department_id.in_(list(department_ids)),
         )
         .order_by(Run.period, PowerItem.code)
     )

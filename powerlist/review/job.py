@@ -110,7 +110,9 @@ def review_unit(
         year=year,
         as_of=as_of,
         generated_at=_now(),
-        extra_notes=handled_note(handled_in_year(session, [i.id for i in facts.items], year)),
+        extra_notes=handled_note(
+            handled_in_year(session, [facts.id, *(p.id for p in facts.predecessors)], year)
+        ),
     )
     record_report(session, run_id, facts.id, DEPARTMENT_REPORT, written)
     return len(drafts)
