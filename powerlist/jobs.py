@@ -44,6 +44,7 @@ class JobSpec:
       is called in the plan step; `run_then` must be idempotent like `run_unit`.
     - `scope_kind` says what a run's scope names, a department (部门) or a receiving unit
       ("unit", 承接单位); the scope is resolved to a stored code before the run exists.
+      `own_scope` accepts the job's own scope texts as they are (the 个别调整's `import-<id>`).
     - `finish` runs once after every unit of both stages has ended (summary workbook…) and
       returns a JSON-able summary stored on the run. A summary with a "skipped" reason
       (e.g. "非工作日") records the run as skipped, not succeeded.
@@ -59,6 +60,7 @@ class JobSpec:
     plan_then: Callable[[Session, RunContext], list[str]] | None = None
     run_then: Callable[[Session, RunContext, str], None] | None = None
     scope_kind: str = "department"  # what a run's scope names: "department" or "unit"
+    own_scope: Callable[[str], bool] | None = None  # scopes of the job's own (import-<id>)
 
     def __post_init__(self) -> None:
         if (self.plan_then is None) != (self.run_then is None):
@@ -99,6 +101,7 @@ BUILTIN_JOB_MODULES: tuple[str, ...] = (
     "powerlist.review.job",
     "powerlist.assessment.job",
     "powerlist.training.job",
+    "powerlist.adjustment.job",
 )
 
 

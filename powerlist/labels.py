@@ -10,6 +10,7 @@ from powerlist.periods import BadPeriod, parse_period
 REPORT_KIND_ZH = {
     "review_department": "部门审核工作簿",
     "review_summary": "全市审核汇总",
+    "adjustment_department": "个别调整审核工作簿",
     "delegation_department": "下放委托部门评估表",
     "delegation_unit": "承接单位评估表",
     "delegation_city": "全市效能评估汇总",

@@ -1,7 +1,8 @@
 """Regions (所属地区): a 旗县区 reviews its own list in the same deployment (1+N+X levels).
 
-A run scoped to a region has the scope text "region-固阳县" (also its folder name); every job
-reads it with `scope_region` and keeps only that region's departments (or receiving units in that district).
+A run scoped to a region has the scope text "region-固阳县" (also its folder name); every
+job reads it with `scope_region` and keeps only that region's departments (or receiving units
+in that district).
 A department without a region belongs to the configured city.
 """
 

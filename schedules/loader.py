@@ -25,6 +25,7 @@ HOUSEKEEPING_TASKS = frozenset(
         "powerlist.deliver_outbox",
         "powerlist.check_calendar",
         "powerlist.adjustment_reminders",
+        "powerlist.adjustment_catch_up",
     }
 )
 QUEUES = frozenset({"reports", "reminders"})

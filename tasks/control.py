@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from powerlist.adjustment.trigger import catch_up as adjustment_catch_up_runs
 from powerlist.db import default_engine as session_engine
 from powerlist.db import session_scope
 from powerlist.models import utcnow
@@ -38,6 +39,17 @@ def reconcile() -> dict[str, Any]:
         "started": [f"{item.job}:{item.period}" for item, _ in result.started],
         "alerts": result.alerts,
     }
+
+
+@app.task(name="powerlist.adjustment_catch_up")
+def adjustment_catch_up() -> dict[str, Any]:
+    """Start the 个别调整 run of every recent law change set whose run did not start."""
+    today = datetime.now(ZoneInfo(get_settings().timezone)).date()
+    with session_scope() as session:
+        started = adjustment_catch_up_runs(session, today)
+    for item in started:
+        send_steps(item.claim.run_id, item.claim.generation, "adjustment_review", [PLAN])
+    return {"started": [f"{item.day}:import-{item.import_id}" for item in started]}
 
 
 @app.task(name="powerlist.reap")

@@ -13,6 +13,7 @@ START_TASKS = {
     "yearly_review": "powerlist.yearly_review",
     "delegation_assessment": "powerlist.delegation_assessment",
     "training_reminders": "powerlist.training_reminders",
+    "adjustment_review": "powerlist.adjustment_review",
 }
 
 

@@ -100,6 +100,12 @@ def training_reminders(**kwargs: Any) -> dict[str, Any]:
     return start("training_reminders", **kwargs)
 
 
+@app.task(name="powerlist.adjustment_review")
+def adjustment_review(**kwargs: Any) -> dict[str, Any]:
+    """个别调整审核: start the review of the items a day's (or one import's) law changes touch."""
+    return start("adjustment_review", **kwargs)
+
+
 @app.task(name="powerlist.run_unit")
 def run_unit(run_id: int, generation: int, step: str) -> dict[str, Any]:
     """Execute one unit step (e.g. one department's workbook) of a run."""

@@ -28,6 +28,8 @@ TASKS = {
     "powerlist.deliver_outbox",
     "powerlist.check_calendar",
     "powerlist.adjustment_reminders",
+    "powerlist.adjustment_review",
+    "powerlist.adjustment_catch_up",
 }
 
 

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from sqlalchemy import Engine
 
-from powerlist.api import health, reports, runs, uploads, validation, verdicts
+from powerlist.api import health, imports, reports, runs, uploads, validation, verdicts
 from powerlist.db import default_engine
 
 
@@ -22,7 +22,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     )
     app.state.engine = engine or default_engine()
     validation.install(app)
-    for router in (runs.router, reports.router, uploads.router, verdicts.router, health.router,
+    for router in (runs.router, reports.router, uploads.router, verdicts.router, imports.router,
+                   health.router,
                    portal.router):  # fmt: skip
         app.include_router(router)
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from powerlist.cli.errors import fail
 from powerlist.cli.output import print_json
-from powerlist.db import session_scope
+from powerlist.db import default_engine, session_scope
 from powerlist.excel.reading import ensure_defusedxml
 from powerlist.imports import KINDS, ImportRejected, NoDataRejected, import_file
 
@@ -38,6 +39,9 @@ def import_command(
         "--create-departments",
         help="items: create the 实施主体 departments not yet known (and print them).",
     ),
+    queue: bool = typer.Option(
+        False, "--queue", help="laws: send the 个别调整 run a law change starts to the workers."
+    ),
 ) -> None:
     """Import a spreadsheet (.xlsx, or .csv in UTF-8 or GB18030); nothing is written on any error.
 
@@ -58,6 +62,9 @@ def import_command(
         if rejected.error_workbook is not None:
             typer.echo(f"错误清单（已标出错误单元格）：{rejected.error_workbook}", err=True)
         raise typer.Exit(EXIT_REJECTED) from rejected
+    adjustment = None
+    if result.import_id is not None and result.law_changes:
+        adjustment = start_adjustment(result.import_id, queue=queue, quiet=as_json)
     summary = {
         "kind": result.kind,
         "file": result.file,
@@ -69,6 +76,8 @@ def import_command(
         "already_imported": result.already_imported,
         "dry_run": result.dry_run,
         "notes": result.notes,
+        "law_changes": [c.as_dict() for c in result.law_changes],
+        "adjustment_run": adjustment,
     }
     if as_json:
         print_json(summary)
@@ -83,3 +92,47 @@ def import_command(
         )
     for note in result.notes:
         typer.echo(f"  {note}")
+    if adjustment is not None:
+        typer.echo(f"  个别调整审核：运行 #{adjustment['id']}（{adjustment['status_text']}）")
+        for name in adjustment.get("workbooks", []):
+            typer.echo(f"    {name}")
+
+
+def start_adjustment(import_id: int, *, queue: bool, quiet: bool) -> dict[str, Any]:
+    """Start the 个别调整 run of this import's law changes: here, or queued with --queue."""
+    from powerlist.adjustment.trigger import start_for_import
+    from powerlist.cli.runtime_cmd import STATUS_ZH
+    from powerlist.runtime.runner import run_in_process
+    from powerlist.runtime.steps import limits_from
+    from powerlist.settings import get_settings
+
+    engine = default_engine()
+    started = start_for_import(engine, import_id, trigger="import-queue" if queue else "import")
+    assert started is not None  # the import recorded changes
+    claim = started.claim
+    if queue:
+        from powerlist.runtime.ledger import PLAN
+        from tasks.dispatch import send_steps  # the Celery edge, imported only when queueing
+
+        try:
+            send_steps(claim.run_id, claim.generation, "adjustment_review", [PLAN])
+        except Exception as error:  # broker down: the run is recorded, the reaper re-sends it
+            text = (
+                f"未能送入队列（{type(error).__name__}），运行已登记，队列恢复后由回收任务派发；"
+                f"也可运行 powerlist run adjustment-review --period {started.day}"
+            )
+            return {"id": claim.run_id, "status": "not_sent", "status_text": text}
+        return {"id": claim.run_id, "status": "queued", "status_text": "已排队"}
+    settings = get_settings()
+    view = run_in_process(
+        engine, claim, limits=limits_from(settings), reports_root=settings.reports_dir
+    )
+    summary = view.summary or {}
+    return {
+        "id": view.id,
+        "status": view.status,
+        "status_text": f"{STATUS_ZH.get(view.status, view.status)}，"
+        f"{summary.get('departments', 0)} 个部门的工作簿",
+        "workbooks": summary.get("workbooks", []),
+        "departments": summary.get("departments", 0),
+    }

@@ -69,6 +69,13 @@ class ImportKind:
         """Anything the user should know about the prepared import (e.g. new legal bases)."""
         return []
 
+    def detected_changes(self) -> list[Any]:
+        """Changes other jobs react to (laws: 立改废释, see powerlist.adjustment); [] otherwise."""
+        return []
+
+    def record_detected(self, session: Session, import_id: int) -> None:
+        """Store what `detected_changes` found against the import that made it."""
+
     def fill_down(self, rows: list[SourceRow]) -> None:
         """Fill cells left blank under a merged or repeated value (items only)."""
 

@@ -10,6 +10,7 @@ import gc
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -44,6 +45,8 @@ class ImportResult:
     already_imported: bool = False
     dry_run: bool = False
     notes: list[str] = field(default_factory=list)
+    import_id: int | None = None
+    law_changes: list[Any] = field(default_factory=list)  # DetectedChange (laws only)
 
 
 def import_file(
@@ -128,17 +131,21 @@ def _import_file(
     result.rows = len(rows)
     del tables, rows  # the changes hold what is written: free the cells before writing
     result.notes.extend(spec.notes())
+    result.law_changes = spec.detected_changes()
     if dry_run:
         result.counts = spec.count(changes)
         return result
     result.counts = spec.write(session, changes, actor)
     if result.rows >= ANALYZE_AFTER_ROWS:
         refresh_statistics(session)  # fresh planner statistics for the jobs that read them next
-    session.add(
-        ImportRecord(kind=kind, file_name=name[:256], sha256=sha256, rows=result.rows, actor=actor)
+    record = ImportRecord(
+        kind=kind, file_name=name[:256], sha256=sha256, rows=result.rows, actor=actor
     )
+    session.add(record)
     session.add(_audit_import(result, actor))
     session.flush()
+    result.import_id = record.id
+    spec.record_detected(session, record.id)
     log.info("imported %s %s: %s", kind, name, result.counts)
     return result
 

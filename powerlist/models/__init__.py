@@ -4,6 +4,7 @@ from powerlist.models.audit import AuditEvent
 from powerlist.models.base import Base, utcnow
 from powerlist.models.delegations import Delegation, DelegationAssessment, HandlingStat
 from powerlist.models.items import ItemBasis, LegalBasis, PowerItem, UpperCatalogEntry
+from powerlist.models.law_changes import LawChange
 from powerlist.models.messages import OutboxMessage, Reminder
 from powerlist.models.org import Department, ReceivingUnit
 from powerlist.models.runs import Finding, ImportRecord, ItemDecision, Report, Run, RunStep
@@ -30,6 +31,7 @@ __all__ = [
     "ImportRecord",
     "ItemBasis",
     "ItemDecision",
+    "LawChange",
     "LegalBasis",
     "OutboxMessage",
     "PowerItem",

@@ -19,6 +19,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from powerlist.adjustment.job import DEPARTMENT_REPORT as ADJUSTMENT_REPORT
+from powerlist.adjustment.job import JOB_NAME as ADJUSTMENT_JOB
 from powerlist.artifacts import sha256_of
 from powerlist.excel import MetadataError, read_metadata
 from powerlist.excel.reading import UnsafeFile, open_workbook
@@ -36,6 +38,7 @@ from powerlist.models import (
 )
 from powerlist.power_types import UnknownPowerType, normalize_power_type
 from powerlist.review.identity import IdentityError, WorkbookIdentity, identity_from_metadata
+from powerlist.review.job import DEPARTMENT_REPORT, JOB_NAME
 from powerlist.review.workbooks import (
     CHANGE_FIELDS,
     DELEGATION_PROPOSALS,
@@ -56,6 +59,9 @@ DELEGATION_HEADERS = ("项目编码", "方式", "承接单位", "所在旗县区
                       "说明/理由", "委托ID")  # fmt: skip
 OPEN_STATES = (ProposalState.PENDING.value, ProposalState.RETURNED.value)
 """States a later upload may revise; 同意/不同意 are final for the round."""
+DECISION_REPORTS = {JOB_NAME: DEPARTMENT_REPORT, ADJUSTMENT_JOB: ADJUSTMENT_REPORT}
+"""Runs whose department workbooks come back with 部门意见, and their report kind: the yearly
+review and the 个别调整 (powerlist.adjustment) that reuses its workbook."""
 
 
 class DecisionImportError(ValueError):
@@ -406,7 +412,11 @@ def _run_and_department(
     except IdentityError as error:
         raise DecisionImportError(file_name, [f"审核标识无效：{error}"]) from error
     run = session.get(Run, identity.run_id)
-    if run is None or not run.period.startswith(str(identity.year)):
+    if (
+        run is None
+        or run.job not in DECISION_REPORTS
+        or not run.period.startswith(str(identity.year))
+    ):
         raise DecisionImportError(
             file_name, [f"找不到该工作簿对应的审核运行（编号 {identity.run_id}）"]
         )
@@ -414,7 +424,11 @@ def _run_and_department(
         select(Department).where(Department.code == identity.department_code).with_for_update()
     )  # two uploads for one department are recorded one after the other
     sent = department is not None and session.scalar(
-        select(Report.id).where(Report.run_id == run.id, Report.department_id == department.id)
+        select(Report.id).where(
+            Report.run_id == run.id,
+            Report.department_id == department.id,
+            Report.kind == DECISION_REPORTS[run.job],
+        )
     )
     if department is None or not sent:
         raise DecisionImportError(

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from powerlist.adjustment.handled import handled_in_year, handled_note
 from powerlist.jobs import JobSpec, RunContext, register
 from powerlist.models import Department, Finding, ItemDecision, PowerItem, Report, Run, utcnow
 from powerlist.periods import Period, PeriodKind
@@ -118,6 +119,9 @@ def review_unit(
         as_of=as_of,
         generated_at=_now(),
         returned=returned_proposals(session, facts.id, year),
+        extra_notes=handled_note(
+            handled_in_year(session, [facts.id, *(p.id for p in facts.predecessors)], year)
+        ),
     )
     record_report(session, run_id, facts.id, DEPARTMENT_REPORT, written)
     return len(drafts)

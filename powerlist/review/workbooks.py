@@ -225,28 +225,39 @@ def write_department_workbook(
     as_of: date,
     generated_at: datetime,
     returned: Returned | None = None,
+    job_title: str = JOB_TITLE,
+    period_label: str | None = None,
+    changes_sheet: TableSheet | None = None,
+    extra_notes: Sequence[str] = (),
 ) -> WrittenReport:
-    """Write one department's review workbook atomically (部门意见 columns left to fill)."""
+    """Write one department's review workbook atomically (部门意见 columns left to fill).
+
+    The 个别调整 job (powerlist.adjustment) writes the same workbook for the items a law change
+    touches: its own title and period, its 法规变动 sheet instead of 依据变动, and notes.
+    """
     rows = review_rows(facts, drafts, config, returned)
     changes = sorted(basis_change_rows(facts, year), key=lambda r: (str(r[4]), str(r[0])))
+    if changes_sheet is None:
+        changes_sheet = TableSheet("依据变动", CHANGE_COLUMNS, changes)
     by_rule = Counter(config.rules[d.rule].label for d in drafts)
     item_ids = tuple(item.id for item in reviewed_items(facts))
     delegation_ids = tuple(d.id for d in active_delegations(facts))
     identity = WorkbookIdentity(run_id, year, facts.code, item_ids, delegation_ids)
     notes = [
         f"运行编号 {run_id}；审核基准日 {as_of.isoformat()}",
+        *extra_notes,
         f"审核事项 {len(reviewed_items(facts))} 项，发现问题 {len(drafts)} 个："
         + ("；".join(f"{k} {v}" for k, v in by_rule.most_common()) or "无"),
         HOW_TO_FILL,
         *([] if facts.assessments_available else [NO_ASSESSMENT_NOTE]),
     ]
     info = WorkbookInfo(
-        job=JOB_TITLE, period=f"{year}年度", department=facts.name, generated_at=generated_at,
-        sources=SOURCES, notes=notes, metadata=identity.to_metadata(),
+        job=job_title, period=period_label or f"{year}年度", department=facts.name,
+        generated_at=generated_at, sources=SOURCES, notes=notes, metadata=identity.to_metadata(),
     )  # fmt: skip
     written = build_workbook(target, info, [
         TableSheet(REVIEW_SHEET, REVIEW_COLUMNS, rows),
-        TableSheet("依据变动", CHANGE_COLUMNS, changes),
+        changes_sheet,
         TableSheet(DELEGATION_SHEET, DELEGATION_COLUMNS, delegation_rows(facts, returned)),
     ])  # fmt: skip
     return WrittenReport(written.artifact, written.rows[REVIEW_SHEET])

@@ -63,7 +63,9 @@ def start_run(
     """
     name, label, scope = checked_key(job, period, scope)
     with session_scope(engine) as session:
-        code = resolve_scope(session, get_job(name).scope_kind, scope)
+        spec = get_job(name)
+        own = spec.own_scope is not None and spec.own_scope(scope)
+        code = scope if own else resolve_scope(session, spec.scope_kind, scope)
         return ledger.claim_run(session, name, label, code, trigger, force=force)
 
 
