@@ -34,6 +34,11 @@ def wrap_by_default(wb: Any) -> None:
     default.alignmentId = 1
     default.borderId = 1  # thin grey grid lines, so a printed table has its borders
     wb._cell_styles = IndexedList([default])
+    # LibreOffice shows a cell without a format in the "Normal" cell style (cellStyleXfs),
+    # not in xf 0 as Excel does: give that style the same wrap, alignment and borders.
+    normal = wb._named_styles["Normal"]
+    normal.alignment = styles.WRAP_ALIGNMENT
+    normal.border = styles.BODY_BORDER
 
 
 class CellStyles:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.worksheet.properties import PageSetupProperties
 
 from powerlist.excel.heights import print_scale
 
@@ -73,9 +72,10 @@ def apply_print_setup(
     title: str = "",
     sign_off: bool = False,
 ) -> None:
+    # Header and footer are 11 pt: LibreOffice scales them with the page, like the body.
     """A4 landscape, the header row repeated on every page, long lists running down pages.
 
-    Columns fit one page width when that keeps the print scale at or above
+    The scale fits the columns (`widths`) to the page width but stays at or above
     `MIN_PRINT_SCALE` (body text >= 6 pt); a wider sheet prints at that scale over further
     pages across. `title` (department, year, job) heads every page with the sheet name;
     `sign_off` puts the 签字栏 in the footer of forms that are returned.
@@ -83,26 +83,25 @@ def apply_print_setup(
     """
     ws.page_setup.orientation = "landscape"  # type: ignore[attr-defined]
     ws.page_setup.paperSize = A4  # type: ignore[attr-defined]
-    scale = print_scale(widths, A4_LANDSCAPE_POINTS, MIN_PRINT_SCALE) if widths else 100
-    if scale > MIN_PRINT_SCALE or not widths:
-        ws.page_setup.fitToWidth = 1  # type: ignore[attr-defined]
-        ws.page_setup.fitToHeight = 0  # type: ignore[attr-defined]
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)  # type: ignore[attr-defined]
-    else:
-        ws.page_setup.scale = scale  # type: ignore[attr-defined]
-        ws.page_setup.pageOrder = "overThenDown"  # type: ignore[attr-defined]
+    # A scale of our own, never "fit to width": LibreOffice's fit shrank sheets to 49 %
+    # (5.4 pt text) for widths that need 62 %; a sheet wider than the floor allows goes on
+    # to a second page across, the header row repeated.
+    ws.page_setup.scale = (  # type: ignore[attr-defined]
+        print_scale(widths, A4_LANDSCAPE_POINTS, MIN_PRINT_SCALE) if widths else 100
+    )
+    ws.page_setup.pageOrder = "overThenDown"  # type: ignore[attr-defined]
     ws.print_title_rows = title_rows  # type: ignore[attr-defined]
     ws.page_margins.left = ws.page_margins.right = 0.4  # type: ignore[attr-defined]
     ws.page_margins.top = ws.page_margins.bottom = 0.7  # type: ignore[attr-defined]
     ws.page_margins.header = ws.page_margins.footer = 0.3  # type: ignore[attr-defined]
     if title:
         ws.oddHeader.center.text = f"{_escape(title)}　&A"  # type: ignore[attr-defined]
-        ws.oddHeader.center.size = 10  # type: ignore[attr-defined]
+        ws.oddHeader.center.size = 11  # type: ignore[attr-defined]
     if sign_off:
         ws.oddFooter.left.text = SIGN_OFF  # type: ignore[attr-defined]
-        ws.oddFooter.left.size = 9  # type: ignore[attr-defined]
+        ws.oddFooter.left.size = 11  # type: ignore[attr-defined]
         ws.oddFooter.right.text = PAGE_FOOTER  # type: ignore[attr-defined]
-        ws.oddFooter.right.size = 9  # type: ignore[attr-defined]
+        ws.oddFooter.right.size = 11  # type: ignore[attr-defined]
     else:
         ws.oddFooter.center.text = PAGE_FOOTER  # type: ignore[attr-defined]
 

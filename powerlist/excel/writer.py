@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from contextlib import suppress
+from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -115,7 +116,7 @@ def _fill_and_save(
         sheet.title: _write_table(wb.create_sheet(sheet.title), sheet, long_lists, page)
         for sheet in sheets
     }
-    _write_notes(notes, info, counts)
+    _write_notes(notes, info, counts, page)
     if info.metadata:
         add_metadata_sheet(wb, info.metadata)
         # The identity sheet stays hidden: with the structure locked no one unhides it from
@@ -147,7 +148,7 @@ def _write_table(
     sample, rows = _peek(sheet.rows, WIDTH_SAMPLE_ROWS)
     widths = [_column_width(column, sample, index) for index, column in enumerate(columns)]
     for index, width in enumerate(widths):
-        ws.column_dimensions[get_column_letter(index + 1)].width = width
+        _set_width(ws, index + 1, width)
     ws.freeze_panes = "A2"
     if isinstance(sheet.rows, Sized):  # a <dimension> spares readers a full pre-scan of the sheet
         last_cell = f"{get_column_letter(len(columns))}{len(sheet.rows) + 1}"
@@ -188,7 +189,7 @@ def _write_table(
                 cells, CellIsRule(operator="equal", formula=[quoted], fill=fill)
             )
     if sheet.chart is not None and count:
-        _add_bar_chart(ws, sheet.chart, count, len(columns))
+        _add_bar_chart(ws, sheet.chart, count, sheet_row)
     if sheet.hidden:
         ws.sheet_state = "hidden"
     return count
@@ -221,13 +222,22 @@ def _printed_rows(
     ]
 
 
+def _set_width(ws: Any, column: int, width: float) -> None:
+    """Set a column's width and give it the default cell format (wrapped, top, bordered):
+    LibreOffice shows a cell written without a format in its column's format, and a column
+    left with openpyxl's own blank format printed every body cell unwrapped on one line."""
+    dimension = ws.column_dimensions[get_column_letter(column)]
+    dimension.width = width
+    dimension._style = copy(ws.parent._cell_styles[0])
+
+
 def _set_height(ws: Any, row: int, points: float | None) -> None:
     """Store a row's height just before the row is streamed (write-only sheets read it then)."""
     if points is not None:
         ws.row_dimensions[row] = {"ht": str(points), "customHeight": "1"}
 
 
-def _add_bar_chart(ws: Any, spec: BarChartSpec, count: int, width: int) -> None:
+def _add_bar_chart(ws: Any, spec: BarChartSpec, count: int, below: int) -> None:
     rows = count if spec.rows is None else min(spec.rows, count)
     if rows <= 0:
         return
@@ -244,7 +254,10 @@ def _add_bar_chart(ws: Any, spec: BarChartSpec, count: int, width: int) -> None:
     chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=rows + 1))
     if spec.first == spec.last:
         chart.legend = None
-    ws.add_chart(chart, f"{get_column_letter(width + 2)}2")
+    chart.x_axis.delete = chart.y_axis.delete = False  # LibreOffice hides unset axes
+    chart.x_axis.tickLblSkip = 1  # a label for every category, not every other one
+    # Below the table, not right of it: a wide table pushed the chart off the printed page.
+    ws.add_chart(chart, f"A{below + 2}")
 
 
 def _cell_writer(cells: CellStyles, column: Column) -> Callable[[Any], Any]:
@@ -356,11 +369,12 @@ def _write_lists_sheet(wb: Any, lists: dict[tuple[str, ...], str]) -> None:
     ws.sheet_state = "hidden"
 
 
-def _write_notes(ws: Any, info: WorkbookInfo, counts: dict[str, int]) -> None:
-    ws.column_dimensions["A"].width = 16
-    ws.column_dimensions["B"].width = 80
+def _write_notes(ws: Any, info: WorkbookInfo, counts: dict[str, int], page: _PageInfo) -> None:
+    widths = (16.0, 80.0)
+    _set_width(ws, 1, widths[0])
+    _set_width(ws, 2, widths[1])
     ws.freeze_panes = "A2"
-    styles.apply_print_setup(ws)
+    styles.apply_print_setup(ws, widths=widths, title=page.title)
     generated = info.generated_at or datetime.now(ZoneInfo(get_settings().timezone))
     lines: list[tuple[str, Any]] = [
         ("任务", info.job),
@@ -375,9 +389,11 @@ def _write_notes(ws: Any, info: WorkbookInfo, counts: dict[str, int]) -> None:
     ]
     cells = CellStyles(ws)
     ws.append([cells.header("项目"), cells.header("内容")])
-    for label, value in lines:
+    for number, (label, value) in enumerate(lines, start=2):
+        _set_height(ws, number, heights.row_height((label, str(value)), widths))
         content = value if isinstance(value, int) else safe_text_cell(ws, str(value), wrap=True)
         ws.append([cells.label(label), content])
+        ws.row_dimensions.pop(number, None)
 
 
 def _peek(

@@ -21,6 +21,7 @@ from powerlist.models import Department, Finding, ItemDecision, PowerItem, Repor
 from powerlist.periods import Period, PeriodKind
 from powerlist.review.config import RULE_KEYS, load_config
 from powerlist.review.load import load_department, yearly_assessments_exist
+from powerlist.review.official_report import ReportFacts, report_file_name, write_review_report
 from powerlist.review.rules import REVIEWED_STATUSES, review_department
 from powerlist.review.store import record_report, replace_findings
 from powerlist.review.workbooks import (
@@ -135,6 +136,21 @@ def summarize(
         notes=notes,
     )
     record_report(session, run_id, None, SUMMARY_REPORT, written)
+    settings = get_settings()
+    report = write_review_report(
+        reports_dir / report_file_name(year),
+        ReportFacts(
+            year=year,
+            as_of=as_of,
+            signed_on=_now().date(),
+            tallies=tallies,
+            summary_file=written.artifact.path.name,
+            issuer=settings.review_report_issuer,
+            number=settings.review_report_number,
+            recipients=settings.review_report_recipients,
+        ),
+        config,
+    )
     by_rule: Counter[str] = Counter()
     by_severity: Counter[str] = Counter()
     for tally in tallies:
@@ -151,6 +167,7 @@ def summarize(
         "not_returned": [t.code for t in tallies if not t.returned],
         "rules_without_data": [] if available else ["poor_delegation"],
         "summary_file": written.artifact.path.name,
+        "report_file": report.path.name,
     }
 
 
