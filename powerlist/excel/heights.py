@@ -19,6 +19,7 @@ LINE_FACTOR = 1.45
 ROW_PADDING_POINTS = 3.0
 CELL_PADDING_UNITS = 1.0  # the cell's inner margins take about one character of the width
 WIDE_CHAR_UNITS = 2.1  # an 11 pt CJK glyph is 11 pt wide; a width unit is about 5.25 pt
+PRINTED_UNIT_POINTS = 7.0  # one width unit as LibreOffice 7.4 prints it (padding included)
 MAX_ROW_POINTS = 409.0  # the largest row height Excel and LibreOffice store
 CONTINUED_MARK = "（续）"
 CONTINUES_MARK = "（接下行）"
@@ -117,9 +118,10 @@ def _longest_prefix(text: str, width: float, lines: int, suffix: str) -> int:
 
 
 def printed_width_points(widths: Sequence[float]) -> float:
-    """Printed width of columns in points at 100 %: a unit is ~5.25 pt plus cell padding,
-    and 3 % more, so a sheet measured to fit does fit in LibreOffice."""
-    return 1.03 * sum(width * 5.25 + 5.0 for width in widths)
+    """Printed width of columns in points at 100 % as LibreOffice prints them: 7.0 pt a
+    width unit (measured on its PDF; Excel prints a unit at ~5.3 pt, so a sheet that fits
+    LibreOffice's page fits Excel's too), and 3 % more to be sure."""
+    return 1.03 * sum(width * PRINTED_UNIT_POINTS for width in widths)
 
 
 def print_scale(widths: Sequence[float], page_points: float, min_scale: int) -> int:
