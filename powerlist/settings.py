@@ -132,6 +132,9 @@ class Settings(BaseSettings):
         description="文号 of the 审核报告; {year} is replaced by the reviewed year.",
     )
     review_report_recipients: str = Field("市人民政府", description="主送机关 of the 审核报告.")
+    review_return_working_days: int = Field(
+        15, ge=1, description="Working days a department has to return its 部门意见 (审核意见书)."
+    )
 
     def queue_for(self, logical: str) -> str:
         """The configured name of a logical queue: "reports" (long work) or "reminders"."""

@@ -174,6 +174,23 @@ def test_the_report_is_an_official_document(printed: Printed) -> None:
     assert pages(printed.pdfs["审核报告"]) >= 1
 
 
+def test_each_department_gets_a_one_page_opinion_letter(printed: Printed) -> None:
+    review_dir = printed.sources["审核报告"].parent
+    letters = sorted(review_dir.glob("*审核意见书-*.docx"))
+    assert len(letters) == 2  # 市生态环境局 and 市林业和草原局 (the merged 环境保护局 has none)
+    (pdf,) = convert(
+        [p for p in letters if "生态环境局" in p.name],
+        printed.folder / "letters",
+        printed.folder / "profile",
+    )
+    assert pages(pdf) == 1
+    text = raw_text(pdf)
+    for part in ("2026年度权责清单审核意见书", "包头市生态环境局：", "发现问题", "部门意见",
+                 "2026年11月20日前"):  # fmt: skip
+        assert part in text, part
+    assert min(w.height / _box_ratio(w.text) for w in words(pdf)) >= MIN_POINTS
+
+
 def test_libreoffice_keeps_the_identity_sheet_hidden(printed: Printed) -> None:
     source = printed.sources["审核工作簿（部门）"]
     original = read_metadata(source)

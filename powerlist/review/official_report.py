@@ -87,6 +87,56 @@ def build_document(facts: ReportFacts, config: ReviewConfig) -> Document:
     return doc
 
 
+def opinion_file_name(workbook_name: str) -> str:
+    """The 审核意见书 beside a department's workbook:
+    2026年度权责清单审核-市林草局.xlsx → 2026年度权责清单审核意见书-市林草局.docx."""
+    return workbook_name.removesuffix(".xlsx").replace("审核-", "审核意见书-", 1) + ".docx"
+
+
+def write_opinion_letter(
+    target: Path, facts: ReportFacts, tally: DepartmentTally, due: date, config: ReviewConfig
+) -> Artifact:
+    """Write one department's one-page 审核意见书 (its figures, what it returns by when)."""
+    document = build_opinion_letter(facts, tally, due, config)
+    return write_atomic(target, lambda temp: document.save(str(temp)))
+
+
+def build_opinion_letter(
+    facts: ReportFacts, tally: DepartmentTally, due: date, config: ReviewConfig
+) -> Document:
+    """The 审核意见书 of one department as a python-docx Document (pure)."""
+    doc = Document()
+    _page_setup(doc)
+    _paragraph(doc, f"{facts.year}年度权责清单审核意见书", TITLE_FONT, SIZE_2,
+               align=WD_ALIGN_PARAGRAPH.CENTER, space_after=LINE_PITCH)  # fmt: skip
+    _paragraph(doc, f"{tally.name}：", BODY_FONT, SIZE_3, indent=False)
+    findings = sum(tally.by_rule.values())
+    _paragraph(doc, (
+        f"{facts.issuer}以{_day(facts.as_of)}为审核基准日，审核了你单位{facts.year}年度权责清单"
+        f"事项{tally.items}项，发现问题{findings}个，涉及事项{tally.items_with_findings}项。"
+    ), BODY_FONT, SIZE_3)  # fmt: skip
+    rules = [
+        f"{config.rules[k].label}{tally.by_rule[k]}个（建议{config.rules[k].action}）"
+        for k in RULE_KEYS
+        if tally.by_rule.get(k)
+    ]
+    if rules:  # one paragraph, so the letter stays on one page however many rules hit
+        _paragraph(doc, "其中：" + "；".join(rules) + "。", BODY_FONT, SIZE_3)
+    workbook = (tally.file_name or "").removesuffix(".xlsx")
+    if findings:
+        ask = (f"请在《{workbook}》“审核事项”表中逐项填写部门意见，由分管领导审核签字、"
+               f"加盖单位公章后，于{_day(due)}前通过权责清单系统上传返回。")  # fmt: skip
+    else:
+        ask = f"未发现问题，请核对《{workbook}》，于{_day(due)}前确认返回。"
+    _paragraph(doc, ask, BODY_FONT, SIZE_3)
+    _paragraph(doc, "", BODY_FONT, SIZE_3)
+    for text in (facts.issuer, _day(facts.signed_on)):
+        paragraph = _paragraph(doc, text, BODY_FONT, SIZE_3, indent=False,
+                               align=WD_ALIGN_PARAGRAPH.RIGHT)  # fmt: skip
+        paragraph.paragraph_format.right_indent = Pt(16 * 4)
+    return doc
+
+
 def _sections(facts: ReportFacts, config: ReviewConfig) -> list[tuple[str, list[str]]]:
     """The body: opening, then numbered parts with the figures in words a reader checks."""
     tallies = facts.tallies
