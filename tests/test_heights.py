@@ -96,3 +96,12 @@ def test_a_returned_form_keeps_one_row_per_item_and_gets_the_sign_off(tmp_path) 
     assert ws.max_row == 2 and ws.row_dimensions[2].height == MAX_ROW_POINTS
     assert "填报单位（盖章）" in ws.oddFooter.left.text and "分管领导" in ws.oddFooter.left.text
     assert wb.security.lockStructure
+
+
+def test_a_sheet_read_back_by_an_import_keeps_one_row_per_record(tmp_path) -> None:
+    long_text = "".join(f"第{n}条规定的内容。" for n in range(400))
+    target = tmp_path / "list.xlsx"
+    sheet = TableSheet("清单", [Column("依据", 40)], [(long_text,)], one_row_per_record=True)
+    build_workbook(target, WorkbookInfo("公布", "2026年度", "全市"), [sheet])
+    ws = load_workbook(target)["清单"]
+    assert ws.max_row == 2 and ws.cell(2, 1).value == long_text

@@ -170,7 +170,7 @@ def _write_table(
                 f"sheet {sheet.title!r} row {count + 2}: "
                 f"{len(row)} values for {len(columns)} columns"
             )
-        for part in _printed_rows(row, widths, split=not returned):
+        for part in _printed_rows(row, widths, split=not (returned or sheet.one_row_per_record)):
             sheet_row += 1
             _set_height(ws, sheet_row, heights.row_height(_texts(part), widths))
             ws.append([write(value) for write, value in zip(writers, part, strict=True)])
