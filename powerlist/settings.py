@@ -132,6 +132,19 @@ class Settings(BaseSettings):
         False, description="Mark the portal's sign-in cookie Secure (set behind HTTPS)."
     )
 
+    # --- the yearly 审核报告 (official document, GB/T 9704) -----------------------------
+    review_report_issuer: str = Field(
+        "市司法局", description="发文机关 of the 审核报告: its 版头, 落款 and the office it names."
+    )
+    review_report_number: str = Field(
+        "市司法〔{year}〕1号",
+        description="文号 of the 审核报告; {year} is replaced by the reviewed year.",
+    )
+    review_report_recipients: str = Field("市人民政府", description="主送机关 of the 审核报告.")
+    review_return_working_days: int = Field(
+        15, ge=1, description="Working days a department has to return its 部门意见 (审核意见书)."
+    )
+
     def queue_for(self, logical: str) -> str:
         """The configured name of a logical queue: "reports" (long work) or "reminders"."""
         return self.queue_reports if logical == "reports" else self.queue_reminders

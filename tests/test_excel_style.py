@@ -81,8 +81,9 @@ def test_table_sheet_has_chinese_headers_frozen_row_filter_and_print_setup(tmp_p
     assert ws.auto_filter.ref == "A1:G31"
     assert ws.page_setup.orientation == "landscape"
     assert ws.page_setup.paperSize == 9
-    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
-    assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+    # Our own scale, never below 60 % (body text >= 6 pt), not "fit to width".
+    assert 60 <= ws.page_setup.scale <= 100
+    assert not ws.sheet_properties.pageSetUpPr or not ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.print_title_rows == "$1:$1"
     assert ws["C2"].alignment.wrap_text
     assert ws["F2"].number_format == "0.0%"

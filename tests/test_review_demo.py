@@ -131,8 +131,10 @@ def test_every_planted_legal_case_is_found_citing_its_article(city: ReviewedCity
 
 def test_fifty_one_department_workbooks_and_a_summary(city: ReviewedCity) -> None:
     assert len(city.summary["units"]) == 51
-    files = sorted(p.name for p in city.folder.iterdir())
+    files = sorted(p.name for p in city.folder.iterdir() if p.suffix == ".xlsx")
     assert len(files) == 52
+    letters = [p for p in city.folder.iterdir() if p.name.startswith("2026年度权责清单审核意见书-")]
+    assert len(letters) == 51 and (city.folder / "2026年度权责清单审核报告.docx").exists()
     assert "2026年度权责清单审核-市生态环境局.xlsx" in files
     assert "2026年度权责清单审核-全市汇总.xlsx" in files
     with db.session_scope(city.engine) as s:

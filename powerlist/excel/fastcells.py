@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment
+from openpyxl.styles import Alignment, Border
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils.indexed_list import IndexedList
 
@@ -23,15 +23,22 @@ from powerlist.excel.cells import FORMULA_TRIGGERS, looks_like_formula
 
 
 def wrap_by_default(wb: Any) -> None:
-    """Make a new workbook's default cell format wrap text and align it to the top.
+    """Make a new workbook's default cell format wrap text, align it to the top, draw borders.
 
     Uses openpyxl's style tables (`_alignments`, `_cell_styles`; stable since openpyxl 2.5):
     there is no public API for the default format, and setting it per cell is what costs.
     """
     wb._alignments = IndexedList([Alignment(), styles.WRAP_ALIGNMENT])
+    wb._borders = IndexedList([Border(), styles.BODY_BORDER])
     default = StyleArray()
     default.alignmentId = 1
+    default.borderId = 1  # thin grey grid lines, so a printed table has its borders
     wb._cell_styles = IndexedList([default])
+    # LibreOffice shows a cell without a format in the "Normal" cell style (cellStyleXfs),
+    # not in xf 0 as Excel does: give that style the same wrap, alignment and borders.
+    normal = wb._named_styles["Normal"]
+    normal.alignment = styles.WRAP_ALIGNMENT
+    normal.border = styles.BODY_BORDER
 
 
 class CellStyles:
@@ -55,6 +62,7 @@ class CellStyles:
         if found is None:
             template = Cell(self._ws, row=1, column=1)
             template.alignment = styles.WRAP_ALIGNMENT
+            template.border = styles.BODY_BORDER
             if quote:
                 template.quotePrefix = True
             if number_format is not None:

@@ -66,13 +66,19 @@ class BarChartSpec:
 
 @dataclass
 class TableSheet:
-    """A sheet with one header row and data rows (an iterable; may be a generator)."""
+    """A sheet with one header row and data rows (an iterable; may be a generator).
+
+    A cell taller than the tallest row goes on in "(续)" rows, unless `one_row_per_record`
+    (a sheet read back by an import) or the workbook is a returned form (has metadata).
+    """
 
     title: str
     columns: Sequence[Column]
     rows: Iterable[Sequence[Any]]
     hidden: bool = False
     chart: BarChartSpec | None = None
+    # One sheet row per data row, never "(续)" rows: for sheets that are imported back.
+    one_row_per_record: bool = False
 
     def __post_init__(self) -> None:
         if not self.title or len(self.title) > 31 or INVALID_TITLE_CHARS & set(self.title):

@@ -9,6 +9,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from contextlib import suppress
+from copy import copy
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -21,10 +23,11 @@ from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from powerlist.artifacts import write_atomic
-from powerlist.excel import styles
+from powerlist.excel import heights, styles
 from powerlist.excel.cells import clean_text, display_width, looks_like_formula, plain_value
 from powerlist.excel.fastcells import CellStyles, wrap_by_default
 from powerlist.excel.layout import (
@@ -106,45 +109,75 @@ def _fill_and_save(
     long_lists = _long_choice_lists(sheets)
     if long_lists:
         _write_lists_sheet(wb, long_lists)
+    page = _PageInfo(
+        title=f"{info.department}　{info.period}　{info.job}", returned=bool(info.metadata)
+    )
     counts = {
-        sheet.title: _write_table(wb.create_sheet(sheet.title), sheet, long_lists)
+        sheet.title: _write_table(wb.create_sheet(sheet.title), sheet, long_lists, page)
         for sheet in sheets
     }
-    _write_notes(notes, info, counts)
+    _write_notes(notes, info, counts, page)
     if info.metadata:
         add_metadata_sheet(wb, info.metadata)
+        # The identity sheet stays hidden: with the structure locked no one unhides it from
+        # the UI, and LibreOffice keeps the lock (and the hidden state) when it saves the file.
+        wb.security = WorkbookProtection(lockStructure=True)
     first_visible = next((i for i, s in enumerate(sheets) if not s.hidden), None)
     wb.active = 0 if first_visible is None else 1 + (1 if long_lists else 0) + first_visible
     wb.save(temp)
     return counts
 
 
-def _write_table(ws: Any, sheet: TableSheet, long_lists: dict[tuple[str, ...], str]) -> int:
+@dataclass(frozen=True)
+class _PageInfo:
+    """What every printed page of a workbook's sheets names, and whether it is a returned form
+    (one with identity metadata, uploaded back: it gets the sign-off block and no "(续)" rows,
+    which its importer would read as items)."""
+
+    title: str
+    returned: bool
+
+
+def _write_table(
+    ws: Any,
+    sheet: TableSheet,
+    long_lists: dict[tuple[str, ...], str],
+    page: _PageInfo | None = None,
+) -> int:
     columns = list(sheet.columns)
     sample, rows = _peek(sheet.rows, WIDTH_SAMPLE_ROWS)
-    for index, column in enumerate(columns):
-        ws.column_dimensions[get_column_letter(index + 1)].width = _column_width(
-            column, sample, index
-        )
+    widths = [_column_width(column, sample, index) for index, column in enumerate(columns)]
+    for index, width in enumerate(widths):
+        _set_width(ws, index + 1, width)
     ws.freeze_panes = "A2"
     if isinstance(sheet.rows, Sized):  # a <dimension> spares readers a full pre-scan of the sheet
         last_cell = f"{get_column_letter(len(columns))}{len(sheet.rows) + 1}"
         ws.calculate_dimension = lambda: f"A1:{last_cell}"
-    styles.apply_print_setup(ws)  # before the first row: sheet properties are streamed first
+    returned = page is not None and page.returned
+    styles.apply_print_setup(  # before the first row: sheet properties are streamed first
+        ws, widths=widths, title=page.title if page else "", sign_off=returned
+    )
     cells = CellStyles(ws)
-    ws.append([cells.header(column.header) for column in columns])
+    header = [column.header for column in columns]
+    _set_height(ws, 1, heights.row_height(header, widths, styles.HEADER_FONT.sz))
+    ws.append([cells.header(text) for text in header])
     writers = [_cell_writer(cells, column) for column in columns]
     count = 0
+    sheet_row = 1
     for row in rows:
         if len(row) != len(columns):
             raise ValueError(
                 f"sheet {sheet.title!r} row {count + 2}: "
                 f"{len(row)} values for {len(columns)} columns"
             )
-        ws.append([write(value) for write, value in zip(writers, row, strict=True)])
+        for part in _printed_rows(row, widths, split=not (returned or sheet.one_row_per_record)):
+            sheet_row += 1
+            _set_height(ws, sheet_row, heights.row_height(_texts(part), widths))
+            ws.append([write(value) for write, value in zip(writers, part, strict=True)])
+            ws.row_dimensions.pop(sheet_row, None)
         count += 1
-    last_row = max(count + 1, 2)
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+    last_row = max(sheet_row, 2)
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{sheet_row}"
     for index, column in enumerate(columns):
         cells = f"{get_column_letter(index + 1)}2:{get_column_letter(index + 1)}{last_row}"
         if column.choices:
@@ -156,13 +189,55 @@ def _write_table(ws: Any, sheet: TableSheet, long_lists: dict[tuple[str, ...], s
                 cells, CellIsRule(operator="equal", formula=[quoted], fill=fill)
             )
     if sheet.chart is not None and count:
-        _add_bar_chart(ws, sheet.chart, count, len(columns))
+        _add_bar_chart(ws, sheet.chart, count, sheet_row)
     if sheet.hidden:
         ws.sheet_state = "hidden"
     return count
 
 
-def _add_bar_chart(ws: Any, spec: BarChartSpec, count: int, width: int) -> None:
+def _texts(row: Sequence[Any]) -> list[str | None]:
+    """The text a row's cells show, as far as it can wrap (numbers and dates never do)."""
+    return [
+        value if type(value) is str else (value.value if isinstance(value, Flagged) else None)
+        for value in row
+    ]
+
+
+def _printed_rows(
+    row: Sequence[Any], widths: Sequence[float], *, split: bool
+) -> list[Sequence[Any]]:
+    """The row as printed: itself, or under the "(续)" rule when a cell is taller than the
+    tallest row, several rows whose long cells go on from one to the next."""
+    if not split:
+        return [row]
+    parts = [
+        heights.split_for_rows(value, width) if type(value) is str else [value]
+        for value, width in zip(row, widths, strict=True)
+    ]
+    depth = max(len(part) for part in parts)
+    if depth == 1:
+        return [row]
+    return [
+        [part[level] if level < len(part) else None for part in parts] for level in range(depth)
+    ]
+
+
+def _set_width(ws: Any, column: int, width: float) -> None:
+    """Set a column's width and give it the default cell format (wrapped, top, bordered):
+    LibreOffice shows a cell written without a format in its column's format, and a column
+    left with openpyxl's own blank format printed every body cell unwrapped on one line."""
+    dimension = ws.column_dimensions[get_column_letter(column)]
+    dimension.width = width
+    dimension._style = copy(ws.parent._cell_styles[0])
+
+
+def _set_height(ws: Any, row: int, points: float | None) -> None:
+    """Store a row's height just before the row is streamed (write-only sheets read it then)."""
+    if points is not None:
+        ws.row_dimensions[row] = {"ht": str(points), "customHeight": "1"}
+
+
+def _add_bar_chart(ws: Any, spec: BarChartSpec, count: int, below: int) -> None:
     rows = count if spec.rows is None else min(spec.rows, count)
     if rows <= 0:
         return
@@ -179,7 +254,10 @@ def _add_bar_chart(ws: Any, spec: BarChartSpec, count: int, width: int) -> None:
     chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=rows + 1))
     if spec.first == spec.last:
         chart.legend = None
-    ws.add_chart(chart, f"{get_column_letter(width + 2)}2")
+    chart.x_axis.delete = chart.y_axis.delete = False  # LibreOffice hides unset axes
+    chart.x_axis.tickLblSkip = 1  # a label for every category, not every other one
+    # Below the table, not right of it: a wide table pushed the chart off the printed page.
+    ws.add_chart(chart, f"A{below + 2}")
 
 
 def _cell_writer(cells: CellStyles, column: Column) -> Callable[[Any], Any]:
@@ -291,11 +369,12 @@ def _write_lists_sheet(wb: Any, lists: dict[tuple[str, ...], str]) -> None:
     ws.sheet_state = "hidden"
 
 
-def _write_notes(ws: Any, info: WorkbookInfo, counts: dict[str, int]) -> None:
-    ws.column_dimensions["A"].width = 16
-    ws.column_dimensions["B"].width = 80
+def _write_notes(ws: Any, info: WorkbookInfo, counts: dict[str, int], page: _PageInfo) -> None:
+    widths = (16.0, 80.0)
+    _set_width(ws, 1, widths[0])
+    _set_width(ws, 2, widths[1])
     ws.freeze_panes = "A2"
-    styles.apply_print_setup(ws)
+    styles.apply_print_setup(ws, widths=widths, title=page.title)
     generated = info.generated_at or datetime.now(ZoneInfo(get_settings().timezone))
     lines: list[tuple[str, Any]] = [
         ("任务", info.job),
@@ -310,9 +389,11 @@ def _write_notes(ws: Any, info: WorkbookInfo, counts: dict[str, int]) -> None:
     ]
     cells = CellStyles(ws)
     ws.append([cells.header("项目"), cells.header("内容")])
-    for label, value in lines:
+    for number, (label, value) in enumerate(lines, start=2):
+        _set_height(ws, number, heights.row_height((label, str(value)), widths))
         content = value if isinstance(value, int) else safe_text_cell(ws, str(value), wrap=True)
         ws.append([cells.label(label), content])
+        ws.row_dimensions.pop(number, None)
 
 
 def _peek(

@@ -351,7 +351,7 @@ def export_list(session: Session, year: int, folder: Path, actor: str = "cli") -
     info = WorkbookInfo(job="权责清单动态调整公布", period=f"{year}年度", department="全市",
                         sources=("权责清单事项库", "年度审核意见"), notes=notes)  # fmt: skip
     written = build_workbook(folder / list_file_name(year), info, [
-        TableSheet(LIST_SHEET, PUBLISHED_COLUMNS, _numbered(in_force)),
+        TableSheet(LIST_SHEET, PUBLISHED_COLUMNS, _numbered(in_force), one_row_per_record=True),
     ])  # fmt: skip
     catalogues = build_workbook(folder / catalogues_file_name(year), info, [
         TableSheet("保留事项目录", PUBLISHED_COLUMNS, _numbered(retained, catalogue=True)),

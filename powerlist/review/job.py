@@ -8,7 +8,7 @@ same functions run in this process through the runtime's in-process runner (`pow
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,6 +24,13 @@ from powerlist.regions import codes_in_region, scope_region
 from powerlist.review.config import RULE_KEYS, load_config
 from powerlist.review.deadlines import deadline_note
 from powerlist.review.load import load_department, yearly_assessments_exist
+from powerlist.review.official_report import (
+    ReportFacts,
+    opinion_file_name,
+    report_file_name,
+    write_opinion_letter,
+    write_review_report,
+)
 from powerlist.review.proposals import returned_proposals
 from powerlist.review.rules import REVIEWED_STATUSES, review_department
 from powerlist.review.store import record_report, replace_findings
@@ -38,6 +45,7 @@ from powerlist.review.workbooks import (
 )
 from powerlist.settings import get_settings
 from powerlist.summary import headline_figures, headline_note, successor_of
+from powerlist.workdays import UnknownYear, next_working_day
 
 JOB_NAME = "yearly_review"
 DEPARTMENT_REPORT = "review_department"
@@ -149,6 +157,36 @@ def summarize(
         notes=notes,
     )
     record_report(session, run_id, None, SUMMARY_REPORT, written)
+    settings = get_settings()
+    report = write_review_report(
+        reports_dir / report_file_name(year),
+        ReportFacts(
+            year=year,
+            as_of=as_of,
+            signed_on=_now().date(),
+            tallies=tallies,
+            summary_file=written.artifact.path.name,
+            issuer=settings.review_report_issuer,
+            number=settings.review_report_number,
+            recipients=settings.review_report_recipients,
+        ),
+        config,
+    )
+    facts = ReportFacts(
+        year=year,
+        as_of=as_of,
+        signed_on=_now().date(),
+        tallies=tallies,
+        summary_file=written.artifact.path.name,
+        issuer=settings.review_report_issuer,
+        number=settings.review_report_number,
+        recipients=settings.review_report_recipients,
+    )
+    due = _working_days_after(facts.signed_on, settings.review_return_working_days)
+    for tally in tallies:
+        if tally.file_name:
+            target = reports_dir / opinion_file_name(tally.file_name)
+            write_opinion_letter(target, facts, tally, due, config)
     by_rule: Counter[str] = Counter()
     by_severity: Counter[str] = Counter()
     for tally in tallies:
@@ -165,6 +203,7 @@ def summarize(
         "not_returned": [t.code for t in tallies if not t.returned],
         "rules_without_data": [] if available else ["poor_delegation"],
         "summary_file": written.artifact.path.name,
+        "report_file": report.path.name,
     }
 
 
@@ -238,6 +277,19 @@ def department_tallies(session: Session, run_id: int) -> list[DepartmentTally]:
         )
         for department_id, file_name, code, name in reports
     ]
+
+
+def _working_days_after(day: date, count: int) -> date:
+    """The `count`-th working day after `day` (holidays and 调休 from the workday calendar);
+    in a year whose holidays are not known yet, Monday to Friday."""
+    for _ in range(count):
+        try:
+            day = next_working_day(day)
+        except UnknownYear:
+            day += timedelta(days=1)
+            while day.weekday() >= 5:
+                day += timedelta(days=1)
+    return day
 
 
 def _now() -> datetime:
