@@ -8,7 +8,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, status
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
-from powerlist.api.deps import audit, current_caller, get_engine, not_found
+from powerlist.api.deps import RowId, audit, current_caller, get_engine, not_found
 from powerlist.db import session_scope
 from powerlist.periods import BadPeriod
 from powerlist.runtime.ledger import PLAN, Claim, RunBusy
@@ -118,7 +118,7 @@ def runs(
 
 @router.get("/{run_id}")
 def run(
-    run_id: int, caller: Caller = Depends(current_caller), engine: Engine = Depends(get_engine)
+    run_id: RowId, caller: Caller = Depends(current_caller), engine: Engine = Depends(get_engine)
 ) -> dict[str, Any]:
     """One run: status, progress, attempts, timings, error and its steps."""
     with session_scope(engine) as session:
