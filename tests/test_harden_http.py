@@ -90,3 +90,85 @@ def test_parallel_uploads_of_one_workbook_answer_already_imported(
     assert sorted(answers) == [(200, "already_imported")] * 4 + [(200, "applied")], answers
     with db.session_scope(world.engine) as s:
         assert s.scalar(select(func.count()).select_from(ImportRecord)) >= 1
+
+
+CROSS_SITE = [
+    {"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
+    {"Origin": "https://evil.example"},
+    {"Sec-Fetch-Site": "cross-site"},
+    {"Sec-Fetch-Site": "same-site"},
+    {"Origin": "null"},
+]
+
+
+@pytest.mark.parametrize("headers", CROSS_SITE)
+def test_a_cross_site_post_with_the_portal_cookie_is_refused(
+    client: TestClient, world: HttpWorld, headers: dict[str, str]
+) -> None:
+    client.cookies.set(COOKIE_NAME, world.tokens["admin"])
+    form = {"job": "yearly_review", "period": "2026", "force": "1"}
+    answer = client.post("/portal/runs", data=form, headers=headers, follow_redirects=False)
+    assert answer.status_code == 403
+    assert "跨站" in answer.json()["problems"][0]
+    with db.session_scope(world.engine) as s:
+        from powerlist.models import Run
+
+        assert s.scalar(select(func.count()).select_from(Run)) == 1  # only the world's own run
+
+
+def test_login_csrf_is_refused_and_a_same_origin_login_works(
+    client: TestClient, world: HttpWorld
+) -> None:
+    token = {"token": world.tokens["sthjj"]}
+    forged = client.post("/portal/login", data=token, headers=CROSS_SITE[0],
+                         follow_redirects=False)  # fmt: skip
+    assert forged.status_code == 403 and COOKIE_NAME not in forged.cookies
+    own = {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"}
+    answer = client.post("/portal/login", data=token, headers=own, follow_redirects=False)
+    assert answer.status_code == 303 and COOKIE_NAME in answer.cookies
+
+
+def test_a_cross_site_upload_riding_on_the_cookie_is_refused(
+    client: TestClient, world: HttpWorld
+) -> None:
+    client.cookies.set(COOKIE_NAME, world.tokens["sthjj"])
+    answer = client.post(
+        "/api/uploads/review",
+        files={"file": ("x.xlsx", b"PK\x03\x04", XLSX)},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert answer.status_code == 403
+
+
+def test_portal_pages_forbid_framing_and_carry_a_csp_with_a_nonce(
+    client: TestClient, world: HttpWorld
+) -> None:
+    client.cookies.set(COOKIE_NAME, world.tokens["admin"])
+    for path in ("/portal/login", "/portal/", "/portal/runs"):
+        answer = client.get(path)
+        assert answer.status_code == 200, path
+        assert answer.headers["x-frame-options"] == "DENY"
+        assert answer.headers["referrer-policy"] == "no-referrer"
+        policy = answer.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in policy and "default-src 'self'" in policy
+        assert "unsafe-inline" not in policy
+        nonce = policy.split("'nonce-")[1].split("'")[0]
+        assert f'<style nonce="{nonce}">' in answer.text
+    api = client.get("/api/reports", headers=world.auth("admin"))
+    assert api.headers["x-frame-options"] == "DENY"
+
+
+def test_health_without_an_admin_token_says_only_up_or_down(
+    client: TestClient, world: HttpWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POWERLIST_BROKER_URL", "redis://127.0.0.1:1/0")
+    monkeypatch.setenv("POWERLIST_HEALTH_TIMEOUT", "0.3")
+    from powerlist.settings import get_settings
+
+    get_settings.cache_clear()
+    for headers in ({}, world.auth("sthjj")):
+        answer = client.get("/api/health", headers=headers)
+        assert answer.status_code == 503
+        assert answer.json() == {"status": "degraded"}
+    detailed = client.get("/api/health", headers=world.auth("admin")).json()
+    assert detailed["broker"]["ok"] is False and "database" in detailed

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from sqlalchemy import Engine
 
-from powerlist.api import health, reports, runs, uploads
+from powerlist.api import health, reports, runs, security, uploads
 from powerlist.db import default_engine
 
 
@@ -21,6 +21,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         version="0.1.0",
     )
     app.state.engine = engine or default_engine()
+    security.install(app)
     for router in (runs.router, reports.router, uploads.router, health.router, portal.router):
         app.include_router(router)
 
