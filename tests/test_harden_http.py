@@ -172,3 +172,54 @@ def test_health_without_an_admin_token_says_only_up_or_down(
         assert answer.json() == {"status": "degraded"}
     detailed = client.get("/api/health", headers=world.auth("admin")).json()
     assert detailed["broker"]["ok"] is False and "database" in detailed
+
+
+def _review_with_rows(
+    client: TestClient, world: HttpWorld, tmp_path: Path, rows: int, decision: str
+) -> bytes:
+    from openpyxl import load_workbook
+
+    source = tmp_path / "sthjj.xlsx"
+    source.write_bytes(
+        client.get(
+            f"/api/reports/{world.reports['sthjj']}/download", headers=world.auth("sthjj")
+        ).content
+    )
+    book = load_workbook(source)
+    sheet = book["审核事项"]
+    header = [c.value for c in sheet[1]]
+    for n in range(rows):
+        line = [None] * len(header)
+        line[header.index("项目编码")] = f"X{n:06d}"
+        line[header.index("审核意见")] = decision
+        sheet.append(line)
+    target = tmp_path / "pasted.xlsx"
+    book.save(target)
+    return target.read_bytes()
+
+
+def test_a_review_workbook_with_rows_far_beyond_its_items_is_refused_early(
+    client: TestClient, world: HttpWorld, tmp_path: Path
+) -> None:
+    from powerlist.review.decisions import ROW_MARGIN
+
+    body = _review_with_rows(client, world, tmp_path, ROW_MARGIN + 500, "保留")
+    answer = client.post(
+        "/api/uploads/review", files={"file": ("p.xlsx", body, XLSX)}, headers=world.auth("sthjj")
+    )
+    assert answer.status_code == 422
+    problems = answer.json()["problems"]
+    assert len(problems) == 1 and "行数过多" in problems[0], problems[:3]
+
+
+def test_the_problems_listed_are_the_first_200_and_a_count(
+    client: TestClient, world: HttpWorld, tmp_path: Path
+) -> None:
+    body = _review_with_rows(client, world, tmp_path, 700, "作废")
+    answer = client.post(
+        "/api/uploads/review", files={"file": ("p.xlsx", body, XLSX)}, headers=world.auth("sthjj")
+    )
+    assert answer.status_code == 422
+    problems = answer.json()["problems"]
+    assert len(problems) == 201 and "另有" in problems[-1], problems[-2:]
+    assert all("行" in p for p in problems[:200])

@@ -8,7 +8,7 @@ undecided items only and reports the rows whose decision differs (conflicts).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -37,6 +37,8 @@ from powerlist.settings import get_settings
 
 IMPORT_KIND = "review_decisions"
 SHEET = REVIEW_SHEET
+MAX_PROBLEMS = 200  # problems listed in an answer; the rest are counted
+ROW_MARGIN = 2_000  # rows beyond the items sent: the list's missing catalog items, blank lines
 REQUIRED_HEADERS = ("项目编码", "状态", "审核意见", "说明", "事项ID")
 STATUS_AFTER = {"取消": "取消", "下放": "下放", "委托": "委托", "收回": "保留"}
 """Item status after a decision; 保留 and 修改 keep the status the item has."""
@@ -47,10 +49,38 @@ class DecisionImportError(ValueError):
 
     def __init__(self, file_name: str, problems: Sequence[str]):
         self.file_name = file_name
-        self.problems = list(problems)
+        self.problems = listed_problems(problems)
         listed = "\n".join(f"  - {p}" for p in self.problems[:50])
-        more = f"\n  …共 {len(self.problems)} 处问题" if len(self.problems) > 50 else ""
+        more = f"\n  …共 {len(problems)} 处问题" if len(problems) > 50 else ""
         super().__init__(f"{file_name}：未导入任何审核意见：\n{listed}{more}")
+
+
+def listed_problems(problems: Sequence[str]) -> list[str]:
+    """The first MAX_PROBLEMS problems and a line counting the rest (a bounded answer)."""
+    shown = list(problems[:MAX_PROBLEMS])
+    if len(problems) > MAX_PROBLEMS:
+        shown.append(f"…另有 {len(problems) - MAX_PROBLEMS} 处问题未列出，请先改正以上问题")
+    return shown
+
+
+def capped_rows(
+    name: str, lines: Iterator[tuple[Any, ...]], item_count: int
+) -> Iterator[tuple[Any, ...]]:
+    """The sheet's rows, refused past the workbook's own item count plus ROW_MARGIN filled rows
+    (or past the importer's row cap counting blank ones), so a million pasted rows are not read."""
+    filled_cap = item_count + ROW_MARGIN
+    total_cap = get_settings().import_max_rows + ROW_MARGIN
+    filled = 0
+    for total, values in enumerate(lines, start=1):
+        if any(v is not None and v != "" for v in values):
+            filled += 1
+        if filled > filled_cap or total > total_cap:
+            raise DecisionImportError(
+                name,
+                [f"工作表“{SHEET}”行数过多：本工作簿下发 {item_count} 项，最多读取 "
+                 f"{filled_cap} 行；请使用下发的工作簿，勿粘贴其他数据"],
+            )  # fmt: skip
+        yield values
 
 
 @dataclass(frozen=True)
@@ -130,10 +160,16 @@ def read_returned_workbook(path: Path) -> ReturnedWorkbook:
     try:
         if SHEET not in workbook.sheetnames:
             raise DecisionImportError(name, [f"缺少工作表“{SHEET}”"])
-        rows, undecided, problems = _read_rows(workbook[SHEET].iter_rows(values_only=True))
+        item_count = len(_item_ids(identity))
+        lines = capped_rows(name, workbook[SHEET].iter_rows(values_only=True), item_count)
+        rows, undecided, problems = _read_rows(lines)
     finally:
         workbook.close()
     return ReturnedWorkbook(identity, rows, undecided, problems)
+
+
+def _item_ids(identity: dict[str, str]) -> list[str]:
+    return [x for x in identity.get("item_ids", "").split(",") if x.strip()]
 
 
 def _read_rows(lines: Any) -> tuple[list[ReturnedRow], int, list[str]]:
