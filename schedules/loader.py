@@ -24,6 +24,7 @@ HOUSEKEEPING_TASKS = frozenset(
         "powerlist.reap",
         "powerlist.deliver_outbox",
         "powerlist.check_calendar",
+        "powerlist.purge",
     }
 )
 QUEUES = frozenset({"reports", "reminders"})

@@ -27,6 +27,7 @@ TASKS = {
     "powerlist.start_run",
     "powerlist.deliver_outbox",
     "powerlist.check_calendar",
+    "powerlist.purge",
 }
 
 

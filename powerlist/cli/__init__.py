@@ -12,6 +12,7 @@ from powerlist.cli import (
     imports_cmd,
     listing_cmd,
     outbox_cmd,
+    purge_cmd,
     review_cmd,
     runtime_cmd,
 )
@@ -30,6 +31,7 @@ app.command("import")(imports_cmd.import_command)
 review_cmd.register(app)
 runtime_cmd.register(app)
 app.add_typer(outbox_cmd.app, name="outbox")
+app.command("purge")(purge_cmd.purge_command)
 app.add_typer(assessment_cmd.app, name="assessment")
 http_cmd.register(app)
 
