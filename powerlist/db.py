@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from powerlist.private_files import private_file, private_folder
 from powerlist.settings import get_settings
 
 
@@ -24,10 +25,13 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            private_folder(Path(database).parent)
         kwargs["connect_args"] = {"timeout": 30}
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        if database and database != ":memory:" and not database.startswith("file:"):
+            path = Path(database)  # the file holds staff personal data: owner only (0600)
+            event.listen(engine, "connect", lambda *_: private_file(path))
         return engine
     kwargs["pool_pre_ping"] = True
     return create_engine(url, **kwargs)
