@@ -223,3 +223,37 @@ def test_the_problems_listed_are_the_first_200_and_a_count(
     problems = answer.json()["problems"]
     assert len(problems) == 201 and "另有" in problems[-1], problems[-2:]
     assert all("行" in p for p in problems[:200])
+
+
+def test_the_upload_cap_holds_while_streaming_under_a_lying_content_length(
+    client: TestClient, world: HttpWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import httpx
+
+    from powerlist.settings import get_settings
+
+    monkeypatch.setenv("POWERLIST_IMPORT_MAX_BYTES", "100000")
+    get_settings.cache_clear()
+    boundary = "harden"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="x.xlsx"\r\n'
+            f"Content-Type: {XLSX}\r\n\r\n"
+        ).encode()
+        + b"PK\x03\x04"
+        + b"x" * 300_000
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    form_type = {"content-type": f"multipart/form-data; boundary={boundary}"}
+    request = client.build_request(
+        "POST", "/api/uploads/review", content=body, headers={**world.auth("sthjj"), **form_type}
+    )
+    request.headers["content-length"] = "1000"  # claims a small file
+    answer = client.send(request)
+    assert answer.status_code == 413, answer.text
+    assert "上限" in answer.json()["problems"][0]
+    chunked = client.post(
+        "/api/uploads/review", content=iter([body]), headers={**world.auth("sthjj"), **form_type}
+    )
+    assert chunked.status_code in (411, 413), chunked.text
+    assert isinstance(chunked, httpx.Response)
