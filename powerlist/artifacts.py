@@ -14,6 +14,8 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from powerlist.private_files import private_folder
+
 TEMP_PREFIX = ".tmp-"
 
 
@@ -28,7 +30,7 @@ class Artifact:
 
 def write_atomic(target: Path, write: Callable[[Path], None]) -> Artifact:
     """Call `write(temp_path)`, fsync, rename onto `target`; return its checksum and size."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(target.parent)
     fd, temp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent)
     os.close(fd)
     temp = Path(temp_name)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from powerlist.errors import DatabaseMissing
+from powerlist.private_files import private_file, private_folder
 from powerlist.settings import get_settings
 
 
@@ -26,10 +27,13 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            private_folder(Path(database).parent)
         kwargs["connect_args"] = {"timeout": 30}
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        if database and database != ":memory:" and not database.startswith("file:"):
+            path = Path(database)  # the file holds staff personal data: owner only (0600)
+            event.listen(engine, "connect", lambda *_: private_file(path))
         return engine
     kwargs["pool_pre_ping"] = True
     return create_engine(url, **kwargs)

@@ -119,6 +119,17 @@ class Settings(BaseSettings):
         None, description="Beat schedule TOML; default: schedules/powerlist.toml."
     )
 
+    # --- retention (保存期限) of personal data: days kept, 0 = forever --------------------
+    retention_outbox_days: int = Field(
+        400, ge=0, description="Days a sent or failed outbox message (address, text) is kept."
+    )
+    retention_reminders_days: int = Field(
+        400, ge=0, description="Days the record of a sent reminder stage is kept."
+    )
+    retention_audit_days: int = Field(
+        1825, ge=0, description="Days an audit event (download, upload, trigger) is kept."
+    )
+
     # --- HTTP API and portal (powerlist serve) -------------------------------------------
     api_run_mode: Literal["queue", "in_process"] = Field(
         "queue",

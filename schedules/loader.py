@@ -26,6 +26,7 @@ HOUSEKEEPING_TASKS = frozenset(
         "powerlist.check_calendar",
         "powerlist.adjustment_reminders",
         "powerlist.adjustment_catch_up",
+        "powerlist.purge",
     }
 )
 QUEUES = frozenset({"reports", "reminders"})

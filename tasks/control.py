@@ -86,3 +86,13 @@ def check_calendar() -> str | None:
     with session_scope() as session:
         today = datetime.now(ZoneInfo(get_settings().timezone)).date()
         return alert_calendar_coverage(session, today)
+
+
+@app.task(name="powerlist.purge")
+def purge() -> dict[str, int]:
+    """Delete personal data past its retention period (发件箱、提醒记录、审计记录)."""
+    from powerlist.retention import purge as purge_rows
+
+    with session_scope() as session:
+        results = purge_rows(session, get_settings(), utcnow())
+    return {r.kind: r.rows for r in results}

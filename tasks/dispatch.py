@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Engine
+
+from powerlist.db import session_scope
 from powerlist.jobs import get_job
-from powerlist.runtime.ledger import FINISH, PLAN
+from powerlist.models import utcnow
+from powerlist.runtime.ledger import FINISH, PLAN, complete_run
 from powerlist.runtime.steps import StepOutcome, limits_from
 from powerlist.settings import get_settings
 
-__all__ = ["follow_up", "limits_from", "queue_for", "send_steps"]
+__all__ = ["BrokerDown", "follow_up", "limits_from", "queue_for", "send_first_step", "send_steps"]
+
+BROKER_DOWN = "消息队列（Redis）不可达，运行未能排队；请检查 Redis 后重新发起"
+
+
+class BrokerDown(RuntimeError):
+    """The broker did not answer within the health timeout; the run was marked failed."""
+
 
 START_TASKS = {
     "yearly_review": "powerlist.yearly_review",
@@ -27,7 +38,12 @@ def queue_for(job: str) -> str:
 
 
 def send_steps(
-    run_id: int, generation: int, job: str, steps: list[str], countdown: float | None = None
+    run_id: int,
+    generation: int,
+    job: str,
+    steps: list[str],
+    countdown: float | None = None,
+    retry: bool = True,
 ) -> None:
     """Send one message per step; a duplicate message is harmless (the claim decides)."""
     from workers.app import app  # late: workers.app imports the task modules, which import this
@@ -43,7 +59,26 @@ def send_steps(
             task, args, kwargs = "powerlist.finish_run", [run_id, generation], {}
         else:
             task, args, kwargs = "powerlist.run_unit", [run_id, generation, step], {}
-        app.send_task(task, args=args, kwargs=kwargs, queue=queue, countdown=countdown)
+        app.send_task(task, args=args, kwargs=kwargs, queue=queue, countdown=countdown, retry=retry)
+
+
+def send_first_step(engine: Engine, run_id: int, generation: int, job: str) -> None:
+    """Queue a new run's first step, or fail fast: with the broker down the run is marked
+    failed (visibly not running) within about the health timeout and BrokerDown is raised."""
+    from workers.probe import ping_broker
+
+    settings = get_settings()
+    probe = ping_broker(settings.broker_url, settings.health_timeout)
+    if probe["ok"]:
+        try:
+            send_steps(run_id, generation, job, [PLAN], retry=False)
+            return
+        except Exception as error:  # kombu raises many types when the broker goes away
+            probe = {"ok": False, "error": f"{type(error).__name__}: {error}"}
+    with session_scope(engine) as session:
+        complete_run(session, run_id, generation, status="failed", now=utcnow(),
+                     error=f"{BROKER_DOWN}（{probe.get('error', '')}）"[:2000])  # fmt: skip
+    raise BrokerDown(BROKER_DOWN)
 
 
 def follow_up(run_id: int, generation: int, job: str, step: str, outcome: StepOutcome) -> None:

@@ -351,7 +351,7 @@ def test_health_reports_database_broker_workers_and_last_success(
     monkeypatch.setenv("POWERLIST_BROKER_URL", "redis://127.0.0.1:1/0")
     monkeypatch.setenv("POWERLIST_HEALTH_TIMEOUT", "0.5")
     get_settings.cache_clear()
-    answer = client.get("/api/health")
+    answer = client.get("/api/health", headers=world.auth("admin"))
     assert answer.status_code == 503
     body = answer.json()
     assert body["database"] == {"ok": True}

@@ -69,7 +69,7 @@ def test_tokens_cli_and_a_queued_run_over_http_with_a_real_worker(cluster: Clust
     cluster.worker("w1")
     url = _serve(cluster)
     as_admin = {"Authorization": f"Bearer {admin}"}
-    health = httpx.get(f"{url}/api/health", timeout=10)
+    health = httpx.get(f"{url}/api/health", headers=as_admin, timeout=10)
     assert health.status_code == 200, health.text
     assert health.json()["workers"]["workers"] and health.json()["broker"] == {"ok": True}
 

@@ -30,6 +30,7 @@ TASKS = {
     "powerlist.adjustment_reminders",
     "powerlist.adjustment_review",
     "powerlist.adjustment_catch_up",
+    "powerlist.purge",
 }
 
 

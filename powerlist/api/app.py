@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from sqlalchemy import Engine
 
-from powerlist.api import health, imports, reports, runs, uploads, validation, verdicts
+from powerlist.api import health, imports, reports, runs, security, uploads, validation, verdicts
 from powerlist.db import default_engine
 
 
@@ -21,10 +21,10 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         version="0.1.0",
     )
     app.state.engine = engine or default_engine()
+    security.install(app)
     validation.install(app)
     for router in (runs.router, reports.router, uploads.router, verdicts.router, imports.router,
-                   health.router,
-                   portal.router):  # fmt: skip
+                   health.router, portal.router):  # fmt: skip
         app.include_router(router)
 
     @app.get("/", include_in_schema=False)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import Depends, HTTPException, Request, status
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Path, Request, status
 from sqlalchemy import Engine
 
 from powerlist.db import session_scope
@@ -10,6 +12,9 @@ from powerlist.models import AuditEvent
 from powerlist.tokens import Caller, authenticate
 
 COOKIE_NAME = "powerlist_token"
+MAX_ROW_ID = 2_147_483_647  # the largest INTEGER key PostgreSQL stores; larger ids cannot exist
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+"""A row id in a path: out of the database's range answers 422, never a 500 from the driver."""
 
 
 def get_engine(request: Request) -> Engine:

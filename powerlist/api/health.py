@@ -1,5 +1,6 @@
 """Health (健康检查): database, broker and worker reachability, and each scheduled job's last
-successful run from the ledger. Open without a token (it reveals no list data)."""
+successful run from the ledger. Without an administrator token it says only up or down: the
+details (driver errors, worker names, run ids) help an attacker more than an anonymous probe."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
-from powerlist.api.deps import get_engine
+from powerlist.api.deps import get_engine, optional_caller
 from powerlist.db import session_scope
 from powerlist.models import Run
 from powerlist.settings import get_settings
+from powerlist.tokens import Caller
 
 router = APIRouter(tags=["health"])
 
@@ -47,8 +49,13 @@ def last_successes(session: Session, jobs: list[str]) -> dict[str, dict[str, Any
 
 
 @router.get("/api/health")
-def health(engine: Engine = Depends(get_engine)) -> JSONResponse:
-    """200 when the database, broker and at least one worker answer; 503 otherwise."""
+def health(
+    engine: Engine = Depends(get_engine), caller: Caller | None = Depends(optional_caller)
+) -> JSONResponse:
+    """200 when the database, broker and at least one worker answer; 503 otherwise.
+
+    Anyone gets `{"status": "ok"|"degraded"}`; an administrator also gets each check.
+    """
     from workers.probe import ping_broker, ping_workers
 
     settings = get_settings()
@@ -67,5 +74,7 @@ def health(engine: Engine = Depends(get_engine)) -> JSONResponse:
         else {"ok": False, "workers": [], "error": "broker unreachable"}
     )
     healthy = all(checks[k]["ok"] for k in ("database", "broker", "workers"))
-    body = {"status": "ok" if healthy else "degraded", **checks}
+    body: dict[str, Any] = {"status": "ok" if healthy else "degraded"}
+    if caller is not None and caller.is_admin:
+        body.update(checks)
     return JSONResponse(body, status_code=200 if healthy else 503)

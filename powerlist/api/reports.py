@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse
 from sqlalchemy import Engine
 
-from powerlist.api.deps import audit, current_caller, get_engine, not_found
+from powerlist.api.deps import RowId, audit, current_caller, get_engine, not_found
 from powerlist.db import session_scope
 from powerlist.report_access import (
     ReportUnavailable,
@@ -59,7 +59,7 @@ def download_response(engine: Engine, caller: Caller, report_id: int) -> FileRes
 
 @router.get("/{report_id}/download", response_class=FileResponse)
 def download(
-    report_id: int, caller: Caller = Depends(current_caller), engine: Engine = Depends(get_engine)
+    report_id: RowId, caller: Caller = Depends(current_caller), engine: Engine = Depends(get_engine)
 ) -> FileResponse:
     """Download one report (.xlsx); another department's answers exactly like a missing one."""
     return download_response(engine, caller, report_id)

@@ -8,10 +8,10 @@ from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, status
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
-from powerlist.api.deps import audit, current_caller, get_engine, not_found
+from powerlist.api.deps import RowId, audit, current_caller, get_engine, not_found
 from powerlist.db import session_scope
 from powerlist.periods import BadPeriod
-from powerlist.runtime.ledger import PLAN, Claim, RunBusy
+from powerlist.runtime.ledger import Claim, RunBusy
 from powerlist.runtime.runner import run_in_process, start_run
 from powerlist.runtime.steps import limits_from
 from powerlist.runtime.views import RunView, get_run, list_runs, run_steps
@@ -78,9 +78,12 @@ def trigger_run(
 def _execute(engine: Engine, claim: Claim, job: str, background: BackgroundTasks) -> None:
     settings = get_settings()
     if settings.api_run_mode == "queue":
-        from tasks.dispatch import send_steps  # the Celery edge, imported only when queueing
+        from tasks.dispatch import BrokerDown, send_first_step  # the Celery edge
 
-        send_steps(claim.run_id, claim.generation, job, [PLAN])
+        try:
+            send_first_step(engine, claim.run_id, claim.generation, job)
+        except BrokerDown as error:
+            raise RunRefused(503, f"{error}（运行 #{claim.run_id} 已标记为失败）") from error
         return
     background.add_task(
         run_in_process, engine, claim,
@@ -118,7 +121,7 @@ def runs(
 
 @router.get("/{run_id}")
 def run(
-    run_id: int, caller: Caller = Depends(current_caller), engine: Engine = Depends(get_engine)
+    run_id: RowId, caller: Caller = Depends(current_caller), engine: Engine = Depends(get_engine)
 ) -> dict[str, Any]:
     """One run: status, progress, attempts, timings, error and its steps."""
     with session_scope(engine) as session:

@@ -11,7 +11,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -19,6 +20,8 @@ from powerlist.api.deps import audit, current_caller, get_engine, not_found
 from powerlist.artifacts import sha256_of
 from powerlist.db import session_scope
 from powerlist.excel.reading import UnsafeFile, check_file_size, check_workbook_zip
+from powerlist.models import ImportRecord
+from powerlist.review.decisions import IMPORT_KIND as DECISIONS_KIND
 from powerlist.review.decisions import DecisionImportError
 from powerlist.review.verdicts import VerdictImportError, import_verdicts
 from powerlist.review_upload import (
@@ -93,6 +96,12 @@ def _import(engine: Engine, caller: Caller, path: Path) -> tuple[int, dict[str, 
             outcome = import_returned_workbook(session, path, caller)
             answer = outcome.as_dict()
             answer["decisions"] = decisions_from_file(session, sha256_of(path))
+    except IntegrityError:
+        # A parallel upload of the same file won the race (SQLite has no row lock to wait on):
+        # its ImportRecord (imports.kind+sha256) is what this one collided with.
+        answer = _already_imported(engine, path)
+        if answer is None:
+            raise
     except UnsafeFile as error:
         return 415, {"status": "refused", "problems": [str(error)]}
     except DecisionImportError as error:
@@ -101,6 +110,24 @@ def _import(engine: Engine, caller: Caller, path: Path) -> tuple[int, dict[str, 
         return 404, {"status": "refused", "problems": [NOT_YOURS]}
     answer.pop("file", None)
     return 200, answer
+
+
+def _already_imported(engine: Engine, path: Path) -> dict[str, Any] | None:
+    """The answer for a file another request has just imported, or None if it has not."""
+    digest = sha256_of(path)
+    with session_scope(engine) as session:
+        record = session.scalar(
+            select(ImportRecord).where(
+                ImportRecord.kind == DECISIONS_KIND, ImportRecord.sha256 == digest
+            )
+        )
+        if record is None:
+            return None
+        return {
+            "status": "already_imported", "run_id": None, "department": None, "applied": 0,
+            "unchanged": 0, "undecided": 0, "conflicts": [],
+            "decisions": decisions_from_file(session, digest),
+        }  # fmt: skip
 
 
 UPLOAD_BODY = {

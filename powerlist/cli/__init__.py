@@ -14,6 +14,7 @@ from powerlist.cli import (
     listing_cmd,
     onboard_cmd,
     outbox_cmd,
+    purge_cmd,
     review_cmd,
     runtime_cmd,
 )
@@ -34,6 +35,7 @@ app.command("import")(imports_cmd.import_command)
 review_cmd.register(app)
 runtime_cmd.register(app)
 app.add_typer(outbox_cmd.app, name="outbox")
+app.command("purge")(purge_cmd.purge_command)
 app.add_typer(assessment_cmd.app, name="assessment")
 app.add_typer(findings_cmd.app, name="review")
 http_cmd.register(app)

@@ -16,7 +16,7 @@ from powerlist.db import default_engine, session_scope
 from powerlist.labels import error_lines, job_title, period_zh
 from powerlist.models import utcnow
 from powerlist.regions import region_scope
-from powerlist.runtime.ledger import PLAN, Claim, RunBusy
+from powerlist.runtime.ledger import Claim, RunBusy
 from powerlist.runtime.runner import checked_job, run_in_process, start_run
 from powerlist.runtime.steps import limits_from
 from powerlist.runtime.views import RunView, get_run, list_runs, run_report_files, run_steps
@@ -104,9 +104,13 @@ def _trigger(queue: bool) -> str:
 
 
 def _send(claim: Claim, job: str) -> None:
-    from tasks.dispatch import send_steps  # the Celery edge, imported only when queueing
+    from tasks.dispatch import BrokerDown, send_first_step  # the Celery edge
 
-    send_steps(claim.run_id, claim.generation, job, [PLAN])
+    try:
+        send_first_step(default_engine(), claim.run_id, claim.generation, job)
+    except BrokerDown as error:
+        typer.echo(f"错误：{error}（运行 #{claim.run_id} 已标记为失败）", err=True)
+        raise typer.Exit(1) from error
 
 
 def _watch(run_id: int) -> RunView:

@@ -119,6 +119,8 @@ def _import_file(
         raise NoDataRejected(name, [_file_error(name, path, error)])
     errors: list[RowError] = []
     rows = _parsed_rows(spec, tables, errors)
+    if errors and all(error.row is None for error in errors):
+        raise ImportRejected(name, errors)  # the header itself is wrong: no cells to mark
     changes = spec.prepare(session, rows, errors)
     if errors:
         target = (error_dir or get_settings().reports_dir / "import-errors") / (

@@ -54,7 +54,11 @@ def read_tables(path: Path, is_header: Callable[[str], bool]) -> list[RawTable]:
     """Every table in the file whose header row `is_header` recognises (at least two columns)."""
     check_file_size(path)
     suffix = path.suffix.lower()
-    grids = _csv_grids(path) if suffix in (".csv", ".txt") else _workbook_grids(path)
+    grids = (
+        _csv_grids(path, is_header)
+        if suffix in (".csv", ".txt")
+        else _workbook_grids(path, is_header)
+    )
     tables = []
     filled = False
     for sheet, grid in grids:
@@ -69,7 +73,27 @@ def read_tables(path: Path, is_header: Callable[[str], bool]) -> list[RawTable]:
     return tables
 
 
-def _workbook_grids(path: Path) -> Iterator[tuple[str, Grid]]:
+class HeaderWindow:
+    """Watches the first HEADER_SCAN_ROWS filled rows of a sheet for a recognised header cell,
+    so a sheet without one is given up at once instead of parsed whole (a hostile 200,000-row
+    sheet took 40–100 s before it was refused)."""
+
+    def __init__(self, is_header: Callable[[str], bool]) -> None:
+        self.is_header = is_header
+        self.filled = 0
+        self.found = False
+
+    def hopeless(self, values: list[Any]) -> bool:
+        """Count one more row; True once the window is full and none of it looked like a header."""
+        if self.found:
+            return False
+        if any(x is not None and x != "" for x in values):
+            self.filled += 1
+            self.found = any(_header_text(v) and self.is_header(_header_text(v)) for v in values)
+        return not self.found and self.filled >= HEADER_SCAN_ROWS
+
+
+def _workbook_grids(path: Path, is_header: Callable[[str], bool]) -> Iterator[tuple[str, Grid]]:
     settings = get_settings()
     wb = open_workbook(path)
     try:
@@ -79,14 +103,18 @@ def _workbook_grids(path: Path) -> Iterator[tuple[str, Grid]]:
             limit = settings.import_max_rows + HEADER_SCAN_ROWS
             grid: Grid = []
             shared: dict[str, str] = {}  # one object per repeated text (承办机构, 追责情形 …)
+            window = HeaderWindow(is_header)
             for number, values in sheet_rows(ws, settings.import_max_columns, shared):
+                if window.hopeless(values):
+                    grid = []
+                    break
                 if number > limit:
                     raise UnsafeFile(
                         f"{path.name}: 工作表“{ws.title}”超过 {settings.import_max_rows:,} 行 "
                         "(too many rows; split the file)"
                     )
                 grid.append((number, values))
-            _fill_merged(grid, _merged_ranges(ws))
+            _fill_merged(grid, _merged_ranges(ws) if grid else [])
             grid = [(n, v) for n, v in grid if any(x is not None and x != "" for x in v)]
             yield ws.title, grid
     finally:
@@ -144,7 +172,7 @@ def _covers_values(
     return False
 
 
-def _csv_grids(path: Path) -> Iterator[tuple[str, Grid]]:
+def _csv_grids(path: Path, is_header: Callable[[str], bool]) -> Iterator[tuple[str, Grid]]:
     raw = path.read_bytes()
     nul = raw.find(b"\x00")
     if nul >= 0:
@@ -164,7 +192,11 @@ def _csv_grids(path: Path) -> Iterator[tuple[str, Grid]]:
     settings = get_settings()
     grid: Grid = []
     limit = settings.import_max_rows + HEADER_SCAN_ROWS
+    window = HeaderWindow(is_header)
     for number, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+        if window.hopeless(row):
+            grid = []
+            break
         if number > limit:
             raise UnsafeFile(f"{path.name}: 超过 {settings.import_max_rows:,} 行 (too many rows)")
         if any(cell.strip() for cell in row):

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from powerlist.api.deps import COOKIE_NAME, get_engine, not_found, optional_caller
+from powerlist.api.deps import COOKIE_NAME, RowId, get_engine, not_found, optional_caller
 from powerlist.api.reports import download_response
 from powerlist.api.runs import RunRefused, TriggerRequest, trigger_run, visible
 from powerlist.api.uploads import receive_review_workbook
@@ -132,7 +132,7 @@ def _department_names(session: Session, codes: list[str]) -> dict[str, str]:
 
 @router.get("/reports/{report_id}/download")
 def download(
-    report_id: int,
+    report_id: RowId,
     caller: Caller | None = Depends(optional_caller),
     engine: Engine = Depends(get_engine),
 ) -> FileResponse:

@@ -11,7 +11,7 @@ differ from proposals already decided (conflicts).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,10 +49,13 @@ from powerlist.review.workbooks import (
     NEEDS_REASON,
     REVIEW_SHEET,
 )
+from powerlist.settings import get_settings
 from powerlist.vocab import Proposal, ProposalState
 
 IMPORT_KIND = "review_decisions"
 SHEET = REVIEW_SHEET
+MAX_PROBLEMS = 200  # problems listed in an answer; the rest are counted
+ROW_MARGIN = 2_000  # rows beyond the items sent: the list's missing catalog items, blank lines
 REQUIRED_HEADERS = ("项目编码", "项目名称", "子项", "权力类型", "状态", "部门意见", "说明/理由",
                     "依据/文件", "变更内容", "事项ID")  # fmt: skip
 DELEGATION_HEADERS = ("项目编码", "方式", "承接单位", "所在旗县区", "单位类型", "部门意见",
@@ -69,10 +72,38 @@ class DecisionImportError(ValueError):
 
     def __init__(self, file_name: str, problems: Sequence[str]):
         self.file_name = file_name
-        self.problems = list(problems)
+        self.problems = listed_problems(problems)
         listed = "\n".join(f"  - {p}" for p in self.problems[:50])
-        more = f"\n  …共 {len(self.problems)} 处问题" if len(self.problems) > 50 else ""
+        more = f"\n  …共 {len(problems)} 处问题" if len(problems) > 50 else ""
         super().__init__(f"{file_name}：未导入任何部门意见：\n{listed}{more}")
+
+
+def listed_problems(problems: Sequence[str]) -> list[str]:
+    """The first MAX_PROBLEMS problems and a line counting the rest (a bounded answer)."""
+    shown = list(problems[:MAX_PROBLEMS])
+    if len(problems) > MAX_PROBLEMS:
+        shown.append(f"…另有 {len(problems) - MAX_PROBLEMS} 处问题未列出，请先改正以上问题")
+    return shown
+
+
+def capped_rows(
+    name: str, lines: Iterator[tuple[Any, ...]], item_count: int
+) -> Iterator[tuple[Any, ...]]:
+    """The sheet's rows, refused past the workbook's own item count plus ROW_MARGIN filled rows
+    (or past the importer's row cap counting blank ones), so a million pasted rows are not read."""
+    filled_cap = item_count + ROW_MARGIN
+    total_cap = get_settings().import_max_rows + ROW_MARGIN
+    filled = 0
+    for total, values in enumerate(lines, start=1):
+        if any(v is not None and v != "" for v in values):
+            filled += 1
+        if filled > filled_cap or total > total_cap:
+            raise DecisionImportError(
+                name,
+                [f"工作表“{SHEET}”行数过多：本工作簿下发 {item_count} 项，最多读取 "
+                 f"{filled_cap} 行；请使用下发的工作簿，勿粘贴其他数据"],
+            )  # fmt: skip
+        yield values
 
 
 @dataclass(frozen=True)
@@ -161,16 +192,26 @@ def read_returned_workbook(path: Path) -> ReturnedWorkbook:
     try:
         if SHEET not in workbook.sheetnames:
             raise DecisionImportError(name, [f"缺少工作表“{SHEET}”"])
-        rows, undecided, problems = _read_item_rows(workbook[SHEET].iter_rows(values_only=True))
+        items = len(_listed_ids(identity, "item_ids"))
+        rows, undecided, problems = _read_item_rows(
+            capped_rows(name, workbook[SHEET].iter_rows(values_only=True), items)
+        )
         if DELEGATION_SHEET in workbook.sheetnames:
+            delegations = len(_listed_ids(identity, "delegation_ids"))
             more, problems2 = _read_delegation_rows(
-                workbook[DELEGATION_SHEET].iter_rows(values_only=True)
+                capped_rows(
+                    name, workbook[DELEGATION_SHEET].iter_rows(values_only=True), delegations
+                )
             )
             rows += more
             problems += problems2
     finally:
         workbook.close()
     return ReturnedWorkbook(identity, rows, undecided, problems)
+
+
+def _listed_ids(identity: dict[str, str], key: str) -> list[str]:
+    return [x for x in identity.get(key, "").split(",") if x.strip()]
 
 
 def _header(lines: Any, sheet: str, required: Sequence[str]) -> tuple[dict[str, int], list[str]]:

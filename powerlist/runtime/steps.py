@@ -24,6 +24,7 @@ from powerlist.db import session_scope
 from powerlist.jobs import JobSpec, RunContext, get_job
 from powerlist.models import Run, RunStep, utcnow
 from powerlist.periods import parse_period
+from powerlist.private_files import private_folder
 from powerlist.runtime import ledger
 from powerlist.runtime.ledger import FINISH, PLAN, THEN_PREFIX, UNIT_PREFIX, Decision
 from powerlist.runtime.owners import current_owner
@@ -153,7 +154,7 @@ def _job_and_context(
     if not is_path_safe(run.scope):  # start_run resolves scopes; a row written otherwise stops
         raise PermanentError(f"范围“{run.scope[:40]}”不能用作文件夹名")
     folder = reports_root / job.name / period.label / run.scope
-    folder.mkdir(parents=True, exist_ok=True)
+    private_folder(folder)
     context = RunContext(run.id, job.name, period, run.scope, folder, attempt)
     return job, context
 
