@@ -65,10 +65,11 @@ def test_an_admin_import_starts_the_run_and_the_department_returns_its_workbook(
     assert [r["file_name"] for r in listed if r["kind"] == "adjustment_department"] == [path.name]
     lcj_listed = client.get("/api/reports", headers=world.auth("lcj")).json()
     assert all(r["kind"] != "adjustment_department" for r in lcj_listed)
-    filled = fill_review(path, tmp_path / "back.xlsx", {"XK001": ("取消", "依据已废止")})
+    cancel = ("取消", "依据已废止", "依据已废止")
+    filled = fill_review(path, tmp_path / "back.xlsx", {"XK001": cancel})
     files = {"file": ("back.xlsx", filled.read_bytes(), XLSX)}
     lcj = client.post("/api/uploads/review", files=files, headers=world.auth("lcj"))
     assert lcj.status_code == 404
     upload = client.post("/api/uploads/review", files=files, headers=world.auth("sthjj"))
     assert upload.status_code == 200, upload.text
-    assert (upload.json()["status"], upload.json()["applied"]) == ("applied", 1)
+    assert (upload.json()["status"], upload.json()["recorded"]) == ("recorded", 1)

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from powerlist import db
 from powerlist.adjustment.trigger import catch_up, start_for_import
 from powerlist.cli import app
+from powerlist.cli.errors import run_app
 from powerlist.excel import NOTES_SHEET
 from powerlist.imports import import_file
 from powerlist.models import (
@@ -34,13 +35,14 @@ from powerlist.models import (
     Run,
 )
 from powerlist.review.decisions import import_decisions
+from powerlist.review.verdicts import import_verdicts, write_verdict_workbook
 from powerlist.runtime.runner import run_in_process, start_run
 from powerlist.runtime.steps import limits_from
 from powerlist.runtime.views import RunView
 from powerlist.settings import get_settings
 from tests.celery_harness import Cluster, run_of, wait_for
 from tests.fixtures_review import build_world
-from tests.test_review_decisions import fill
+from tests.test_review_decisions import decide, fill
 
 DAY = "2026-12-04"
 HEADER = "法规名称,文号,效力级别,时效性,施行日期,修改日期,废止日期,替代法规\n"
@@ -208,14 +210,20 @@ def test_the_returned_workbook_applies_like_the_yearly_one(engine: Engine, tmp_p
     _, view = import_and_run(engine, laws_file(tmp_path, "laws.csv", REPEAL_DUST, NEW_DUST))
     assert view is not None
     book = reports(engine, view.id)["sthjj"]
-    filled = fill(book, tmp_path / "back.xlsx", {"XK001": ("修改", "依据改为扬尘污染防治条例")})
+    filled = fill(book, tmp_path / "back.xlsx", {"XK001": ("保留", "依据改为扬尘污染防治条例")})
     with db.session_scope(engine) as s:
         outcome = import_decisions(s, filled)
-    assert (outcome.status, outcome.applied) == ("applied", 1)
+    assert (outcome.status, outcome.applied) == ("recorded", 1)
     with db.session_scope(engine) as s:
         decision = s.scalars(select(ItemDecision)).one()
-        assert (decision.run_id, decision.item_id) == (view.id, ids["D"])
-        assert s.get_one(PowerItem, ids["D"]).last_reviewed_on is not None
+        assert (decision.run_id, decision.item_id, decision.state) == (view.id, ids["D"], "待审核")
+        before = s.get_one(PowerItem, ids["D"]).last_reviewed_on  # unchanged before 审核意见
+        office = write_verdict_workbook(s, view.id, tmp_path / "office").path
+    decided = decide(office, tmp_path / "审核意见.xlsx", {"XK001": ("同意", "")})
+    with db.session_scope(engine) as s:
+        assert import_verdicts(s, decided, actor="fzb").approved == 1
+    with db.session_scope(engine) as s:
+        assert s.get_one(PowerItem, ids["D"]).last_reviewed_on not in (None, before)
 
 
 def test_catch_up_starts_a_change_set_whose_run_did_not_start(
@@ -296,7 +304,7 @@ def test_the_yearly_review_names_items_already_handled(engine: Engine, tmp_path:
     _, view = import_and_run(engine, laws_file(tmp_path, "laws.csv", REPEAL_DUST, NEW_DUST))
     assert view is not None
     book = reports(engine, view.id)["sthjj"]
-    filled = fill(book, tmp_path / "back.xlsx", {"XK001": ("取消", "依据已废止")})
+    filled = fill(book, tmp_path / "back.xlsx", {"XK001": ("取消", "依据已废止", "依据已废止")})
     with db.session_scope(engine) as s:
         import_decisions(s, filled)
     claim = start_run(engine, "yearly-review", "2026", "all", trigger="test")
@@ -310,12 +318,17 @@ def test_the_yearly_review_names_items_already_handled(engine: Engine, tmp_path:
         sheet = load_workbook(books[code], read_only=True)[NOTES_SHEET]
         return "\n".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row if c)
 
-    assert "本年度已经个别调整审核处理的事项 1 项：XK001（2026-12-04 取消）" in notes("sthjj")
+    handled = "本年度已经个别调整审核处理的事项 1 项：XK001（2026-12-04 取消·待审核）"
+    assert handled in notes("sthjj")
     assert "个别调整" not in notes("lcj")
 
 
 def test_import_and_run_by_hand_from_the_command_line(
-    database_url: str, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    database_url: str,
+    engine: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     world(engine)
     monkeypatch.setenv("POWERLIST_DATABASE_URL", database_url)
@@ -344,8 +357,10 @@ def test_import_and_run_by_hand_from_the_command_line(
     with db.session_scope(engine) as s:
         run_id = s.scalar(select(Run.id).where(Run.scope == "lcj"))
     assert run_id is not None and set(reports(engine, run_id)) == {"lcj"}
-    wrong = runner.invoke(app, ["run", "adjustment-review", "--period", "2026"])
-    assert wrong.exit_code == 2 and "期间应为日期" in wrong.output
+    with pytest.raises(SystemExit) as wrong:  # the console script's own error path
+        run_app(app, ["run", "adjustment-review", "--period", "2026"])
+    assert wrong.value.code == 2
+    assert "期间应为日期" in capsys.readouterr().err
 
 
 def test_a_new_interpretation_reviews_the_items_of_the_law_it_interprets(

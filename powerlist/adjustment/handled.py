@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from powerlist.adjustment.job import JOB_NAME
 from powerlist.models import ItemDecision, PowerItem, Run
+from powerlist.vocab import ProposalState
 
 SHOWN = 30  # codes listed in the note; the count covers the rest
 
@@ -17,20 +18,21 @@ SHOWN = 30  # codes listed in the note; the count covers the rest
 def handled_in_year(
     session: Session, department_ids: Sequence[int], year: int
 ) -> list[tuple[str, str, str]]:
-    """(item code, day, decision) of every 个别调整 decision of the year on these departments'
-    items (a department and those merged into it)."""
+    """(item code, day, 部门意见·state) of every 个别调整 proposal of the year on these
+    departments' items (a department and those merged into it), except those sent back (退回)."""
     rows = session.execute(
-        select(PowerItem.code, Run.period, ItemDecision.decision)
+        select(PowerItem.code, Run.period, ItemDecision.decision, ItemDecision.state)
         .join(Run, ItemDecision.run_id == Run.id)
         .join(PowerItem, ItemDecision.item_id == PowerItem.id)
         .where(
             Run.job == JOB_NAME,
             Run.period.like(f"{year}-%"),
             PowerItem.department_id.in_(list(department_ids)),
+            ItemDecision.state != ProposalState.RETURNED.value,
         )
         .order_by(Run.period, PowerItem.code)
     )
-    return [(code, day, decision) for code, day, decision in rows]
+    return [(code, day, f"{decision}·{state}") for code, day, decision, state in rows]
 
 
 def handled_note(handled: Sequence[tuple[str, str, str]]) -> list[str]:

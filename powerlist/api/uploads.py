@@ -124,7 +124,7 @@ def _already_imported(engine: Engine, path: Path) -> dict[str, Any] | None:
         if record is None:
             return None
         return {
-            "status": "already_imported", "run_id": None, "department": None, "applied": 0,
+            "status": "already_imported", "run_id": None, "department": None, "recorded": 0,
             "unchanged": 0, "undecided": 0, "conflicts": [],
             "decisions": decisions_from_file(session, digest),
         }  # fmt: skip
