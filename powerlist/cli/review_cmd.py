@@ -104,8 +104,7 @@ def decisions_approve(
         with db.session_scope() as session:
             outcome = import_verdicts(session, file, actor=actor)
     except VerdictImportError as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(2) from error
+        fail(str(error))
     if as_json:
         print_json(outcome.as_dict())
         return

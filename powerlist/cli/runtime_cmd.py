@@ -13,7 +13,7 @@ import typer
 from powerlist.cli.errors import fail
 from powerlist.cli.output import print_json, print_table
 from powerlist.db import default_engine, session_scope
-from powerlist.labels import error_lines, job_title, period_zh
+from powerlist.labels import STATUS_ZH, error_lines, job_title, period_zh
 from powerlist.models import utcnow
 from powerlist.regions import region_scope
 from powerlist.runtime.ledger import Claim, RunBusy
@@ -26,14 +26,6 @@ runs_app = typer.Typer(help="The run ledger (运行台账): status and progress.
 schedules_app = typer.Typer(help="The beat schedule (定时任务).", no_args_is_help=True)
 
 EXIT_CODES = {"succeeded": 0, "failed": 1, "partial": 3, "skipped": 0}
-STATUS_ZH = {
-    "queued": "排队中",
-    "running": "运行中",
-    "succeeded": "成功",
-    "failed": "失败",
-    "partial": "部分完成",
-    "skipped": "已跳过",
-}
 
 
 def register(app: typer.Typer) -> None:
