@@ -184,6 +184,8 @@ def test_a_two_region_city_from_its_own_files_runs_the_three_jobs(
     county_names = [p.name for p in books]
     assert any("固阳县教育局" in n for n in county_names)
     assert not any("生态环境局" in n or "林业和草原局" in n for n in county_names)
+    assert "2026年度权责清单审核-固阳县汇总.xlsx" in county_names  # the region's own summary
+    assert not any("全市汇总" in n for n in county_names)
     for book in books:
         openpyxl.load_workbook(book, read_only=True).close()
 

@@ -147,7 +147,7 @@ def summarize(
     notes = [headline_note(headline_figures(session)["city"]), deadline_note(run)]
     notes += [] if available else [NO_ASSESSMENT_NOTE]
     written = write_summary_workbook(
-        reports_dir / summary_file_name(year),
+        reports_dir / summary_file_name(year, scope_region(run.scope)),
         tallies,
         config,
         run_id=run_id,

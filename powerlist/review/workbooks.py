@@ -105,9 +105,9 @@ def department_file_name(year: int, label: str) -> str:
     return safe_file_name(f"{year}年度权责清单审核-{label}") + ".xlsx"
 
 
-def summary_file_name(year: int) -> str:
-    """E.g. 2026年度权责清单审核-全市汇总.xlsx."""
-    return f"{year}年度权责清单审核-全市汇总.xlsx"
+def summary_file_name(year: int, region: str | None = None) -> str:
+    """E.g. 2026年度权责清单审核-全市汇总.xlsx, or …-固阳县汇总.xlsx for a region's run."""
+    return f"{year}年度权责清单审核-{region + '汇总' if region else '全市汇总'}.xlsx"
 
 
 def _bases_text(item: ItemFacts) -> str:
