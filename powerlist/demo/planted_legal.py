@@ -19,6 +19,8 @@ import random
 from datetime import timedelta
 from typing import Any
 
+from powerlist.demo.names import chinese_numeral
+from powerlist.demo.reference import ARTICLES, DEPARTMENTS
 from powerlist.vocab import UnitKind, unit_kind
 
 Row = dict[str, Any]
@@ -209,12 +211,23 @@ def _procedural_only(city: Any, world: _World, laws: dict[str, Row]) -> None:
 def _city_rule_licence(city: Any, world: _World, laws: dict[str, Row]) -> None:
     """A licence resting only on a 设区的市 government rule (行政许可法第十五条)."""
     law = laws.get(CITY_RULE)
-    item = next((i for i in world.items.values() if world.clean(i, "行政许可")), None)
+    # A department whose own field has the rule (能源局: 城市供热), so the citation is plausible.
+    codes = {spec.code for spec in DEPARTMENTS if CITY_RULE in spec.laws}
+    holders = {d["id"] for d in city.tables.get("departments", []) if d["code"] in codes}
+    item = next(
+        (
+            i
+            for i in world.items.values()
+            if i["department_id"] in holders and world.clean(i, "行政许可")
+        ),
+        None,
+    )
     if law is None or item is None or item["id"] in world.delegated_items:
         return
     world.take(item)
-    for basis in world.bases[item["id"]]:
+    for number, basis in enumerate(world.bases[item["id"]], start=2):
         basis["basis_id"] = law["id"]
+        basis["articles"] = f"第{chinese_numeral(min(number, ARTICLES[CITY_RULE]))}条"
     city.planted["licence_on_city_rule"] += 1
 
 
