@@ -17,8 +17,8 @@ from sqlalchemy import Engine, select
 
 from powerlist import db
 from powerlist.api import create_app
+from powerlist.api.report_access import content_disposition
 from powerlist.models import AuditEvent, Base, PowerItem, Report
-from powerlist.report_access import content_disposition
 from powerlist.settings import get_settings
 from tests.fixtures_http import HttpWorld, fill_review, http_env, make_http_world
 from tests.test_review_decisions import decide

@@ -10,14 +10,14 @@ from fastapi.responses import FileResponse
 from sqlalchemy import Engine
 
 from powerlist.api.deps import RowId, audit, current_caller, get_engine, not_found
-from powerlist.db import session_scope
-from powerlist.report_access import (
+from powerlist.api.report_access import (
     ReportUnavailable,
     checked_file,
     content_disposition,
     find_report,
     visible_reports,
 )
+from powerlist.db import session_scope
 from powerlist.settings import get_settings
 from powerlist.tokens import Caller
 

@@ -23,12 +23,12 @@ from powerlist.excel.reading import UnsafeFile, check_file_size, check_workbook_
 from powerlist.models import ImportRecord
 from powerlist.review.decisions import IMPORT_KIND as DECISIONS_KIND
 from powerlist.review.decisions import DecisionImportError
-from powerlist.review.verdicts import VerdictImportError, import_verdicts
-from powerlist.review_upload import (
+from powerlist.review.upload import (
     NotCallersWorkbook,
     decisions_from_file,
     import_returned_workbook,
 )
+from powerlist.review.verdicts import VerdictImportError, import_verdicts
 from powerlist.settings import get_settings
 from powerlist.tokens import Caller
 

@@ -10,9 +10,9 @@ from fastapi.responses import Response
 from sqlalchemy import Engine
 
 from powerlist.api.deps import audit, current_caller, get_engine, not_found
+from powerlist.api.report_access import content_disposition
 from powerlist.db import session_scope
 from powerlist.models import Run
-from powerlist.report_access import content_disposition
 from powerlist.review.verdicts import write_verdict_workbook
 from powerlist.tokens import Caller
 

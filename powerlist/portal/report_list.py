@@ -9,8 +9,8 @@ from math import ceil
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from powerlist.api.report_access import ReportView
 from powerlist.models import Department, Report, Run
-from powerlist.report_access import ReportView
 from powerlist.tokens import Caller
 
 PER_PAGE = 50
