@@ -68,7 +68,9 @@ def test_parallel_uploads_of_one_workbook_answer_already_imported(
             f"/api/reports/{world.reports['sthjj']}/download", headers=world.auth("sthjj")
         ).content
     )
-    data = fill_review(source, tmp_path / "filled.xlsx", {"CF004": ("取消", "无法律依据")})
+    data = fill_review(
+        source, tmp_path / "filled.xlsx", {"CF004": ("取消", "无法律依据", "包府办发〔2026〕8号")}
+    )
     body = data.read_bytes()
     start = threading.Barrier(5)
     answers: list[tuple[int, str]] = []
@@ -87,7 +89,7 @@ def test_parallel_uploads_of_one_workbook_answer_already_imported(
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(answers) == [(200, "already_imported")] * 4 + [(200, "applied")], answers
+    assert sorted(answers) == [(200, "already_imported")] * 4 + [(200, "recorded")], answers
     with db.session_scope(world.engine) as s:
         assert s.scalar(select(func.count()).select_from(ImportRecord)) >= 1
 
@@ -191,7 +193,7 @@ def _review_with_rows(
     for n in range(rows):
         line = [None] * len(header)
         line[header.index("项目编码")] = f"X{n:06d}"
-        line[header.index("审核意见")] = decision
+        line[header.index("部门意见")] = decision
         sheet.append(line)
     target = tmp_path / "pasted.xlsx"
     book.save(target)
