@@ -61,15 +61,18 @@ def read_tables(path: Path, is_header: Callable[[str], bool]) -> list[RawTable]:
     )
     tables = []
     filled = False
-    for sheet, grid in grids:
-        filled = filled or bool(grid)
+    for sheet, grid, had_rows in grids:
+        filled = filled or had_rows
         table = _table(path.name, sheet, grid, is_header)
         if table is not None:
             tables.append(table)
     if not filled:
         raise NoDataRows(f"{path.name}: 没有数据行（文件是空的）；请填写表头和数据后再导入")
     if not tables:
-        raise NoTable(f"{path.name}: 找不到表头 no header row with the expected column names")
+        raise NoTable(
+            f"{path.name}: 找不到表头：前 {HEADER_SCAN_ROWS} 个有内容的行里没有可识别的列名；"
+            "请按 powerlist templates 生成的模板填写表头"
+        )
     return tables
 
 
@@ -93,7 +96,11 @@ class HeaderWindow:
         return not self.found and self.filled >= HEADER_SCAN_ROWS
 
 
-def _workbook_grids(path: Path, is_header: Callable[[str], bool]) -> Iterator[tuple[str, Grid]]:
+def _workbook_grids(
+    path: Path, is_header: Callable[[str], bool]
+) -> Iterator[tuple[str, Grid, bool]]:
+    """Each visible sheet's filled rows, and whether it had any (a sheet given up for want of a
+    header had rows, though none are kept)."""
     settings = get_settings()
     wb = open_workbook(path)
     try:
@@ -116,7 +123,7 @@ def _workbook_grids(path: Path, is_header: Callable[[str], bool]) -> Iterator[tu
                 grid.append((number, values))
             _fill_merged(grid, _merged_ranges(ws) if grid else [])
             grid = [(n, v) for n, v in grid if any(x is not None and x != "" for x in v)]
-            yield ws.title, grid
+            yield ws.title, grid, bool(grid) or window.filled > 0
     finally:
         wb.close()
 
@@ -172,7 +179,7 @@ def _covers_values(
     return False
 
 
-def _csv_grids(path: Path, is_header: Callable[[str], bool]) -> Iterator[tuple[str, Grid]]:
+def _csv_grids(path: Path, is_header: Callable[[str], bool]) -> Iterator[tuple[str, Grid, bool]]:
     raw = path.read_bytes()
     nul = raw.find(b"\x00")
     if nul >= 0:
@@ -204,7 +211,7 @@ def _csv_grids(path: Path, is_header: Callable[[str], bool]) -> Iterator[tuple[s
             while values and not values[-1]:
                 values.pop()  # trailing empty cells (a,b,,,) are not columns of the file
             grid.append((number, values))
-    yield "CSV", grid
+    yield "CSV", grid, bool(grid) or window.filled > 0
 
 
 def _table(file: str, sheet: str, grid: Grid, is_header: Callable[[str], bool]) -> RawTable | None:
