@@ -57,7 +57,7 @@ def add_delegations(ctx: RegionContext, items: list[Row]) -> list[Row]:
                     },
                 )
             )
-            if item["status"] == "委托" and agreement is None:
+            if item["status"] == "委托" and agreement is None and revoked is None:  # an active one
                 ctx.city.planted["entrustment_without_agreement"] += 1
     return made
 
