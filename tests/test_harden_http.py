@@ -150,7 +150,7 @@ def test_portal_pages_forbid_framing_and_carry_a_csp_with_a_nonce(
         answer = client.get(path)
         assert answer.status_code == 200, path
         assert answer.headers["x-frame-options"] == "DENY"
-        assert answer.headers["referrer-policy"] == "no-referrer"
+        assert answer.headers["referrer-policy"] == "same-origin"
         policy = answer.headers["content-security-policy"]
         assert "frame-ancestors 'none'" in policy and "default-src 'self'" in policy
         assert "unsafe-inline" not in policy

@@ -4,8 +4,9 @@ Every state-changing request (POST/PUT/PATCH/DELETE) a browser sends carries `Se
 and/or `Origin`; one from another site is refused with 403 before any handler runs, which
 stops cross-site form posts riding on the portal cookie and login CSRF. Clients that are not
 browsers (curl, scripts with a bearer token) send neither header and are unaffected.
-Every answer gets X-Frame-Options DENY and Referrer-Policy no-referrer; portal pages also get
-a Content-Security-Policy whose scripts and styles must carry the per-request nonce.
+Every answer gets X-Frame-Options DENY and Referrer-Policy same-origin (under no-referrer
+Chromium sends `Origin: null` on the portal's own forms); portal pages also get a
+Content-Security-Policy whose scripts and styles must carry the per-request nonce.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ CROSS_SITE_REFUSAL = "跨站提交被拒绝：请在本系统页面内操作"
 def cross_site(request: Request) -> bool:
     """Whether an unsafe request comes from a page of another origin (by the browser's word)."""
     fetch_site = request.headers.get("sec-fetch-site")
-    if fetch_site is not None and fetch_site.lower() not in SAME_SITE_FETCH:
-        return True
+    if fetch_site is not None:  # the browser's own word, when it gives one, decides
+        return fetch_site.lower() not in SAME_SITE_FETCH
     origin = request.headers.get("origin")
     if origin is None:
         return False
@@ -64,6 +65,6 @@ def install(app: FastAPI) -> None:
                     request.state.csp_nonce
                 )
         response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Referrer-Policy"] = "same-origin"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
