@@ -16,7 +16,8 @@ def world(engine: Engine) -> Engine:
         session.add_all([
             Department(code="sthjj", name="包头市生态环境局", short_name="生态环境局", level="市"),
             Department(code="a/b", name="包头市斜杠局", level="市"),
-            ReceivingUnit(code="u-qs", name="青山区生态环境分局", district="青山区", kind="行政机关"),
+            ReceivingUnit(code="u-qs", name="青山区生态环境分局", district="青山区",
+                          kind="行政机关"),
         ])  # fmt: skip
     return engine
 

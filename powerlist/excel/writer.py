@@ -197,10 +197,8 @@ def _write_table(
 
 def _texts(row: Sequence[Any]) -> list[str | None]:
     """The text a row's cells show, as far as it can wrap (numbers and dates never do)."""
-    return [
-        value if type(value) is str else (value.value if isinstance(value, Flagged) else None)
-        for value in row
-    ]
+    shown = [value.value if isinstance(value, Flagged) else value for value in row]
+    return [value if type(value) is str else None for value in shown]
 
 
 def _printed_rows(
