@@ -25,7 +25,7 @@ from powerlist.models import Department, Finding, OutboxMessage, Report, utcnow
 from powerlist.periods import Period, PeriodKind
 from powerlist.review.config import load_config
 from powerlist.review.facts import DepartmentFacts, ItemFacts
-from powerlist.review.load import load_department
+from powerlist.review.load import load_department, workbook_departments
 from powerlist.review.rules import review_department, reviewed_items
 from powerlist.review.store import record_report, replace_findings
 from powerlist.review.workbooks import department_label, write_department_workbook
@@ -59,18 +59,8 @@ def affected_departments(session: Session, changes: list[StoredChange]) -> list[
         for items in citing_items(session, {c.law_id for c in changes}).values()
         for item in items
     }
-    departments = session.scalars(select(Department).order_by(Department.id)).all()
-    by_id = {d.id: d for d in departments}
-    wanted: set[str] = set()
-    for department in departments:
-        if department.code not in holders:
-            continue
-        successor = by_id.get(department.merged_into_id or 0)
-        if not department.active and successor is not None and successor.active:
-            wanted.add(successor.code)
-        else:
-            wanted.add(department.code)
-    return [d.code for d in departments if d.code in wanted]
+    ids = set(session.scalars(select(Department.id).where(Department.code.in_(holders))))
+    return workbook_departments(session, ids)
 
 
 def plan_departments(session: Session, day: date, scope: str) -> list[str]:

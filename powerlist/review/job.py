@@ -23,7 +23,11 @@ from powerlist.periods import Period, PeriodKind
 from powerlist.regions import codes_in_region, scope_region
 from powerlist.review.config import RULE_KEYS, load_config
 from powerlist.review.deadlines import deadline_note
-from powerlist.review.load import load_department, yearly_assessments_exist
+from powerlist.review.load import (
+    load_department,
+    workbook_departments,
+    yearly_assessments_exist,
+)
 from powerlist.review.official_report import (
     ReportFacts,
     opinion_file_name,
@@ -75,18 +79,7 @@ def plan_departments(session: Session, scope: str) -> list[str]:
     successor is reviewed on its own.
     """
     holders = set(session.scalars(select(PowerItem.department_id).distinct()))
-    departments = session.scalars(select(Department).order_by(Department.id)).all()
-    by_id = {d.id: d for d in departments}
-    wanted: set[int] = set()
-    for department in departments:
-        if department.id not in holders:
-            continue
-        successor = by_id.get(department.merged_into_id or 0)
-        if not department.active and successor is not None and successor.active:
-            wanted.add(successor.id)
-        else:
-            wanted.add(department.id)
-    codes = [d.code for d in departments if d.id in wanted]
+    codes = workbook_departments(session, holders)
     if scope == "all":
         return codes
     region = scope_region(scope)
@@ -95,10 +88,10 @@ def plan_departments(session: Session, scope: str) -> list[str]:
         return [code for code in codes if code in in_region]
     if scope in codes:
         return [scope]
-    known = next((d for d in departments if d.code == scope), None)
+    known = session.scalar(select(Department).where(Department.code == scope))
     if known is None:
         raise ValueError(f"找不到部门编码“{scope}”")
-    successor = by_id.get(known.merged_into_id or 0)
+    successor = session.get(Department, known.merged_into_id) if known.merged_into_id else None
     hint = f"，其事项在{successor.name}（{successor.code}）的审核中" if successor else ""
     raise ValueError(f"部门“{known.name}”没有需要审核的事项{hint}")
 
@@ -158,20 +151,6 @@ def summarize(
     )
     record_report(session, run_id, None, SUMMARY_REPORT, written)
     settings = get_settings()
-    report = write_review_report(
-        reports_dir / report_file_name(year),
-        ReportFacts(
-            year=year,
-            as_of=as_of,
-            signed_on=_now().date(),
-            tallies=tallies,
-            summary_file=written.artifact.path.name,
-            issuer=settings.review_report_issuer,
-            number=settings.review_report_number,
-            recipients=settings.review_report_recipients,
-        ),
-        config,
-    )
     facts = ReportFacts(
         year=year,
         as_of=as_of,
@@ -182,6 +161,7 @@ def summarize(
         number=settings.review_report_number,
         recipients=settings.review_report_recipients,
     )
+    report = write_review_report(reports_dir / report_file_name(year), facts, config)
     due = _working_days_after(facts.signed_on, settings.review_return_working_days)
     for tally in tallies:
         if tally.file_name:

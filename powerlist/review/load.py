@@ -286,3 +286,20 @@ def _assessments(
         )
         for a, item_id, mode, unit in sorted(latest.values(), key=lambda v: v[0].delegation_id)
     )
+
+
+def workbook_departments(session: Session, holders: set[int]) -> list[str]:
+    """Codes of the departments whose workbooks hold the items of departments `holders`: each
+    holder itself, or for a merged or abolished one its active successor (机构改革)."""
+    departments = session.scalars(select(Department).order_by(Department.id)).all()
+    by_id = {d.id: d for d in departments}
+    wanted: set[int] = set()
+    for department in departments:
+        if department.id not in holders:
+            continue
+        successor = by_id.get(department.merged_into_id or 0)
+        if not department.active and successor is not None and successor.active:
+            wanted.add(successor.id)
+        else:
+            wanted.add(department.id)
+    return [d.code for d in departments if d.id in wanted]
