@@ -119,11 +119,20 @@ def test_department_workbook_shows_indicators_missing_data_and_trend(
     assert path.parent == folder / "departments"
     assert folder == tmp_path / "delegation_assessment" / "2026-Q3" / "all"
     workbook = load_workbook(path)
-    assert workbook.sheetnames == ["说明", "评估结果"]
+    assert workbook.sheetnames == ["说明", "评估结果", "指标明细", "承接条件"]
     ws = workbook["评估结果"]
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref.startswith("A1:")
-    by_code = {row["事项编码"]: row for row in sheet_rows(path, "评估结果")}
+    # every figure of a delegation is on one of the three sheets, a row per delegation on each
+    by_code: dict[str, dict[str, object]] = {}
+    for title in ("评估结果", "指标明细", "承接条件"):
+        for row in sheet_rows(path, title):
+            by_code.setdefault(row["事项编码"], {}).update(row)
+    assert len(by_code) == 4 and all(len(sheet_rows(path, t)) == 4 for t in workbook.sheetnames[1:])
+    assert [c.value for c in ws[1]] == [
+        "事项编码", "事项名称", "方式", "承接单位", "旗县区",
+        "得分", "等次", "上期得分", "上期等次", "变化", "建议", "理由",
+    ]  # fmt: skip
     good, idle, poor = by_code["XK-good"], by_code["XK-idle"], by_code["XK-poor"]
     assert (good["受理件数"], good["按时办结率"], good["得分"], good["等次"]) == (
         30,
@@ -158,14 +167,14 @@ def test_department_workbook_shows_indicators_missing_data_and_trend(
 def test_unit_workbook_holds_everything_the_unit_received(world: World, tmp_path: Path) -> None:
     folder = run(world, "2026-Q3", tmp_path).folder
     [path] = (folder / "units").glob("u-qingshan-*.xlsx")
-    rows = sheet_rows(path, "承接事项")
+    rows = sheet_rows(path, "评估结果")
     assert sorted((r["下放/委托部门"], r["事项编码"]) for r in rows) == [
         ("包头市林业和草原局", "XK-gone"),
         ("包头市林业和草原局", "XK-good"),
         ("包头市林业和草原局", "XK-poor"),
         ("包头市水务局", "XK-water"),
     ]
-    water = next(r for r in rows if r["事项编码"] == "XK-water")
+    water = next(r for r in sheet_rows(path, "指标明细") if r["事项编码"] == "XK-water")
     assert water["缺报月份"] == "2026-09" and water["已报月数"] == 2
 
 
@@ -176,7 +185,7 @@ def test_one_department_scope_still_lists_other_departments_items_for_its_units(
     one = run(world, "2026-Q3", tmp_path, scope="d02").folder
     units = sorted(p.name for p in (one / "units").glob("*.xlsx"))
     assert units == ["u-qingshan-青山区林业和草原局-下放委托事项效能评估-2026-Q3.xlsx"]
-    assert len(sheet_rows(one / "units" / units[0], "承接事项")) == 4
+    assert len(sheet_rows(one / "units" / units[0], "评估结果")) == 4
 
 
 def test_city_summary_has_distributions_lists_and_a_chart(world: World, tmp_path: Path) -> None:

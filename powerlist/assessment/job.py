@@ -202,7 +202,8 @@ def _record(
             path=str(written.path),
             sha256=written.sha256,
             bytes=written.bytes,
-            rows=written.total_rows,
+            # a delegation workbook has a row per delegation on each sheet: count them once
+            rows=written.rows.get(sheets.RESULT_SHEET, written.total_rows),
         )
     )
     session.flush()

@@ -95,44 +95,60 @@ def _zero_case(row: ReportRow) -> str:
     return "是" if row.get("zero_case") else "否"
 
 
-INDICATOR_COLUMNS: tuple[tuple[Column, Callable[[ReportRow], Any]], ...] = (
-    (Column("应报月数", kind="int"), lambda r: r.get("months_expected")),
-    (Column("已报月数", kind="int"), lambda r: r.get("months_reported")),
-    (Column("缺报月份", width=24, wrap=True), lambda r: "、".join(r.get("missing_months") or [])),
-    (Column("受理件数", kind="int"), _count("received")),
-    (Column("办结件数", kind="int"), _count("completed")),
-    (Column("按时办结件数", kind="int"), _count("on_time")),
-    (Column("逾期件数", kind="int"), _count("overdue")),
-    (Column("按时办结率", kind="percent"), _ratio("on_time_rate")),
-    (Column("投诉件数", kind="int"), _count("complaints")),
-    (Column("差评件数", kind="int"), _count("poor_ratings")),
-    (Column("投诉率", kind="percent"), _ratio("complaint_rate")),
-    (Column("退回纠错件数", kind="int"), _count("returned")),
-    (Column("退回纠错率", kind="percent"), _ratio("returned_rate")),
-    (Column("好评率", kind="percent"), _ratio("good_rating_rate")),
-    (Column("差评率", kind="percent"), _ratio("poor_rating_rate")),
-    (Column("差评整改率", kind="percent"), _ratio("poor_fixed_rate")),
-    (Column("零办件", colors={"是": BAD}), _zero_case),
-    (Column("持证执法人员", kind="int"), lambda r: r.get("credentialed_staff")),
-    (Column("应有持证人数", kind="int"), lambda r: r.get("credentialed_required")),
-    (Column("人均培训学时", kind="float"), _ratio("training_hours_avg")),
-    (Column("培训目标学时", kind="float"), lambda r: r.get("training_target_hours")),
-    (Column("培训达标率", kind="percent"), _ratio("training_share")),
-    (Column("得分", kind="float"), _score_or("score")),
-    (Column("等次", colors=GRADE_COLORS), _score_or("grade")),
-    (Column("上期得分", kind="float"), _score_or("previous_score")),
-    (Column("上期等次", colors=GRADE_COLORS), _score_or("previous_grade")),
-    (Column("变化", kind="float"), lambda r: r.get("change")),
-    (Column("建议", colors=ADVICE_COLORS), lambda r: r.recommendation),
-    (Column("理由", width=60, wrap=True), lambda r: r.reasons),
-)
+Spec = tuple[tuple[Column, Callable[[ReportRow], Any]], ...]
 
-ITEM_COLUMNS: tuple[tuple[Column, Callable[[ReportRow], Any]], ...] = (
-    (Column("事项编码"), lambda r: r.item_code),
-    (Column("事项名称", width=40, wrap=True), lambda r: r.item_name),
+# The delegation workbooks print on A4 landscape: the 评估结果 sheet a reader needs (item,
+# unit, score, grade, recommendation, reasons) fits one page across at >= 8 pt; the figures
+# behind it go to 指标明细 (case handling and 好差评) and 承接条件 (terms, agreement, staff,
+# training), each one page across at >= 6 pt, long lists running down the pages. Numeric
+# columns are narrow and their headers wrap (every header cell wraps).
+RESULT_COLUMNS: Spec = (
+    (Column("得分", 7, kind="float"), _score_or("score")),
+    (Column("等次", 7, colors=GRADE_COLORS), _score_or("grade")),
+    (Column("上期得分", 7, kind="float"), _score_or("previous_score")),
+    (Column("上期等次", 7, colors=GRADE_COLORS), _score_or("previous_grade")),
+    (Column("变化", 6, kind="float"), lambda r: r.get("change")),
+    (Column("建议", 7, colors=ADVICE_COLORS), lambda r: r.recommendation),
+    (Column("理由", 36, wrap=True), lambda r: r.reasons),
+)
+CASE_COLUMNS: Spec = (
+    (Column("应报月数", 6, kind="int"), lambda r: r.get("months_expected")),
+    (Column("已报月数", 6, kind="int"), lambda r: r.get("months_reported")),
+    (Column("缺报月份", 14, wrap=True), lambda r: "、".join(r.get("missing_months") or [])),
+    (Column("受理件数", 6, kind="int"), _count("received")),
+    (Column("办结件数", 6, kind="int"), _count("completed")),
+    (Column("按时办结件数", 6, kind="int"), _count("on_time")),
+    (Column("逾期件数", 6, kind="int"), _count("overdue")),
+    (Column("按时办结率", 7, kind="percent"), _ratio("on_time_rate")),
+    (Column("投诉件数", 6, kind="int"), _count("complaints")),
+    (Column("差评件数", 6, kind="int"), _count("poor_ratings")),
+    (Column("投诉率", 7, kind="percent"), _ratio("complaint_rate")),
+    (Column("退回纠错件数", 6, kind="int"), _count("returned")),
+    (Column("退回纠错率", 7, kind="percent"), _ratio("returned_rate")),
+    (Column("好评率", 7, kind="percent"), _ratio("good_rating_rate")),
+    (Column("差评率", 7, kind="percent"), _ratio("poor_rating_rate")),
+    (Column("差评整改率", 7, kind="percent"), _ratio("poor_fixed_rate")),
+    (Column("零办件", 6, colors={"是": BAD}), _zero_case),
+)
+CAPACITY_COLUMNS: Spec = (
+    (Column("持证执法人员", 7, kind="int"), lambda r: r.get("credentialed_staff")),
+    (Column("应有持证人数", 7, kind="int"), lambda r: r.get("credentialed_required")),
+    (Column("人均培训学时", 7, kind="float"), _ratio("training_hours_avg")),
+    (Column("培训目标学时", 7, kind="float"), lambda r: r.get("training_target_hours")),
+    (Column("培训达标率", 7, kind="percent"), _ratio("training_share")),
+)
+INDICATOR_COLUMNS: Spec = (*CASE_COLUMNS, *CAPACITY_COLUMNS, *RESULT_COLUMNS)
+"""Every figure of a delegation's assessment (the columns of the old one-sheet workbook)."""
+
+CODE_COLUMN: Spec = ((Column("事项编码", 14), lambda r: r.item_code),)
+ITEM_COLUMNS: Spec = (
+    *CODE_COLUMN,
+    (Column("事项名称", 40, wrap=True), lambda r: r.item_name),
     (Column("权力类型"), lambda r: r.category),
     (Column("方式"), lambda r: r.mode),
 )
+MODE_COLUMN: Spec = ((Column("方式", 6), lambda r: r.mode),)
+CATEGORY_COLUMN: Spec = ((Column("权力类型", 10, wrap=True), lambda r: r.category),)
 DELEGATING_DEPARTMENT = {"下放": "下放部门", "委托": "委托部门"}
 """What the delegating department is called by mode (下放 vs 委托, as the published documents)."""
 MIXED_DEPARTMENT = "下放/委托部门"  # a column over rows of both modes
@@ -148,11 +164,14 @@ UNIT_COLUMNS = (
     (Column("承接单位", width=28, wrap=True), lambda r: r.unit_name),
     (Column("旗县区"), lambda r: r.district),
 )
-TERM_COLUMNS = (
-    (Column("起始日期", kind="date"), lambda r: r.since),
-    (Column("收回日期", kind="date"), lambda r: r.revoked_on),
-    (Column("协议/文件", width=24, wrap=True), lambda r: r.agreement or "无"),
+TERM_COLUMNS: Spec = (
+    (Column("起始日期", 11, kind="date"), lambda r: r.since),
+    (Column("收回日期", 11, kind="date"), lambda r: r.revoked_on),
+    (Column("协议/文件", 24, wrap=True), lambda r: r.agreement or "无"),
 )
+RESULT_SHEET = "评估结果"
+DETAIL_SHEET = "指标明细"
+CAPACITY_SHEET = "承接条件"
 
 
 def _table(
@@ -165,22 +184,44 @@ def _table(
     )
 
 
+def _delegation_sheets(counterpart: Spec, short: Spec, rows: list[ReportRow]) -> list[TableSheet]:
+    """评估结果, 指标明细 and 承接条件 of a delegation workbook, a row per delegation in each;
+    `counterpart` names the other side of the delegation (unit or delegating department) in
+    full on 评估结果 and `short` names it on the detail sheets."""
+    name = ((Column("事项名称", 24, wrap=True), lambda r: r.item_name),)
+    short_name = ((Column("事项名称", 18, wrap=True), lambda r: r.item_name),)
+    return [
+        _table(RESULT_SHEET, (*CODE_COLUMN, *name, *MODE_COLUMN, *counterpart, *RESULT_COLUMNS),
+               rows),
+        _table(DETAIL_SHEET, (*CODE_COLUMN, *short_name, *short, *CASE_COLUMNS), rows),
+        _table(CAPACITY_SHEET, (*CODE_COLUMN, *name, *CATEGORY_COLUMN, *MODE_COLUMN, *short,
+                                *TERM_COLUMNS, *CAPACITY_COLUMNS), rows),
+    ]  # fmt: skip
+
+
 def department_workbook(
     target: Path, period: str, department: str, rows: list[ReportRow], config: AssessmentConfig
 ) -> WrittenWorkbook:
-    """The delegating department's workbook: its delegated items, indicators, score, trend."""
-    spec = (*ITEM_COLUMNS, *UNIT_COLUMNS, *TERM_COLUMNS, *INDICATOR_COLUMNS)
+    """The delegating department's workbook: 评估结果 (score, grade, trend, recommendation per
+    delegated item and unit), 指标明细 and 承接条件 (the indicators behind the score)."""
+    unit = (
+        (Column("承接单位", 18, wrap=True), lambda r: r.unit_name),
+        (Column("旗县区", 10, wrap=True), lambda r: r.district),
+    )
+    short = ((Column("承接单位", 14, wrap=True), lambda r: r.unit_name),)
     info = WorkbookInfo(JOB_TITLE, period, department, sources=SOURCES, notes=notes_for(config))
-    return build_workbook(target, info, [_table("评估结果", spec, rows)])
+    return build_workbook(target, info, _delegation_sheets(unit, short, rows))
 
 
 def unit_workbook(
     target: Path, period: str, unit: str, rows: list[ReportRow], config: AssessmentConfig
 ) -> WrittenWorkbook:
-    """The receiving unit's workbook: everything it received, from every department."""
-    spec = (*DEPARTMENT_COLUMN, *ITEM_COLUMNS, *TERM_COLUMNS, *INDICATOR_COLUMNS)
+    """The receiving unit's workbook: everything it received, from every department, on the
+    same three sheets as a department's."""
+    department = ((Column(MIXED_DEPARTMENT, 20, wrap=True), lambda r: r.department_name),)
+    short = ((Column(MIXED_DEPARTMENT, 14, wrap=True), lambda r: r.department_name),)
     info = WorkbookInfo(JOB_TITLE, period, unit, sources=SOURCES, notes=notes_for(config))
-    return build_workbook(target, info, [_table("承接事项", spec, rows)])
+    return build_workbook(target, info, _delegation_sheets(department, short, rows))
 
 
 LIST_COLUMNS = (
