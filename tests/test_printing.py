@@ -24,13 +24,16 @@ from powerlist.assessment.job import DELEGATION_ASSESSMENT
 from powerlist.excel import METADATA_SHEET, Column, TableSheet, WorkbookInfo, build_workbook
 from powerlist.excel.metadata import read_metadata
 from powerlist.models import PowerItem
+from powerlist.review.decisions import import_decisions
 from powerlist.review.export import export_list
 from powerlist.review.identity import identity_from_metadata
+from powerlist.review.verdicts import write_verdict_workbook
 from tests.fixtures_assessment import make_world
 from tests.fixtures_assessment import run_job as run_assessment
 from tests.fixtures_review import at_as_of, build_world
 from tests.fixtures_review import run_job as run_review
 from tests.printing import convert, pages, raw_text, require, words
+from tests.test_review_decisions import WORKBOOK, fill
 
 MIN_POINTS = 6.0
 # A long 事项名称 (~340 characters): its row must grow so all of it prints.
@@ -41,6 +44,14 @@ LONG_NAME = (
     "政府批准责令停业关闭，同时对直接负责的主管人员和其他直接责任人员依法给予处分，"
     "构成犯罪的依法移送司法机关追究刑事责任，并将处罚决定记入企业环境信用记录向社会公开"
 )
+
+
+# 部门意见 on three items, the first with a long reason, for the office's 审核意见 workbook.
+PROPOSALS = {
+    "CF004": ("取消", "该事项无法律法规依据，" * 12, "包府办发〔2026〕8号"),
+    "CF003": ("取消", "与CF001重复", "包府办发〔2026〕8号"),
+    "CF006": ("保留", ""),
+}
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,11 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Printed]:
         item.name = LONG_NAME
     with at_as_of():
         review = run_review(engine, "2026", "all", folder / "review")
+        filled = fill(folder / "review" / WORKBOOK, folder / "部门意见.xlsx", PROPOSALS,
+                      {"青山区生态环境分局": ("收回", "年度评估不合格，承接能力不足")})  # fmt: skip
+        with db.session_scope(engine) as session:
+            assert import_decisions(session, filled, actor="liaison").applied == 4
+            verdicts = write_verdict_workbook(session, review["run_id"], folder / "office")
         with db.session_scope(engine) as session:
             exported = export_list(session, 2026, folder / "export")
     engine.dispose()
@@ -90,6 +106,7 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Printed]:
         ),
         "审核汇总（全市）": review_dir / review["summary_file"],
         "审核报告": review_dir / review["report_file"],
+        "审核意见（审核机关）": verdicts.path,
         "权责清单（公布）": exported.workbook.path,
         "评估（全市）": next(p for p in assess if "全市" in p.name),
         "评估（部门）": next(p for p in assess if p.parent.name == "departments"),
