@@ -62,7 +62,7 @@ def test_an_extreme_text_goes_on_in_marked_parts_that_each_fit() -> None:
 
 def test_print_scale_fits_the_page_but_never_below_the_floor() -> None:
     assert print_scale([10] * 5, 784, 60) == 100
-    assert 60 < print_scale([15] * 8, 784, 60) < 100
+    assert 60 < print_scale([20] * 8, 784, 60) < 100
     assert print_scale([60] * 20, 784, 60) == 60
 
 

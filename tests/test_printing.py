@@ -32,7 +32,15 @@ from tests.fixtures_assessment import make_world
 from tests.fixtures_assessment import run_job as run_assessment
 from tests.fixtures_review import at_as_of, build_world
 from tests.fixtures_review import run_job as run_review
-from tests.printing import convert, pages, raw_text, require, words
+from tests.printing import (
+    calibri_font,
+    convert,
+    pages,
+    raw_text,
+    require,
+    text_points,
+    words,
+)
 from tests.test_review_decisions import WORKBOOK, fill
 
 MIN_POINTS = 6.0
@@ -136,21 +144,17 @@ def test_tools_are_installed() -> None:
     """The real client is there: the test must never pass by skipping it."""
     for tool in ("soffice", "pdftotext", "pdfinfo"):
         assert require(tool)
+    # the print scale is computed for Carlito's column widths (fonts-crosextra-carlito)
+    assert "Carlito" in calibri_font(), "apt-get install fonts-crosextra-carlito (see .ci/run)"
 
 
 def test_body_text_prints_at_six_points_or_more(printed: Printed) -> None:
     for kind, pdf in printed.pdfs.items():
         found = words(pdf)
         assert found, f"{kind}: the PDF has no text"
-        sizes = sorted(w.height / _box_ratio(w.text) for w in found)
+        sizes = sorted(text_points(w) for w in found)
         smallest = sizes[len(sizes) // 50]  # the 2nd percentile: one odd glyph box aside
         assert smallest >= MIN_POINTS, f"{kind}: text prints at {smallest:.1f} pt"
-
-
-def _box_ratio(text: str) -> float:
-    """A word's box (ascent + descent) over its font size, as measured on LibreOffice's PDF:
-    1.3 em for Noto Sans CJK, 1.18 em for Latin-only words (Carlito)."""
-    return 1.3 if any(ord(ch) > 0x2E80 for ch in text) else 1.18
 
 
 def test_the_longest_cell_prints_whole(printed: Printed) -> None:
@@ -205,7 +209,7 @@ def test_each_department_gets_a_one_page_opinion_letter(printed: Printed) -> Non
     for part in ("2026年度权责清单审核意见书", "包头市生态环境局：", "发现问题", "部门意见",
                  "2026年11月20日前"):  # fmt: skip
         assert part in text, part
-    assert min(w.height / _box_ratio(w.text) for w in words(pdf)) >= MIN_POINTS
+    assert min(text_points(w) for w in words(pdf)) >= MIN_POINTS
 
 
 def test_libreoffice_keeps_the_identity_sheet_hidden(printed: Printed) -> None:

@@ -19,7 +19,11 @@ LINE_FACTOR = 1.45
 ROW_PADDING_POINTS = 3.0
 CELL_PADDING_UNITS = 1.0  # the cell's inner margins take about one character of the width
 WIDE_CHAR_UNITS = 2.1  # an 11 pt CJK glyph is 11 pt wide; a width unit is about 5.25 pt
-PRINTED_UNIT_POINTS = 7.0  # one width unit as LibreOffice 7.4 prints it (padding included)
+# One width unit as printed, measured on LibreOffice 7.4's PDF: 5.55 pt with Carlito, the
+# Calibri-compatible font every LibreOffice ships (Excel: ~5.3 pt). Without Carlito LibreOffice
+# measures columns in DejaVu Sans, 7.0 pt a unit: sheets print a quarter wider and spill onto
+# a further page across, and wrapped text takes fewer lines than its row was sized for.
+PRINTED_UNIT_POINTS = 5.55
 MAX_ROW_POINTS = 409.0  # the largest row height Excel and LibreOffice store
 CONTINUED_MARK = "（续）"
 CONTINUES_MARK = "（接下行）"
@@ -118,7 +122,7 @@ def _longest_prefix(text: str, width: float, lines: int, suffix: str) -> int:
 
 
 def printed_width_points(widths: Sequence[float]) -> float:
-    """Printed width of columns in points at 100 % as LibreOffice prints them: 7.0 pt a
+    """Printed width of columns in points at 100 % as LibreOffice prints them: 5.55 pt a
     width unit (measured on its PDF; Excel prints a unit at ~5.3 pt, so a sheet that fits
     LibreOffice's page fits Excel's too), and 3 % more to be sure."""
     return 1.03 * sum(width * PRINTED_UNIT_POINTS for width in widths)

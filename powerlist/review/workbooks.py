@@ -58,24 +58,28 @@ HOW_TO_FILL = (
 SOURCES = ("权责清单事项库", "法律依据库", "上级目录（全国一张清单）", "下放委托台账及效能评估")
 SEVERITY_COLORS = {"高": BAD, "中": WARN, "低": INFO}
 
+# The review and delegation sheets print one page across on A4 landscape (<= 228 width units
+# at 60 %, 6.6 pt): a row then never shares its height with a second page across, whose
+# columns would print blank beside another page's tall 审核发现 (58 pages became 31 for
+# 市生态环境局 in the demo).
 REVIEW_COLUMNS = (
-    Column("序号", 6, kind="int"),
-    Column("项目编码", 18),
-    Column("项目名称", 36, wrap=True),
-    Column("子项", 20, wrap=True),
-    Column("权力类型", 12),
-    Column("状态", 8),
-    Column("实施依据", 40, wrap=True),
-    Column("最高严重程度", 8, colors=SEVERITY_COLORS),
-    Column("问题数", 8, kind="int"),
-    Column("审核发现", 60, wrap=True),
-    Column("建议处理", 10),
-    Column("部门意见", 10, choices=ITEM_PROPOSALS),
-    Column("说明/理由", 30, wrap=True),
-    Column("依据/文件", 30, wrap=True),
-    Column("变更内容", 30, wrap=True),
-    Column("上次审核结果", 24, wrap=True),
-    Column("事项ID", 8, kind="int"),
+    Column("序号", 5, kind="int"),
+    Column("项目编码", 15),
+    Column("项目名称", 22, wrap=True),
+    Column("子项", 10, wrap=True),
+    Column("权力类型", 10),
+    Column("状态", 6),
+    Column("实施依据", 26, wrap=True),
+    Column("最高严重程度", 6, colors=SEVERITY_COLORS),
+    Column("问题数", 6, kind="int"),
+    Column("审核发现", 42, wrap=True),
+    Column("建议处理", 8),
+    Column("部门意见", 8, choices=ITEM_PROPOSALS),
+    Column("说明/理由", 16, wrap=True),
+    Column("依据/文件", 14, wrap=True),
+    Column("变更内容", 14, wrap=True),
+    Column("上次审核结果", 10, wrap=True),
+    Column("事项ID", 6, kind="int"),
 )
 REVIEW_HEADERS = tuple(c.header for c in REVIEW_COLUMNS)
 
@@ -204,13 +208,13 @@ CHANGE_COLUMNS = (
     Column("项目名称", 36, wrap=True), Column("子项", 20), Column("引用条款", 16),
 )  # fmt: skip
 DELEGATION_COLUMNS = (
-    Column("项目编码", 18), Column("项目名称", 36, wrap=True), Column("子项", 20),
-    Column("方式", 8), Column("承接单位", 30), Column("所在旗县区", 14), Column("单位类型", 14),
-    Column("起始日期", 12, kind="date"),
-    Column("依据文件", 24), Column("最近年度评估", 10), Column("得分", 8, kind="float"),
-    Column("等级", 8, colors={"不合格": BAD, "较差": BAD}), Column("建议", 8, colors={"收回": BAD}),
-    Column("部门意见", 10, choices=DELEGATION_PROPOSALS), Column("说明/理由", 30, wrap=True),
-    Column("上次审核结果", 24, wrap=True), Column("委托ID", 8, kind="int"),
+    Column("项目编码", 15), Column("项目名称", 30, wrap=True), Column("子项", 12, wrap=True),
+    Column("方式", 6), Column("承接单位", 22, wrap=True), Column("所在旗县区", 10, wrap=True),
+    Column("单位类型", 10, wrap=True), Column("起始日期", 11, kind="date"),
+    Column("依据文件", 18, wrap=True), Column("最近年度评估", 8), Column("得分", 7, kind="float"),
+    Column("等级", 7, colors={"不合格": BAD, "较差": BAD}), Column("建议", 7, colors={"收回": BAD}),
+    Column("部门意见", 8, choices=DELEGATION_PROPOSALS), Column("说明/理由", 24, wrap=True),
+    Column("上次审核结果", 14, wrap=True), Column("委托ID", 6, kind="int"),
 )  # fmt: skip
 
 
