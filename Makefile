@@ -43,6 +43,9 @@ bench: $(STAMP) ## Benchmarks at city (SQLite) and province (PostgreSQL + 1/2 Ce
 bench-city: $(STAMP) ## The quick benchmark: Baotou on SQLite, in-process
 	$(BIN)/python -m benchmarks.run --scale city
 
+print-samples: $(STAMP) ## Print one demo file of each kind with LibreOffice: docs/printing/*.png
+	$(BIN)/python -m benchmarks.print_samples --out docs/printing
+
 lint: $(STAMP) ## ruff check and ruff format --check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
