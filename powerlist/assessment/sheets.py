@@ -101,7 +101,9 @@ Spec = tuple[tuple[Column, Callable[[ReportRow], Any]], ...]
 # unit, score, grade, recommendation, reasons) fits one page across at >= 8 pt; the figures
 # behind it go to 指标明细 (case handling and 好差评) and 承接条件 (terms, agreement, staff,
 # training), each one page across at >= 6 pt, long lists running down the pages. Numeric
-# columns are narrow and their headers wrap (every header cell wraps).
+# columns are narrow and their headers wrap (every header cell wraps); text columns are as
+# wide as the page allows, so rows take few lines. A sheet's scale follows its widths
+# (powerlist.excel.heights.print_scale): 228 width units print at 60 %, 188 at 73 % (8 pt).
 RESULT_COLUMNS: Spec = (
     (Column("得分", 7, kind="float"), _score_or("score")),
     (Column("等次", 7, colors=GRADE_COLORS), _score_or("grade")),
@@ -109,33 +111,33 @@ RESULT_COLUMNS: Spec = (
     (Column("上期等次", 7, colors=GRADE_COLORS), _score_or("previous_grade")),
     (Column("变化", 6, kind="float"), lambda r: r.get("change")),
     (Column("建议", 7, colors=ADVICE_COLORS), lambda r: r.recommendation),
-    (Column("理由", 36, wrap=True), lambda r: r.reasons),
+    (Column("理由", 52, wrap=True), lambda r: r.reasons),
 )
 CASE_COLUMNS: Spec = (
-    (Column("应报月数", 6, kind="int"), lambda r: r.get("months_expected")),
-    (Column("已报月数", 6, kind="int"), lambda r: r.get("months_reported")),
-    (Column("缺报月份", 14, wrap=True), lambda r: "、".join(r.get("missing_months") or [])),
-    (Column("受理件数", 6, kind="int"), _count("received")),
-    (Column("办结件数", 6, kind="int"), _count("completed")),
-    (Column("按时办结件数", 6, kind="int"), _count("on_time")),
-    (Column("逾期件数", 6, kind="int"), _count("overdue")),
-    (Column("按时办结率", 7, kind="percent"), _ratio("on_time_rate")),
-    (Column("投诉件数", 6, kind="int"), _count("complaints")),
-    (Column("差评件数", 6, kind="int"), _count("poor_ratings")),
-    (Column("投诉率", 7, kind="percent"), _ratio("complaint_rate")),
-    (Column("退回纠错件数", 6, kind="int"), _count("returned")),
-    (Column("退回纠错率", 7, kind="percent"), _ratio("returned_rate")),
-    (Column("好评率", 7, kind="percent"), _ratio("good_rating_rate")),
-    (Column("差评率", 7, kind="percent"), _ratio("poor_rating_rate")),
-    (Column("差评整改率", 7, kind="percent"), _ratio("poor_fixed_rate")),
-    (Column("零办件", 6, colors={"是": BAD}), _zero_case),
+    (Column("应报月数", 8, kind="int"), lambda r: r.get("months_expected")),
+    (Column("已报月数", 8, kind="int"), lambda r: r.get("months_reported")),
+    (Column("缺报月份", 20, wrap=True), lambda r: "、".join(r.get("missing_months") or [])),
+    (Column("受理件数", 8, kind="int"), _count("received")),
+    (Column("办结件数", 8, kind="int"), _count("completed")),
+    (Column("按时办结件数", 8, kind="int"), _count("on_time")),
+    (Column("逾期件数", 8, kind="int"), _count("overdue")),
+    (Column("按时办结率", 8, kind="percent"), _ratio("on_time_rate")),
+    (Column("投诉件数", 8, kind="int"), _count("complaints")),
+    (Column("差评件数", 8, kind="int"), _count("poor_ratings")),
+    (Column("投诉率", 8, kind="percent"), _ratio("complaint_rate")),
+    (Column("退回纠错件数", 8, kind="int"), _count("returned")),
+    (Column("退回纠错率", 8, kind="percent"), _ratio("returned_rate")),
+    (Column("好评率", 8, kind="percent"), _ratio("good_rating_rate")),
+    (Column("差评率", 8, kind="percent"), _ratio("poor_rating_rate")),
+    (Column("差评整改率", 8, kind="percent"), _ratio("poor_fixed_rate")),
+    (Column("零办件", 8, colors={"是": BAD}), _zero_case),
 )
 CAPACITY_COLUMNS: Spec = (
-    (Column("持证执法人员", 7, kind="int"), lambda r: r.get("credentialed_staff")),
-    (Column("应有持证人数", 7, kind="int"), lambda r: r.get("credentialed_required")),
-    (Column("人均培训学时", 7, kind="float"), _ratio("training_hours_avg")),
-    (Column("培训目标学时", 7, kind="float"), lambda r: r.get("training_target_hours")),
-    (Column("培训达标率", 7, kind="percent"), _ratio("training_share")),
+    (Column("持证执法人员", 8, kind="int"), lambda r: r.get("credentialed_staff")),
+    (Column("应有持证人数", 8, kind="int"), lambda r: r.get("credentialed_required")),
+    (Column("人均培训学时", 8, kind="float"), _ratio("training_hours_avg")),
+    (Column("培训目标学时", 8, kind="float"), lambda r: r.get("training_target_hours")),
+    (Column("培训达标率", 8, kind="percent"), _ratio("training_share")),
 )
 INDICATOR_COLUMNS: Spec = (*CASE_COLUMNS, *CAPACITY_COLUMNS, *RESULT_COLUMNS)
 """Every figure of a delegation's assessment (the columns of the old one-sheet workbook)."""
@@ -167,7 +169,7 @@ UNIT_COLUMNS = (
 TERM_COLUMNS: Spec = (
     (Column("起始日期", 11, kind="date"), lambda r: r.since),
     (Column("收回日期", 11, kind="date"), lambda r: r.revoked_on),
-    (Column("协议/文件", 24, wrap=True), lambda r: r.agreement or "无"),
+    (Column("协议/文件", 32, wrap=True), lambda r: r.agreement or "无"),
 )
 RESULT_SHEET = "评估结果"
 DETAIL_SHEET = "指标明细"
@@ -188,8 +190,8 @@ def _delegation_sheets(counterpart: Spec, short: Spec, rows: list[ReportRow]) ->
     """评估结果, 指标明细 and 承接条件 of a delegation workbook, a row per delegation in each;
     `counterpart` names the other side of the delegation (unit or delegating department) in
     full on 评估结果 and `short` names it on the detail sheets."""
-    name = ((Column("事项名称", 24, wrap=True), lambda r: r.item_name),)
-    short_name = ((Column("事项名称", 18, wrap=True), lambda r: r.item_name),)
+    name = ((Column("事项名称", 34, wrap=True), lambda r: r.item_name),)
+    short_name = ((Column("事项名称", 30, wrap=True), lambda r: r.item_name),)
     return [
         _table(RESULT_SHEET, (*CODE_COLUMN, *name, *MODE_COLUMN, *counterpart, *RESULT_COLUMNS),
                rows),
@@ -205,10 +207,10 @@ def department_workbook(
     """The delegating department's workbook: 评估结果 (score, grade, trend, recommendation per
     delegated item and unit), 指标明细 and 承接条件 (the indicators behind the score)."""
     unit = (
-        (Column("承接单位", 18, wrap=True), lambda r: r.unit_name),
+        (Column("承接单位", 22, wrap=True), lambda r: r.unit_name),
         (Column("旗县区", 10, wrap=True), lambda r: r.district),
     )
-    short = ((Column("承接单位", 14, wrap=True), lambda r: r.unit_name),)
+    short = ((Column("承接单位", 20, wrap=True), lambda r: r.unit_name),)
     info = WorkbookInfo(JOB_TITLE, period, department, sources=SOURCES, notes=notes_for(config))
     return build_workbook(target, info, _delegation_sheets(unit, short, rows))
 
@@ -218,8 +220,8 @@ def unit_workbook(
 ) -> WrittenWorkbook:
     """The receiving unit's workbook: everything it received, from every department, on the
     same three sheets as a department's."""
-    department = ((Column(MIXED_DEPARTMENT, 20, wrap=True), lambda r: r.department_name),)
-    short = ((Column(MIXED_DEPARTMENT, 14, wrap=True), lambda r: r.department_name),)
+    department = ((Column(MIXED_DEPARTMENT, 24, wrap=True), lambda r: r.department_name),)
+    short = ((Column(MIXED_DEPARTMENT, 20, wrap=True), lambda r: r.department_name),)
     info = WorkbookInfo(JOB_TITLE, period, unit, sources=SOURCES, notes=notes_for(config))
     return build_workbook(target, info, _delegation_sheets(department, short, rows))
 
