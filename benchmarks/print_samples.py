@@ -146,11 +146,11 @@ def measure(pdf: Path) -> tuple[int, float, float]:
 
 
 def picture_page(pdf: Path, text: str) -> int:
-    """The first page whose header (its first line) ends with `text`, the sheet's name; the
-    first page when `text` is empty or no header says it."""
-    for page in range(1, pages(pdf) + 1 if text else 1):
+    """The first of the first ten pages whose header (its first line) ends with `text`, the
+    sheet's name; the first page when `text` is empty or no header says it."""
+    for page in range(1, min(pages(pdf), 10) + 1 if text else 1):
         shown = subprocess.run(
-            [require("pdftotext"), "-f", str(page), "-l", str(page), str(pdf), "-"],
+            [require("pdftotext"), "-layout", "-f", str(page), "-l", str(page), str(pdf), "-"],
             check=True, capture_output=True, text=True, timeout=60,
         ).stdout  # fmt: skip
         header = next((line for line in shown.splitlines() if line.strip()), "")
