@@ -143,14 +143,14 @@ INDICATOR_COLUMNS: Spec = (*CASE_COLUMNS, *CAPACITY_COLUMNS, *RESULT_COLUMNS)
 """Every figure of a delegation's assessment (the columns of the old one-sheet workbook)."""
 
 CODE_COLUMN: Spec = ((Column("事项编码", 14), lambda r: r.item_code),)
-ITEM_COLUMNS: Spec = (
-    *CODE_COLUMN,
-    (Column("事项名称", 40, wrap=True), lambda r: r.item_name),
-    (Column("权力类型"), lambda r: r.category),
-    (Column("方式"), lambda r: r.mode),
-)
 MODE_COLUMN: Spec = ((Column("方式", 6), lambda r: r.mode),)
 CATEGORY_COLUMN: Spec = ((Column("权力类型", 10, wrap=True), lambda r: r.category),)
+ITEM_COLUMNS: Spec = (
+    *CODE_COLUMN,
+    (Column("事项名称", 30, wrap=True), lambda r: r.item_name),
+    *CATEGORY_COLUMN,
+    *MODE_COLUMN,
+)
 DELEGATING_DEPARTMENT = {"下放": "下放部门", "委托": "委托部门"}
 """What the delegating department is called by mode (下放 vs 委托, as the published documents)."""
 MIXED_DEPARTMENT = "下放/委托部门"  # a column over rows of both modes
@@ -161,10 +161,11 @@ def delegating_department(modes: set[str]) -> str:
     return DELEGATING_DEPARTMENT[next(iter(modes))] if len(modes) == 1 else MIXED_DEPARTMENT
 
 
-DEPARTMENT_COLUMN = ((Column(MIXED_DEPARTMENT, width=24, wrap=True), lambda r: r.department_name),)
+# the city summary's lists (零办件, 收回, 整改): one page across at 68 %
+DEPARTMENT_COLUMN = ((Column(MIXED_DEPARTMENT, 20, wrap=True), lambda r: r.department_name),)
 UNIT_COLUMNS = (
-    (Column("承接单位", width=28, wrap=True), lambda r: r.unit_name),
-    (Column("旗县区"), lambda r: r.district),
+    (Column("承接单位", 22, wrap=True), lambda r: r.unit_name),
+    (Column("旗县区", 10, wrap=True), lambda r: r.district),
 )
 TERM_COLUMNS: Spec = (
     (Column("起始日期", 11, kind="date"), lambda r: r.since),
@@ -230,12 +231,10 @@ LIST_COLUMNS = (
     *DEPARTMENT_COLUMN,
     *ITEM_COLUMNS,
     *UNIT_COLUMNS,
-    (Column("已报月数", kind="int"), lambda r: r.get("months_reported")),
-    (Column("受理件数", kind="int"), _count("received")),
-    (Column("得分", kind="float"), _score_or("score")),
-    (Column("等次", colors=GRADE_COLORS), _score_or("grade")),
-    (Column("建议", colors=ADVICE_COLORS), lambda r: r.recommendation),
-    (Column("理由", width=60, wrap=True), lambda r: r.reasons),
+    (Column("已报月数", 8, kind="int"), lambda r: r.get("months_reported")),
+    (Column("受理件数", 8, kind="int"), _count("received")),
+    *RESULT_COLUMNS[:2],
+    *RESULT_COLUMNS[5:],
 )
 BUCKETS = (*GRADES, FAILING_GRADE, NO_SCORE, REVOKED)
 # the indicators the city summary reads (its lists and distributions); the rest stay unloaded
