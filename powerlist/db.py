@@ -6,10 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,6 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from powerlist.errors import DatabaseMissing
 from powerlist.private_files import private_file, private_folder
 from powerlist.settings import get_settings
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -121,6 +122,8 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
 
 def alembic_config(url: str) -> Config:
     """An Alembic configuration for the packaged migrations, pointed at `url`."""
+    from alembic.config import Config  # Alembic only when migrating: it costs every CLI start
+
     config = Config()
     config.set_main_option("script_location", "powerlist:migrations")
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -129,6 +132,8 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str | None = None, revision: str = "head") -> None:
     """Apply migrations up to `revision` (default: the newest) on the database at `url`."""
+    from alembic import command
+
     command.upgrade(alembic_config(url or get_settings().database_url), revision)
 
 

@@ -17,7 +17,6 @@ from typing import NoReturn
 
 import typer
 
-from powerlist.db import refuse_missing_databases
 from powerlist.errors import UserError
 
 
@@ -64,6 +63,8 @@ def run_app(app: typer.Typer, argv: Sequence[str] | None = None) -> NoReturn:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = DEBUG_FLAG in args or os.environ.get("POWERLIST_DEBUG", "") not in ("", "0")
     args = [a for a in args if a != DEBUG_FLAG]
+    from powerlist.db import refuse_missing_databases
+
     refuse_missing_databases()
     try:
         code = app(args=args, prog_name="powerlist", standalone_mode=False)
