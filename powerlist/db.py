@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from powerlist.errors import DatabaseMissing
+from powerlist.missing_db import refusing_missing_databases
 from powerlist.private_files import private_file, private_folder
 from powerlist.settings import get_settings
 
@@ -54,25 +55,13 @@ def engine_for(url: str) -> Engine:
     return make_engine(url, echo=get_settings().sql_echo)
 
 
-_refuse_missing = False
 _checked: set[str] = set()
-
-
-def refuse_missing_databases() -> None:
-    """From now on, `default_engine` refuses a database that does not exist instead of creating it.
-
-    The CLI turns this on: a read command in a folder without a database must say where it
-    looked, not leave an empty ./var/powerlist.db behind. `db upgrade` and `demo` create the
-    database through the migrations, before they ask for the default engine.
-    """
-    global _refuse_missing
-    _refuse_missing = True
 
 
 def default_engine() -> Engine:
     """The engine for POWERLIST_DATABASE_URL."""
     url = get_settings().database_url
-    if _refuse_missing and url not in _checked:
+    if refusing_missing_databases() and url not in _checked:
         check_database(url)
         _checked.add(url)
     return engine_for(url)

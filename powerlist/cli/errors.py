@@ -18,6 +18,7 @@ from typing import NoReturn
 import typer
 
 from powerlist.errors import UserError
+from powerlist.missing_db import refuse_missing_databases
 
 
 def _exception_classes(name: str) -> tuple[type[BaseException], ...]:
@@ -63,8 +64,6 @@ def run_app(app: typer.Typer, argv: Sequence[str] | None = None) -> NoReturn:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = DEBUG_FLAG in args or os.environ.get("POWERLIST_DEBUG", "") not in ("", "0")
     args = [a for a in args if a != DEBUG_FLAG]
-    from powerlist.db import refuse_missing_databases
-
     refuse_missing_databases()
     try:
         code = app(args=args, prog_name="powerlist", standalone_mode=False)
