@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from powerlist.cli.errors import fail
 from powerlist.cli.output import print_json, print_table
 
 app = typer.Typer(help="Yearly review (年度审核) findings.", no_args_is_help=True)
@@ -25,8 +26,7 @@ def findings(
         with db.session_scope() as session:
             rows = list_findings(session, year, department)
     except FindingsQueryError as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(2) from error
+        fail(str(error))
     if as_json:
         print_json(rows)
         return
