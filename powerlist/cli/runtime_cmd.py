@@ -12,7 +12,7 @@ import typer
 
 from powerlist.cli.errors import fail
 from powerlist.cli.output import print_json, print_table
-from powerlist.labels import STATUS_ZH, error_lines, job_title, period_zh
+from powerlist.labels import STATUS_ZH, error_lines, job_title, period_zh, scope_zh
 
 if TYPE_CHECKING:
     from powerlist.runtime.ledger import Claim
@@ -70,7 +70,8 @@ def run(
         typer.echo(f"运行 #{view.id} 已结束（{STATUS_ZH[view.status]}）；如需重跑请加 --force")
         raise typer.Exit(EXIT_CODES[view.status])
     typer.echo(
-        f"运行 #{view.id}：{view.job} {view.period} {view.scope}（第 {claim.generation} 次）"
+        f"运行 #{view.id}：{job_title(view.job)}，{period_zh(view.period)}，"
+        f"{scope_zh(view.scope)}（第 {claim.generation} 次）"
     )
     if queue:
         _send(claim, view.job)
