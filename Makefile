@@ -39,12 +39,16 @@ test: $(STAMP) lint ## Lint, then run the whole test suite
 # where it creates and drops the scratch database powerlist_bench_<pid>) and redis-server on the PATH.
 bench: $(STAMP) ## Benchmarks at city (SQLite) and province (PostgreSQL + 1/2 Celery workers) scale
 	$(BIN)/python -m benchmarks.run --scale both
+	$(BIN)/python -m benchmarks.cli_start
 
 bench-city: $(STAMP) ## The quick benchmark: Baotou on SQLite, in-process
 	$(BIN)/python -m benchmarks.run --scale city
 
 print-samples: $(STAMP) ## Print one demo file of each kind with LibreOffice: docs/printing/*.png
 	$(BIN)/python -m benchmarks.print_samples --out docs/printing
+
+bench-cli: $(STAMP) ## Command-line start-up against bare Typer + SQLAlchemy (uses var/ demo if built)
+	$(BIN)/python -m benchmarks.cli_start
 
 lint: $(STAMP) ## ruff check and ruff format --check
 	$(BIN)/ruff check .
@@ -62,4 +66,4 @@ migration: $(STAMP) ## New Alembic revision from the models: make migration m="w
 clean: ## Remove the demo database and reports (var/)
 	rm -rf var
 
-.PHONY: help install demo serve test bench bench-city lint fmt migration clean
+.PHONY: help install demo serve test bench bench-city bench-cli lint fmt migration clean

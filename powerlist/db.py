@@ -6,18 +6,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from powerlist.errors import DatabaseMissing
+from powerlist.missing_db import refusing_missing_databases
 from powerlist.private_files import private_file, private_folder
 from powerlist.settings import get_settings
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -53,25 +55,13 @@ def engine_for(url: str) -> Engine:
     return make_engine(url, echo=get_settings().sql_echo)
 
 
-_refuse_missing = False
 _checked: set[str] = set()
-
-
-def refuse_missing_databases() -> None:
-    """From now on, `default_engine` refuses a database that does not exist instead of creating it.
-
-    The CLI turns this on: a read command in a folder without a database must say where it
-    looked, not leave an empty ./var/powerlist.db behind. `db upgrade` and `demo` create the
-    database through the migrations, before they ask for the default engine.
-    """
-    global _refuse_missing
-    _refuse_missing = True
 
 
 def default_engine() -> Engine:
     """The engine for POWERLIST_DATABASE_URL."""
     url = get_settings().database_url
-    if _refuse_missing and url not in _checked:
+    if refusing_missing_databases() and url not in _checked:
         check_database(url)
         _checked.add(url)
     return engine_for(url)
@@ -121,6 +111,8 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
 
 def alembic_config(url: str) -> Config:
     """An Alembic configuration for the packaged migrations, pointed at `url`."""
+    from alembic.config import Config  # Alembic only when migrating: it costs every CLI start
+
     config = Config()
     config.set_main_option("script_location", "powerlist:migrations")
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -129,6 +121,8 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str | None = None, revision: str = "head") -> None:
     """Apply migrations up to `revision` (default: the newest) on the database at `url`."""
+    from alembic import command
+
     command.upgrade(alembic_config(url or get_settings().database_url), revision)
 
 

@@ -60,6 +60,15 @@ def period_zh(label: str) -> str:
     return f"{start.year}年{start.month}月{start.day}日"
 
 
+def scope_zh(scope: str) -> str:
+    """A run's scope as a person reads it: all → 全市, region-固阳县 → 固阳县, else the code."""
+    from powerlist.regions import scope_region
+
+    if scope == "all":
+        return "全市"
+    return scope_region(scope) or scope
+
+
 def report_kind_zh(kind: str) -> str:
     """A report kind's Chinese name (部门审核工作簿…), the kind itself if unknown."""
     return REPORT_KIND_ZH.get(kind, kind)

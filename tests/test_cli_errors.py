@@ -105,7 +105,7 @@ def test_a_department_name_runs_under_its_code(world: dict[str, str], tmp_path: 
     result = _cli(world, tmp_path, "run", "test_reports", "--period", "2026",
                   "--department", "市生态环境局")  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[0] == "运行 #1：test_reports 2026 D02（第 1 次）"
+    assert result.stdout.splitlines()[0] == "运行 #1：测试报表，2026年，D02（第 1 次）"
     assert (tmp_path / "work" / "reports" / "test_reports" / "2026" / "D02" / "D02.xlsx").exists()
     shown = _cli(world, tmp_path, "runs", "show", "1")
     result_line = next(line for line in shown.stdout.splitlines() if line.startswith("结果："))

@@ -286,9 +286,13 @@ def test_unit_kind_is_a_closed_vocabulary() -> None:
 
 
 def test_review_findings_cli_lists_exactly_the_interface_keys(
-    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    engine: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     from powerlist.cli import app
+    from powerlist.cli.errors import run_app
     from powerlist.settings import get_settings
 
     ids = build_world(engine)
@@ -309,10 +313,16 @@ def test_review_findings_cli_lists_exactly_the_interface_keys(
         app, ["review", "findings", "--year", "2026", "--department", "lcj", "--json"]
     )
     assert {row["department"] for row in json.loads(one.stdout)} <= {"包头市林业和草原局"}
-    missing = runner.invoke(app, ["review", "findings", "--year", "2025"])
-    assert missing.exit_code == 2 and "尚未运行年度审核" in missing.output
-    unknown = runner.invoke(app, ["review", "findings", "--year", "2026", "--department", "zz"])
-    assert unknown.exit_code == 2 and "找不到部门“zz”" in unknown.output
+    capsys.readouterr()
+    for argv, said in [
+        (["review", "findings", "--year", "2025"], "尚未运行年度审核"),
+        (["review", "findings", "--year", "2026", "--department", "zz"], "找不到部门“zz”"),
+    ]:
+        with pytest.raises(SystemExit) as refused:  # the console script's own error path
+            run_app(app, argv)
+        assert refused.value.code == 2
+        err = capsys.readouterr().err
+        assert err.startswith("错误：") and said in err and err.count("\n") == 1, err
     monkeypatch.undo()
     get_settings.cache_clear()
 

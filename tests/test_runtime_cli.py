@@ -51,7 +51,7 @@ def test_run_in_process_shows_progress_and_records_the_run(
     result = _cli(cli_env, "run", "test_reports", "--period", "2026")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "运行 #1：test_reports 2026 all（第 1 次）"
+    assert lines[0] == "运行 #1：测试报表，2026年，全市（第 1 次）"
     assert any(line.startswith("进度 3/3") for line in lines)
     assert "运行 #1 成功：3/3，尝试 1 次" in result.stdout
     book = load_workbook(tmp_path / "reports" / "test_reports" / "2026" / "all" / "D02.xlsx")

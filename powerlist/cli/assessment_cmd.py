@@ -6,15 +6,13 @@ from pathlib import Path
 
 import typer
 
-from powerlist.assessment.config import RECOMMENDATIONS, BadAssessmentConfig, load_config
-from powerlist.assessment.scoring import REVOKED
-from powerlist.assessment.store import period_rows
 from powerlist.cli.errors import fail
 from powerlist.cli.output import print_json, print_table
-from powerlist.db import session_scope
-from powerlist.periods import BadPeriod, parse_period
 
-LISTED = (*RECOMMENDATIONS, REVOKED)  # 已收回: a delegation revoked within the period
+# The recommendations (assessment.config.RECOMMENDATIONS) and 已收回 (scoring.REVOKED, a
+# delegation revoked within the period), spelled here so that starting the CLI does not load
+# the assessment; tests/test_cli_startup.py checks they stay the same.
+LISTED = ("继续", "整改", "收回", "已收回")
 
 app = typer.Typer(
     help="Delegation assessment (下放委托事项效能评估): configuration and stored results.",
@@ -29,6 +27,8 @@ def check_config(
     ),
 ) -> None:
     """Validate the weights, targets and grade thresholds before a run uses them."""
+    from powerlist.assessment.config import BadAssessmentConfig, load_config
+
     try:
         config = load_config(path)
     except BadAssessmentConfig as error:
@@ -48,6 +48,10 @@ def list_results(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of objects."),
 ) -> None:
     """List the stored assessment of every delegation for a period."""
+    from powerlist.assessment.store import period_rows
+    from powerlist.db import session_scope
+    from powerlist.periods import BadPeriod, parse_period
+
     if recommendation is not None and recommendation not in LISTED:
         fail(f"建议只能是 {'、'.join(LISTED)}，不是“{recommendation[:40]}”")
     try:

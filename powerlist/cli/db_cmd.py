@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from powerlist import db
 from powerlist.cli.errors import fail
-from powerlist.settings import get_settings
 
 app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 
@@ -15,6 +13,9 @@ app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=
 def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
     """Apply migrations to POWERLIST_DATABASE_URL (creates the SQLite file if needed)."""
     from alembic.util.exc import CommandError
+
+    from powerlist import db
+    from powerlist.settings import get_settings
 
     try:
         db.upgrade(get_settings().database_url, revision)

@@ -6,18 +6,15 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from sqlalchemy.engine import make_url
 
-from powerlist import db
 from powerlist.cli.errors import fail
 from powerlist.cli.output import print_json
-from powerlist.demo.generate import DemoCity, generate_city, generate_province
-from powerlist.demo.load import DatabaseNotEmpty, load_demo
-from powerlist.settings import get_settings
-from powerlist.summary import dataset_summary, headline_figures, headline_table
+
+if TYPE_CHECKING:
+    from powerlist.demo.generate import DemoCity
 
 
 class Scale(StrEnum):
@@ -40,6 +37,14 @@ def demo(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Build a realistic demo city with the defects a real list has, in the configured database."""
+    from sqlalchemy.engine import make_url
+
+    from powerlist import db
+    from powerlist.demo.generate import generate_city, generate_province
+    from powerlist.demo.load import DatabaseNotEmpty, load_demo
+    from powerlist.settings import get_settings
+    from powerlist.summary import dataset_summary, headline_figures
+
     url = get_settings().database_url
     if reset and make_url(url).get_backend_name() != "sqlite" and not yes:
         typer.confirm(
@@ -120,6 +125,8 @@ PLANTED_ZH = {
 
 def _print_summary(summary: dict[str, Any]) -> None:
     """One Chinese line per figure (the --json output keeps the English keys for scripts)."""
+    from powerlist.summary import headline_table
+
     typer.echo(
         "示范数据已生成（包头市规模）："
         if summary["items"] < 50_000

@@ -17,8 +17,8 @@ from typing import NoReturn
 
 import typer
 
-from powerlist.db import refuse_missing_databases
 from powerlist.errors import UserError
+from powerlist.missing_db import refuse_missing_databases
 
 
 def _exception_classes(name: str) -> tuple[type[BaseException], ...]:

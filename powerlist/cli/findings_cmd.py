@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from powerlist import db
+from powerlist.cli.errors import fail
 from powerlist.cli.output import print_json, print_table
-from powerlist.review.listing import FindingsQueryError, list_findings
 
 app = typer.Typer(help="Yearly review (年度审核) findings.", no_args_is_help=True)
 
@@ -20,12 +19,14 @@ def findings(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of objects."),
 ) -> None:
     """List the findings of a year's review, each citing the article it rests on."""
+    from powerlist import db
+    from powerlist.review.listing import FindingsQueryError, list_findings
+
     try:
         with db.session_scope() as session:
             rows = list_findings(session, year, department)
     except FindingsQueryError as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(2) from error
+        fail(str(error))
     if as_json:
         print_json(rows)
         return

@@ -7,8 +7,6 @@ from datetime import datetime
 import typer
 
 from powerlist.cli.output import print_json, print_table
-from powerlist.db import session_scope
-from powerlist.tokens import create_token, list_tokens, revoke_token
 
 tokens_app = typer.Typer(
     help="Access tokens (访问令牌) for the HTTP API and the portal.", no_args_is_help=True
@@ -29,6 +27,9 @@ def tokens_create(
     label: str = typer.Option("", "--label", help="Whose token (shown in `tokens list`)."),
 ) -> None:
     """Create a token for one department or an administrator; it is shown this once only."""
+    from powerlist.db import session_scope
+    from powerlist.tokens import create_token
+
     if admin == (department is not None):
         typer.echo("错误：请指定 --department CODE 或 --admin 之一", err=True)
         raise typer.Exit(2)
@@ -50,6 +51,9 @@ def tokens_revoke(
     token_id: int = typer.Argument(..., help="Token number from `tokens list`."),
 ) -> None:
     """Revoke a token at once (revoking twice is harmless)."""
+    from powerlist.db import session_scope
+    from powerlist.tokens import revoke_token
+
     with session_scope() as session:
         found = revoke_token(session, token_id)
     if not found:
@@ -61,6 +65,9 @@ def tokens_revoke(
 @tokens_app.command("list")
 def tokens_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Every token (never the token itself): owner, prefix, expiry, revocation, last use."""
+    from powerlist.db import session_scope
+    from powerlist.tokens import list_tokens
+
     with session_scope() as session:
         rows = [
             {

@@ -9,12 +9,13 @@ import typer
 
 from powerlist.cli.errors import fail
 from powerlist.cli.output import print_json
-from powerlist.db import default_engine, session_scope
-from powerlist.excel.reading import ensure_defusedxml
-from powerlist.imports import KINDS, ImportRejected, NoDataRejected, import_file
 
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
+
+# The names of powerlist.imports.KINDS, in its order, spelled here so that starting the CLI
+# does not load the importers and openpyxl; tests/test_cli_startup.py checks they stay the same.
+KINDS = ("departments", "items", "laws", "catalog", "delegations", "handling", "staff", "training")
 
 
 def known_kind(kind: str) -> str:
@@ -48,6 +49,10 @@ def import_command(
     On errors, every problem is printed with sheet, row and column, and an error workbook with
     the bad cells marked is written for correcting and uploading again.
     """
+    from powerlist.db import session_scope
+    from powerlist.excel.reading import ensure_defusedxml
+    from powerlist.imports import ImportRejected, NoDataRejected, import_file
+
     ensure_defusedxml()
     try:
         with session_scope() as session:
@@ -101,7 +106,8 @@ def import_command(
 def start_adjustment(import_id: int, *, queue: bool, quiet: bool) -> dict[str, Any]:
     """Start the 个别调整 run of this import's law changes: here, or queued with --queue."""
     from powerlist.adjustment.trigger import start_for_import
-    from powerlist.cli.runtime_cmd import STATUS_ZH
+    from powerlist.db import default_engine
+    from powerlist.labels import STATUS_ZH
     from powerlist.runtime.runner import run_in_process
     from powerlist.runtime.steps import limits_from
     from powerlist.settings import get_settings

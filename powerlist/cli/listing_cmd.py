@@ -6,8 +6,6 @@ import typer
 
 from powerlist.cli.errors import fail
 from powerlist.cli.output import print_json, print_table
-from powerlist.db import session_scope
-from powerlist.listing import DepartmentNotFound, find_department, list_departments, list_items
 
 departments_app = typer.Typer(help="Departments (部门) that hold powers.", no_args_is_help=True)
 items_app = typer.Typer(help="Power items (权力事项) on the list.", no_args_is_help=True)
@@ -20,6 +18,9 @@ def departments_list(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of objects."),
 ) -> None:
     """List every department with its level, status and number of items."""
+    from powerlist.db import session_scope
+    from powerlist.listing import list_departments
+
     with session_scope() as session:
         rows = list_departments(session)
     if as_json:
@@ -44,6 +45,9 @@ def items_list(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of objects."),
 ) -> None:
     """List power items with type, status and legal bases, optionally for one department."""
+    from powerlist.db import session_scope
+    from powerlist.listing import DepartmentNotFound, find_department, list_items
+
     with session_scope() as session:
         try:
             owner = find_department(session, department) if department else None

@@ -9,16 +9,14 @@ from zoneinfo import ZoneInfo
 import typer
 
 from powerlist.cli.output import print_json
-from powerlist.db import session_scope
-from powerlist.imports.templates import write_templates
-from powerlist.readiness import check_readiness
-from powerlist.settings import get_settings
 
 
 def templates(
     out: Path = typer.Option(Path("模板"), "--out", help="Folder for the templates."),
 ) -> None:
     """Write a blank import template per kind (填表说明 sheet, drop-downs, required columns ＊)."""
+    from powerlist.imports.templates import write_templates
+
     for path in write_templates(out):
         typer.echo(str(path))
 
@@ -33,6 +31,10 @@ def check(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of objects."),
 ) -> None:
     """Whether each job can run on complete data; exit 0 when all can, 1 otherwise."""
+    from powerlist.db import session_scope
+    from powerlist.readiness import check_readiness
+    from powerlist.settings import get_settings
+
     with session_scope() as session:
         found = check_readiness(session, datetime.now(ZoneInfo(get_settings().timezone)).date())
     if as_json:

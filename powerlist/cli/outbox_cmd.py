@@ -8,12 +8,6 @@ from datetime import date
 import typer
 
 from powerlist.cli.output import print_json, print_table
-from powerlist.db import default_engine, session_scope
-from powerlist.outbox.delivery import RetryPolicy, deliver_pending
-from powerlist.outbox.senders import redact_url, senders_from
-from powerlist.outbox.store import list_messages
-from powerlist.settings import get_settings
-from powerlist.training.stages import stage_label
 
 app = typer.Typer(
     help="The outbox (发件箱): reminders, escalations and alerts.", no_args_is_help=True
@@ -39,6 +33,11 @@ def outbox_list(
     ),
 ) -> None:
     """Every message: recipient, stage, channel, due date, the working day sent, delivery status."""
+    from powerlist.db import session_scope
+    from powerlist.outbox.senders import redact_url
+    from powerlist.outbox.store import list_messages
+    from powerlist.training.stages import stage_label
+
     day = _parse_day(since)
     with session_scope() as session:
         lines = list_messages(session, day)
@@ -65,6 +64,11 @@ def outbox_list(
 @app.command("deliver")
 def outbox_deliver() -> None:
     """Send every message that is due now (new ones and retries whose backoff has passed)."""
+    from powerlist.db import default_engine
+    from powerlist.outbox.delivery import RetryPolicy, deliver_pending
+    from powerlist.outbox.senders import senders_from
+    from powerlist.settings import get_settings
+
     settings = get_settings()
     counts = deliver_pending(
         default_engine(), senders_from(settings), RetryPolicy.from_settings(settings)

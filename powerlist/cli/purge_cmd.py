@@ -7,10 +7,6 @@ from dataclasses import asdict
 import typer
 
 from powerlist.cli.output import print_json
-from powerlist.db import session_scope
-from powerlist.models import utcnow
-from powerlist.retention import KIND_ZH, purge
-from powerlist.settings import get_settings
 
 
 def purge_command(
@@ -18,6 +14,11 @@ def purge_command(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of objects."),
 ) -> None:
     """Delete outbox messages, reminder records and audit events older than their keep days."""
+    from powerlist.db import session_scope
+    from powerlist.models import utcnow
+    from powerlist.retention import KIND_ZH, purge
+    from powerlist.settings import get_settings
+
     with session_scope() as session:
         results = purge(session, get_settings(), utcnow(), dry_run=dry_run)
         if dry_run:

@@ -9,27 +9,16 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import typer
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from powerlist import db
 from powerlist.cli.errors import fail
 from powerlist.cli.output import print_json
-from powerlist.models import Run
-from powerlist.review.deadlines import remind_late
-from powerlist.review.decisions import DecisionImportError, import_decisions
-from powerlist.review.export import export_list
-from powerlist.review.verdicts import (
-    VerdictImportError,
-    import_verdicts,
-    latest_round,
-    write_verdict_workbook,
-)
-from powerlist.settings import get_settings
-from powerlist.workdays import UnknownYear
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 decisions_app = typer.Typer(
     help="Department proposals (部门意见) and the reviewing office's findings (审核意见).",
@@ -45,6 +34,9 @@ def decisions_import(
     as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON."),
 ) -> None:
     """Validate a returned department workbook and record its 部门意见 (待审核), all or nothing."""
+    from powerlist import db
+    from powerlist.review.decisions import DecisionImportError, import_decisions
+
     try:
         with db.session_scope() as session:
             outcome = import_decisions(session, file, actor=actor)
@@ -76,6 +68,10 @@ def decisions_review(
     as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON."),
 ) -> None:
     """Write the reviewing office's 审核意见 workbook: every pending 部门意见 of the round."""
+    from powerlist import db
+    from powerlist.review.verdicts import latest_round, write_verdict_workbook
+    from powerlist.settings import get_settings
+
     folder = out or get_settings().reports_dir / "verdicts"
     with db.session_scope() as session:
         chosen = run_id or latest_round(session, year)
@@ -100,6 +96,9 @@ def decisions_approve(
     as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON."),
 ) -> None:
     """Import the office's 审核意见: 同意 changes the list, 不同意 closes, 退回修改 sends back."""
+    from powerlist import db
+    from powerlist.review.verdicts import VerdictImportError, import_verdicts
+
     try:
         with db.session_scope() as session:
             outcome = import_verdicts(session, file, actor=actor)
@@ -125,6 +124,11 @@ def decisions_remind(
     as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON."),
 ) -> None:
     """Remind departments that have not returned their 部门意见 (working days only, once a day)."""
+    from powerlist import db
+    from powerlist.review.deadlines import remind_late
+    from powerlist.review.verdicts import latest_round
+    from powerlist.workdays import UnknownYear
+
     try:
         day = date.fromisoformat(today) if today else local_today()
     except ValueError as error:
@@ -155,6 +159,8 @@ def decisions_remind(
 
 def local_today() -> date:
     """Today in the configured timezone."""
+    from powerlist.settings import get_settings
+
     return datetime.now(ZoneInfo(get_settings().timezone)).date()
 
 
@@ -165,6 +171,10 @@ def list_export(
     as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON."),
 ) -> None:
     """Write the list after this year's decisions: published layout, catalogues and the diff."""
+    from powerlist import db
+    from powerlist.review.export import export_list
+    from powerlist.settings import get_settings
+
     folder = out or get_settings().reports_dir / "published"
     with db.session_scope() as session:
         reviewed_year(session, year)
@@ -194,6 +204,10 @@ def list_export(
 def reviewed_year(session: Session, year: int) -> None:
     """Refuse a year without a finished yearly review (年度审核): its export would record a
     snapshot that next year's comparison would wrongly start from."""
+    from sqlalchemy import select
+
+    from powerlist.models import Run
+
     finished = session.scalar(
         select(Run.id).where(
             Run.job == "yearly_review",

@@ -6,21 +6,17 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from powerlist.cli.errors import fail
 from powerlist.cli.output import print_json, print_table
-from powerlist.db import default_engine, session_scope
-from powerlist.labels import STATUS_ZH, error_lines, job_title, period_zh
-from powerlist.models import utcnow
-from powerlist.regions import region_scope
-from powerlist.runtime.ledger import Claim, RunBusy
-from powerlist.runtime.runner import checked_job, run_in_process, start_run
-from powerlist.runtime.steps import limits_from
-from powerlist.runtime.views import RunView, get_run, list_runs, run_report_files, run_steps
-from powerlist.settings import get_settings
+from powerlist.labels import STATUS_ZH, error_lines, job_title, period_zh, scope_zh
+
+if TYPE_CHECKING:
+    from powerlist.runtime.ledger import Claim
+    from powerlist.runtime.views import RunView
 
 runs_app = typer.Typer(help="The run ledger (运行台账): status and progress.", no_args_is_help=True)
 schedules_app = typer.Typer(help="The beat schedule (定时任务).", no_args_is_help=True)
@@ -54,6 +50,13 @@ def run(
     force: bool = typer.Option(False, "--force", help="Re-run a finished key, replacing outputs."),
 ) -> None:
     """Run a job for a period (and one department): in this process, or queued to workers."""
+    from powerlist.db import default_engine
+    from powerlist.regions import region_scope
+    from powerlist.runtime.ledger import RunBusy
+    from powerlist.runtime.runner import run_in_process, start_run
+    from powerlist.runtime.steps import limits_from
+    from powerlist.settings import get_settings
+
     if region and department:
         fail("--region 与 --department 只能选一个")
     scope = region_scope(region) if region else (department or "all")
@@ -67,7 +70,8 @@ def run(
         typer.echo(f"运行 #{view.id} 已结束（{STATUS_ZH[view.status]}）；如需重跑请加 --force")
         raise typer.Exit(EXIT_CODES[view.status])
     typer.echo(
-        f"运行 #{view.id}：{view.job} {view.period} {view.scope}（第 {claim.generation} 次）"
+        f"运行 #{view.id}：{job_title(view.job)}，{period_zh(view.period)}，"
+        f"{scope_zh(view.scope)}（第 {claim.generation} 次）"
     )
     if queue:
         _send(claim, view.job)
@@ -96,6 +100,7 @@ def _trigger(queue: bool) -> str:
 
 
 def _send(claim: Claim, job: str) -> None:
+    from powerlist.db import default_engine
     from tasks.dispatch import BrokerDown, send_first_step  # the Celery edge
 
     try:
@@ -116,6 +121,9 @@ def _watch(run_id: int) -> RunView:
 
 
 def _view(run_id: int) -> RunView:
+    from powerlist.db import session_scope
+    from powerlist.runtime.views import get_run
+
     with session_scope() as session:
         view = get_run(session, run_id)
     if view is None:
@@ -175,6 +183,9 @@ class _Progress:
 
 
 def _print_outcome(view: RunView) -> None:
+    from powerlist.db import session_scope
+    from powerlist.runtime.views import run_report_files
+
     if view.status == "skipped":
         reason = (view.summary or {}).get("skipped", "")
         typer.echo(f"运行 #{view.id} 跳过：{reason}（已记为“已跳过”，不计为成功）")
@@ -214,7 +225,13 @@ def runs_list(
     job: str | None = typer.Option(None, "--job", help="Only runs of this job."),
 ) -> None:
     """The newest runs with status and progress."""
-    job = checked_job(job).name if job else None
+    from powerlist.db import session_scope
+    from powerlist.runtime.views import list_runs
+
+    if job:
+        from powerlist.runtime.runner import checked_job  # loads the job registry: only for --job
+
+        job = checked_job(job).name
     with session_scope() as session:
         views = list_runs(session, limit=limit, job=job)
     if as_json:
@@ -241,6 +258,9 @@ def runs_show(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """One run: status, progress, attempts, timings, trigger, error and its steps."""
+    from powerlist.db import session_scope
+    from powerlist.runtime.views import run_steps
+
     view = _view(run_id)
     with session_scope() as session:
         steps = run_steps(session, run_id)
@@ -316,6 +336,8 @@ def _time(value: datetime | None) -> str:
 @schedules_app.command("list")
 def schedules_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Each schedule entry and its next three real runs (Asia/Shanghai; working days only)."""
+    from powerlist.models import utcnow
+    from powerlist.settings import get_settings
     from schedules.loader import ScheduleError, load_schedule
 
     try:
