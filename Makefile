@@ -66,4 +66,4 @@ migration: $(STAMP) ## New Alembic revision from the models: make migration m="w
 clean: ## Remove the demo database and reports (var/)
 	rm -rf var
 
-.PHONY: help install demo serve test bench bench-city bench-cli lint fmt migration clean
+.PHONY: help install demo serve test bench bench-city bench-cli print-samples lint fmt migration clean

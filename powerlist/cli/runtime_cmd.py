@@ -270,8 +270,8 @@ def runs_show(
         print_json(data)
         return
     for label, value in [
-        ("运行", f"#{view.id} {view.job} {view.period} {view.scope}（第 {view.generation} 次）"),
-        ("任务", f"{job_title(view.job)}，{period_zh(view.period)}"),
+        ("运行", f"#{view.id}（第 {view.generation} 次）"),
+        ("任务", f"{job_title(view.job)}，{period_zh(view.period)}，{scope_zh(view.scope)}"),
         ("状态", STATUS_ZH.get(view.status, view.status)),
         ("进度", f"{view.done}/{view.total} {view.current or ''}".rstrip()),
         ("尝试", view.attempts),

@@ -27,7 +27,7 @@ def review_run(session: Session, year: int) -> Run:
     ).all()
     if not runs:
         raise FindingsQueryError(
-            f"{year}年度尚未运行年度审核，请先运行 powerlist run yearly_review --period {year}"
+            f"{year}年度尚未运行年度审核，请先运行 powerlist run yearly-review --period {year}"
         )
     whole = [run for run in runs if run.scope == "all"]
     return (whole or runs)[-1]
