@@ -41,6 +41,7 @@ def client(world: HttpWorld) -> Iterator[TestClient]:
         "/api/runs/9223372036854775808",
         "/api/runs/2147483648",
         "/api/reports/-1/download",
+        f"/api/runs/{HUGE}/verdicts-workbook",
     ],
 )
 def test_ids_beyond_the_databases_range_are_refused_not_500(
