@@ -129,6 +129,20 @@ class Settings(BaseSettings):
     retention_audit_days: int = Field(
         1825, ge=0, description="Days an audit event (download, upload, trigger) is kept."
     )
+    retention_staff_days: int = Field(
+        1095,
+        ge=0,
+        description="Days a person no longer 在岗 is kept (with reminders, training, exams).",
+    )
+    retention_roster_files_days: int = Field(
+        400, ge=0, description="Days a training roster or city table workbook is kept."
+    )
+    retention_report_files_days: int = Field(
+        1825, ge=0, description="Days any other report workbook (review, assessment) is kept."
+    )
+    retention_import_errors_days: int = Field(
+        30, ge=0, description="Days the error workbook of a refused import (its rows) is kept."
+    )
 
     # --- HTTP API and portal (powerlist serve) -------------------------------------------
     api_run_mode: Literal["queue", "in_process"] = Field(

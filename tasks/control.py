@@ -90,9 +90,8 @@ def check_calendar() -> str | None:
 
 @app.task(name="powerlist.purge")
 def purge() -> dict[str, int]:
-    """Delete personal data past its retention period (发件箱、提醒记录、审计记录)."""
-    from powerlist.retention import purge as purge_rows
+    """Delete data past its retention period (发件箱、提醒、审计、离岗人员、旧报表文件)."""
+    from powerlist.retention import purge_now
 
-    with session_scope() as session:
-        results = purge_rows(session, get_settings(), utcnow())
-    return {r.kind: r.rows for r in results}
+    results = purge_now(get_settings(), utcnow())
+    return {r.kind: r.rows for r in results} | {f"{r.kind}_files": r.files for r in results}

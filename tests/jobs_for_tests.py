@@ -3,7 +3,9 @@
 Loaded in worker processes through POWERLIST_EXTRA_JOB_MODULES=tests.jobs_for_tests. The
 control folder (POWERLIST_TEST_CONTROL_DIR) holds `sleep-<CODE>` (seconds to sleep mid-write),
 `kill-<CODE>` (how many more times to SIGKILL the own process mid-write; 99 = every time) and
-`fail-<CODE>` (raise an error N more times); every start and end is appended to `log`.
+`fail-<CODE>` (raise an error N more times) and `stubborn-<CODE>` (seconds to sleep mid-write,
+ignoring the soft time limit, like code stuck where no signal reaches); every start and end is
+appended to `log`.
 """
 
 from __future__ import annotations
@@ -89,6 +91,9 @@ def run_unit(session: Session, context: RunContext, code: str) -> None:
         pause = _take(f"sleep-{code}")
         if pause:
             time.sleep(float(pause))
+        stubborn = _take(f"stubborn-{code}")
+        if stubborn:
+            _sleep_ignoring_soft_limit(code, float(stubborn))
         if _take(f"kill-{code}") is not None:
             log_event(code, "kill")
             os.kill(os.getpid(), signal.SIGKILL)
@@ -114,6 +119,15 @@ def run_unit(session: Session, context: RunContext, code: str) -> None:
         )
     )
     log_event(code, "end")
+
+
+def _sleep_ignoring_soft_limit(code: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            time.sleep(0.1)
+        except Exception:  # Celery's SoftTimeLimitExceeded: swallowed, as stuck code would
+            log_event(code, "soft-limit-ignored")
 
 
 def finish(session: Session, context: RunContext) -> dict[str, Any]:

@@ -38,7 +38,7 @@ def _plain(tmp_path: Path, rows: int = 3) -> Path:
     return flat_xlsx(tmp_path / "plain.xlsx", HEADERS, lines)
 
 
-def test_a_merge_over_the_whole_sheet_is_clamped_to_the_column_cap(
+def test_a_merge_drawn_over_the_whole_sheet_leaves_the_data_alone(
     tmp_path: Path, settings_env: pytest.MonkeyPatch
 ) -> None:
     plain = _plain(tmp_path)
@@ -55,6 +55,26 @@ def test_a_merge_over_the_whole_sheet_is_clamped_to_the_column_cap(
     assert len(table.headers) <= cap
     assert all(len(values) <= cap for _, values in table.rows)
     assert [values[2] for _, values in table.rows] == ["行政检查"] * 3
+    assert [values[3] for _, values in table.rows] == ["市生态环境局"] * 3  # not overwritten
+
+
+def test_a_merge_from_the_last_column_to_xfd_fills_only_up_to_the_column_cap(
+    tmp_path: Path, settings_env: pytest.MonkeyPatch
+) -> None:
+    plain = _plain(tmp_path)
+    with zipfile.ZipFile(plain) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    merged = sheet.replace(  # nothing right of D2 holds a value: the merge is filled, not skipped
+        b"</sheetData>",
+        b'</sheetData><mergeCells count="1"><mergeCell ref="D2:XFD2"/></mergeCells>',
+    )
+    assert merged != sheet
+    path = _rewrite(plain, tmp_path / "merged.xlsx", {"xl/worksheets/sheet1.xml": merged})
+    (table,) = read_tables(path, set(HEADERS).__contains__)
+    cap = get_settings().import_max_columns
+    widths = [len(values) for _, values in table.rows]
+    assert max(widths) <= cap, f"a merged range filled {max(widths):,} columns"
+    assert [values[3] for _, values in table.rows] == ["市生态环境局"] * 3
 
 
 def test_total_unpacked_size_is_refused_even_when_every_part_compresses_little(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from sqlalchemy import Engine
 
-from powerlist.api.deps import audit, current_caller, get_engine, not_found
+from powerlist.api.deps import RowId, audit, current_caller, get_engine, not_found
 from powerlist.api.report_access import content_disposition
 from powerlist.db import session_scope
 from powerlist.models import Run
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/api/runs", tags=["reviews"])
 
 @router.get("/{run_id}/verdicts-workbook")
 def verdicts_workbook(
-    run_id: int, caller: Caller = Depends(current_caller), engine: Engine = Depends(get_engine)
+    run_id: RowId, caller: Caller = Depends(current_caller), engine: Engine = Depends(get_engine)
 ) -> Response:
     """The round's pending 部门意见 as a 审核意见 workbook to fill (administrators only)."""
     if not caller.is_admin:

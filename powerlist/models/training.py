@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from powerlist.models.base import Base
+from powerlist.models.base import Base, utcnow
 
 
 class Staff(Base):
@@ -24,6 +24,17 @@ class Staff(Base):
     email: Mapped[str | None] = mapped_column(String(128))
     phone: Mapped[str | None] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # the day the person was first recorded as no longer 在岗; retention counts from it
+    inactive_since: Mapped[date | None] = mapped_column(Date)
+
+
+@event.listens_for(Staff.active, "set")
+def _track_leaving(target: Staff, value: object, old: object, _initiator: object) -> None:
+    """Stamp the day a person leaves (在岗 becomes 否); clear it when they are back."""
+    if value is False and old is not False:
+        target.inactive_since = utcnow().date()
+    elif value:
+        target.inactive_since = None
 
 
 class TrainingRequirement(Base):

@@ -281,6 +281,7 @@ def upgrade() -> None:
     sa.Column('email', sa.String(length=128), nullable=True),
     sa.Column('phone', sa.String(length=32), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('inactive_since', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['unit_id'], ['receiving_units.id'], name=op.f('fk_staff_unit_id_receiving_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staff')),
     sa.UniqueConstraint('staff_no', name=op.f('uq_staff_staff_no'))
