@@ -10,7 +10,7 @@ import csv
 import io
 import os
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -281,4 +281,17 @@ def macro_xlsx(path: Path) -> Path:
 def renamed_binary(path: Path) -> Path:
     """An executable renamed to .xlsx."""
     path.write_bytes(b"\x7fELF\x02\x01\x01" + os.urandom(4096))
+    return path
+
+
+def streamed_sheet_xlsx(path: Path, rows: Iterable[str]) -> Path:
+    """A minimal .xlsx (no <dimension>, inline strings) whose one sheet is `rows` of row XML."""
+    with (
+        _package(path) as archive,
+        archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as out,
+    ):
+        out.write(SHEET_HEAD.encode())
+        for row in rows:
+            out.write(row.encode())
+        out.write(SHEET_TAIL.encode())
     return path

@@ -23,6 +23,9 @@ from powerlist.imports.text import clean, fold
 from powerlist.settings import get_settings
 
 HEADER_SCAN_ROWS = 20
+# rows of sheet XML (blank ones too) read before a header must have been seen: a hostile sheet of
+# 200,000 empty <row> elements is given up here, not at the row cap
+HEADER_SCAN_MAX_ROWS = 1_000
 NOTE_PREFIX = re.compile(r"^(注|备注|说明|附注|填表说明)\s*[:：\d一、.]")
 SECTION_PREFIX = re.compile(r"^[一二三四五六七八九十]+[、.．]")
 MERGE_REF = re.compile(rb'<mergeCell ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
@@ -70,7 +73,8 @@ def read_tables(path: Path, is_header: Callable[[str], bool]) -> list[RawTable]:
         raise NoDataRows(f"{path.name}: 没有数据行（文件是空的）；请填写表头和数据后再导入")
     if not tables:
         raise NoTable(
-            f"{path.name}: 找不到表头：前 {HEADER_SCAN_ROWS} 个有内容的行里没有可识别的列名；"
+            f"{path.name}: 找不到表头：前 {HEADER_SCAN_ROWS} 个有内容的行"
+            f"（至多前 {HEADER_SCAN_MAX_ROWS:,} 行）里没有可识别的列名；"
             "请按 powerlist templates 生成的模板填写表头"
         )
     return tables
@@ -79,21 +83,27 @@ def read_tables(path: Path, is_header: Callable[[str], bool]) -> list[RawTable]:
 class HeaderWindow:
     """Watches the first HEADER_SCAN_ROWS filled rows of a sheet for a recognised header cell,
     so a sheet without one is given up at once instead of parsed whole (a hostile 200,000-row
-    sheet took 40–100 s before it was refused)."""
+    sheet took 40–100 s before it was refused). Blank rows count towards HEADER_SCAN_MAX_ROWS."""
 
     def __init__(self, is_header: Callable[[str], bool]) -> None:
         self.is_header = is_header
         self.filled = 0
+        self.read = 0
         self.found = False
+        self.gave_up = False
 
     def hopeless(self, values: list[Any]) -> bool:
         """Count one more row; True once the window is full and none of it looked like a header."""
         if self.found:
             return False
+        self.read += 1
         if any(x is not None and x != "" for x in values):
             self.filled += 1
             self.found = any(_header_text(v) and self.is_header(_header_text(v)) for v in values)
-        return not self.found and self.filled >= HEADER_SCAN_ROWS
+        self.gave_up = not self.found and (
+            self.filled >= HEADER_SCAN_ROWS or self.read >= HEADER_SCAN_MAX_ROWS
+        )
+        return self.gave_up
 
 
 def _workbook_grids(
@@ -123,7 +133,7 @@ def _workbook_grids(
                 grid.append((number, values))
             _fill_merged(grid, _merged_ranges(ws) if grid else [])
             grid = [(n, v) for n, v in grid if any(x is not None and x != "" for x in v)]
-            yield ws.title, grid, bool(grid) or window.filled > 0
+            yield ws.title, grid, bool(grid) or window.filled > 0 or window.gave_up
     finally:
         wb.close()
 
@@ -211,7 +221,7 @@ def _csv_grids(path: Path, is_header: Callable[[str], bool]) -> Iterator[tuple[s
             while values and not values[-1]:
                 values.pop()  # trailing empty cells (a,b,,,) are not columns of the file
             grid.append((number, values))
-    yield "CSV", grid, bool(grid) or window.filled > 0
+    yield "CSV", grid, bool(grid) or window.filled > 0 or window.gave_up
 
 
 def _table(file: str, sheet: str, grid: Grid, is_header: Callable[[str], bool]) -> RawTable | None:
