@@ -127,8 +127,8 @@ def _workbook_grids(
                     break
                 if number > limit:
                     raise UnsafeFile(
-                        f"{path.name}: 工作表“{ws.title}”超过 {settings.import_max_rows:,} 行 "
-                        "(too many rows; split the file)"
+                        f"{path.name}: 工作表“{ws.title}”超过 {settings.import_max_rows:,} 行；"
+                        "请拆分成几个文件后再导入"
                     )
                 grid.append((number, values))
             _fill_merged(grid, _merged_ranges(ws) if grid else [])
@@ -205,7 +205,10 @@ def _csv_grids(path: Path, is_header: Callable[[str], bool]) -> Iterator[tuple[s
         except UnicodeDecodeError:
             continue
     else:  # gb18030 decodes almost any bytes; this is for the rare truly broken file
-        raise UnsafeFile(f"{path.name}: 无法识别编码 not UTF-8 or GB18030 text")
+        raise UnsafeFile(
+            f"{path.name}: 无法识别文件编码（既不是 UTF-8 也不是 GB18030）；"
+            "请另存为 UTF-8 编码的 CSV 或 .xlsx 后再导入"
+        )
     settings = get_settings()
     grid: Grid = []
     limit = settings.import_max_rows + HEADER_SCAN_ROWS
@@ -215,7 +218,9 @@ def _csv_grids(path: Path, is_header: Callable[[str], bool]) -> Iterator[tuple[s
             grid = []
             break
         if number > limit:
-            raise UnsafeFile(f"{path.name}: 超过 {settings.import_max_rows:,} 行 (too many rows)")
+            raise UnsafeFile(
+                f"{path.name}: 超过 {settings.import_max_rows:,} 行；请拆分成几个文件后再导入"
+            )
         if any(cell.strip() for cell in row):
             values = row[: settings.import_max_columns]
             while values and not values[-1]:
@@ -241,7 +246,7 @@ def _table(file: str, sheet: str, grid: Grid, is_header: Callable[[str], bool]) 
     rows = [(n, v) for n, v in body if not _is_note(v) and not _repeats(v, headers, folded_header)]
     limit = get_settings().import_max_rows
     if len(rows) > limit:
-        raise UnsafeFile(f"{file}: 工作表“{sheet}”超过 {limit:,} 行 (too many rows; split it)")
+        raise UnsafeFile(f"{file}: 工作表“{sheet}”超过 {limit:,} 行；请拆分成几个文件后再导入")
     # rows end at their rightmost filled cell: the table is as wide as the widest of them
     width = max((len(v) for _, v in rows), default=0)
     headers += [""] * (width - len(headers))

@@ -75,7 +75,7 @@ def parse_date(value: Any) -> date | None:
                 return date(int(match[1]), int(match[2]), int(match[3]))
             except ValueError:
                 break
-    raise BadValue(f"“{value}”不是日期 (not a date; use 2026-03-01)")
+    raise BadValue(f"“{value}”不是日期；请填写如 2026-03-01 的日期")
 
 
 def parse_month(value: Any) -> date | None:
@@ -87,7 +87,7 @@ def parse_month(value: Any) -> date | None:
     try:
         day = parse_date(value)
     except BadValue:
-        raise BadValue(f"“{value}”不是月份 (not a month; use 2026-03)") from None
+        raise BadValue(f"“{value}”不是月份；请填写如 2026-03 的年月") from None
     return None if day is None else day.replace(day=1)
 
 
@@ -97,7 +97,7 @@ def parse_count(value: Any) -> int | None:
     if number is None:
         return None
     if not float(number).is_integer() or number < 0:
-        raise BadValue(f"“{value}”不是非负整数 (not a whole number ≥ 0)")
+        raise BadValue(f"“{value}”不是非负整数；请填写 0 或正整数")
     return int(number)
 
 
@@ -113,7 +113,7 @@ def parse_number(value: Any) -> float | None:
     try:
         return float(text)
     except ValueError:
-        raise BadValue(f"“{value}”不是数字 (not a number)") from None
+        raise BadValue(f"“{value}”不是数字；请填写数字，如 12 或 12.5") from None
 
 
 def parse_bool(value: Any) -> bool | None:
@@ -127,4 +127,4 @@ def parse_bool(value: Any) -> bool | None:
         return True
     if text in FALSE_WORDS:
         return False
-    raise BadValue(f"“{value}”应为“是”或“否” (expected yes or no)")
+    raise BadValue(f"“{value}”应为“是”或“否”；请填写“是”或“否”")
