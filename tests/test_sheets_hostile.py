@@ -73,7 +73,7 @@ def test_billion_laughs_is_refused_by_defusedxml(tmp_path: Path, settings_env: o
 
 
 def test_macro_enabled_workbooks_are_refused(tmp_path: Path, settings_env: object) -> None:
-    with pytest.raises(UnsafeFile, match="含宏的工作簿（.xlsm）不予接收"):
+    with pytest.raises(UnsafeFile, match=r"含宏的工作簿（\.xlsm）不予接收"):
         open_workbook(macro_xlsx(tmp_path / "清单.xlsm"))
     with pytest.raises(UnsafeFile, match="工作簿含宏"):
         open_workbook(macro_xlsx(tmp_path / "改名的宏.xlsx"))
