@@ -7,11 +7,19 @@ clear message; workbooks are then read in read-only, values-only mode (formulas 
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import openpyxl
 import openpyxl.xml
+from openpyxl.cell.text import Text
+from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+from openpyxl.worksheet.dimensions import SheetDimension
+from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.xml.functions import iterparse
 
 from powerlist.settings import get_settings
 
@@ -115,9 +123,90 @@ def open_workbook(path: Path) -> Any:
     check_file_size(path)
     check_workbook_zip(path)
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+        reader = _LazyReader(
+            path, read_only=True, keep_vba=False, data_only=True, keep_links=False
+        )
+        reader.read()
+        return reader.wb
     except Exception as exc:  # openpyxl raises many types for damaged or hostile XML
         cause = exc.__cause__ or exc.__context__ or exc
         raise UnsafeFile(
             f"{path.name}: 无法读取工作簿（{type(cause).__name__}: {cause}）；{SAVE_AS}"
         ) from exc
+
+
+STRING_TAG = f"{{{SHEET_MAIN_NS}}}si"
+
+
+class LazyStrings:
+    """The shared-string table, parsed only as far as the cells read so far refer to it.
+
+    openpyxl parses the whole table when it opens a workbook: 400,000 strings of a header-less
+    sheet were parsed before its first row was read. Exporters number strings in order of first
+    use, so the header scan needs only the table's head; a full import still parses it all.
+    """
+
+    def __init__(self, source: IO[bytes]) -> None:
+        self._source: IO[bytes] | None = source
+        self._nodes: Iterator[Any] | None = iterparse(source)  # defusedxml's, as openpyxl's
+        self._strings: list[str] = []
+
+    def __getitem__(self, index: int) -> str:
+        """String number `index` (0-based), parsing the table up to it."""
+        while (index >= len(self._strings) or index < 0) and self._nodes is not None:
+            self._parse_more()
+        return self._strings[index]
+
+    def _parse_more(self, count: int = 4096) -> None:
+        assert self._nodes is not None
+        found = 0
+        for _, node in self._nodes:
+            if node.tag == STRING_TAG:
+                self._strings.append(Text.from_tree(node).content.replace("x005F_", ""))
+                node.clear()
+                found += 1
+                if found >= count:
+                    return
+        self._nodes = None
+        if self._source is not None:
+            self._source.close()
+            self._source = None
+
+
+class _HeadOnlySheet(ReadOnlyWorksheet):  # type: ignore[misc]
+    """A read-only sheet that looks for <dimension> only before <sheetData> starts.
+
+    openpyxl's own looks until <sheetData> ends: a sheet without <dimension> (openpyxl's own
+    write-only files, many exporters) was parsed whole when the workbook was opened.
+    """
+
+    def _get_size(self) -> None:
+        with self._get_source() as source:
+            for _, element in iterparse(source, events=("start",)):
+                if element.tag == DIMENSION_TAG and element.get("ref"):
+                    bounds = SheetDimension.from_tree(element).boundaries
+                    self._min_column, self._min_row, self._max_column, self._max_row = bounds
+                    return
+                if element.tag == DATA_TAG:
+                    return
+
+
+class _LazyReader(ExcelReader):  # type: ignore[misc]
+    """openpyxl's read-only workbook reader that parses no sheet and no string table on open:
+    shared strings are parsed on demand and a sheet's size is read from its head only."""
+
+    def read_strings(self) -> None:
+        found = self.package.find(SHARED_STRINGS)
+        if found is not None:
+            self.shared_strings = LazyStrings(self.archive.open(found.PartName[1:]))
+
+    def read_worksheets(self) -> None:
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files:
+                continue
+            if "chartsheet" in rel.Type:
+                self.read_chartsheet(sheet, rel)
+                continue
+            ws = _HeadOnlySheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            ws.sheet_state = sheet.state
+            self.wb._sheets.append(ws)
