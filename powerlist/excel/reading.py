@@ -123,9 +123,7 @@ def open_workbook(path: Path) -> Any:
     check_file_size(path)
     check_workbook_zip(path)
     try:
-        reader = _LazyReader(
-            path, read_only=True, keep_vba=False, data_only=True, keep_links=False
-        )
+        reader = _LazyReader(path, read_only=True, keep_vba=False, data_only=True, keep_links=False)
         reader.read()
         return reader.wb
     except Exception as exc:  # openpyxl raises many types for damaged or hostile XML
