@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,9 +19,11 @@ from typing import Any
 from openpyxl.utils import range_boundaries
 
 from powerlist.excel.reading import UnsafeFile, check_file_size, open_workbook
-from powerlist.imports.rows import sheet_rows
+from powerlist.imports.rows import FastSheets, sheet_rows
 from powerlist.imports.text import clean, fold
 from powerlist.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 HEADER_SCAN_ROWS = 20
 # rows of sheet XML (blank ones too) read before a header must have been seen: a hostile sheet of
@@ -32,7 +35,8 @@ MERGE_REF = re.compile(rb'<mergeCell ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 GUIDE_SHEETS = frozenset({"填表说明"})  # a template's instructions, never data
 
-Grid = list[tuple[int, list[Any]]]
+Row = tuple[int, list[Any]]
+Grid = list[Row]
 
 
 @dataclass
@@ -111,31 +115,78 @@ def _workbook_grids(
 ) -> Iterator[tuple[str, Grid, bool]]:
     """Each visible sheet's filled rows, and whether it had any (a sheet given up for want of a
     header had rows, though none are kept)."""
-    settings = get_settings()
     wb = open_workbook(path)
+    fast = _FastOnce(path)
     try:
         for ws in wb.worksheets:
             if getattr(ws, "sheet_state", "visible") != "visible" or ws.title in GUIDE_SHEETS:
                 continue
-            limit = settings.import_max_rows + HEADER_SCAN_ROWS
-            grid: Grid = []
-            shared: dict[str, str] = {}  # one object per repeated text (承办机构, 追责情形 …)
             window = HeaderWindow(is_header)
-            for number, values in sheet_rows(ws, settings.import_max_columns, shared):
-                if window.hopeless(values):
-                    grid = []
-                    break
-                if number > limit:
-                    raise UnsafeFile(
-                        f"{path.name}: 工作表“{ws.title}”超过 {settings.import_max_rows:,} 行；"
-                        "请拆分成几个文件后再导入"
-                    )
-                grid.append((number, values))
+            grid = _sheet_grid(path, ws, window, fast)
             _fill_merged(grid, _merged_ranges(ws) if grid else [])
             grid = [(n, v) for n, v in grid if any(x is not None and x != "" for x in v)]
             yield ws.title, grid, bool(grid) or window.filled > 0 or window.gave_up
     finally:
+        fast.close()
         wb.close()
+
+
+def _sheet_grid(path: Path, ws: Any, window: HeaderWindow, fast: _FastOnce) -> Grid:
+    """openpyxl streams the header scan window; once a header is found the rest of the sheet
+    is read by python-calamine (or still by openpyxl if calamine cannot read the file)."""
+    settings = get_settings()
+    limit = settings.import_max_rows + HEADER_SCAN_ROWS
+    shared: dict[str, str] = {}  # one object per repeated text (承办机构, 追责情形 …)
+    grid: Grid = []
+    head = sheet_rows(ws, settings.import_max_columns, shared)
+    for number, values in head:
+        if window.hopeless(values):
+            break
+        grid.append(_capped(path, ws.title, number, limit, values))
+        if window.found:
+            rest = fast.rows(ws.title, settings.import_max_columns, shared, number) or head
+            grid.extend(_capped(path, ws.title, n, limit, v) for n, v in rest)
+            break
+    head.close()
+    return [] if window.gave_up else grid
+
+
+def _capped(path: Path, sheet: str, number: int, limit: int, values: list[Any]) -> Row:
+    if number > limit:
+        raise UnsafeFile(
+            f"{path.name}: 工作表“{sheet}”超过 {get_settings().import_max_rows:,} 行；"
+            "请拆分成几个文件后再导入"
+        )
+    return number, values
+
+
+class _FastOnce:
+    """python-calamine opened at most once per file, and only when a sheet has a header."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.sheets: FastSheets | None = None
+        self.failed = False
+
+    def rows(
+        self, title: str, max_col: int, shared: dict[str, str], after: int
+    ) -> Iterator[tuple[int, list[Any]]] | None:
+        """The sheet's rows below `after` read by calamine, or None when it cannot read them."""
+        if self.failed:
+            return None
+        try:
+            if self.sheets is None:
+                self.sheets = FastSheets(self.path)
+            return self.sheets.rows(title, max_col, shared, after)
+        except Exception as exc:  # any calamine failure: openpyxl reads on, as it always did
+            log.warning("python-calamine cannot read %s (%s); openpyxl reads it", self.path, exc)
+            self.failed = True
+            return None
+
+    def close(self) -> None:
+        """Release the file."""
+        if self.sheets is not None:
+            self.sheets.close()
 
 
 def _merged_ranges(ws: Any) -> list[tuple[int, int, int, int]]:
