@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
@@ -33,13 +34,20 @@ def clean(value: Any) -> str | None:
     """Cell text with full-width and trailing spaces trimmed; None for an empty cell."""
     if value is None:
         return None
-    if type(value) is str and value.isprintable() and "  " not in value:
-        # the common one-line cell: every whitespace but the ASCII space is unprintable, so
-        # there is nothing to fold; only the ends need trimming
-        return value.strip(" ") or None
+    if type(value) is str:
+        if value.isprintable() and "  " not in value:
+            # the common one-line cell: every whitespace but the ASCII space is unprintable, so
+            # there is nothing to fold; only the ends need trimming
+            return value.strip(" ") or None
+        return _clean_text(value)  # multi-line cells repeat (实施依据, 责任事项): once each
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return _clean_text(str(value))
+
+
+@lru_cache(maxsize=8192)
+def _clean_text(text: str) -> str | None:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = [SPACES.sub(" ", WIDE_SPACE_IN_TEXT.sub("", line)).strip() for line in text.split("\n")]
     text = "\n".join(line for line in lines if line)
     return text or None
