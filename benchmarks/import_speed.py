@@ -1,10 +1,13 @@
 """Measure the items import on a 100,000-row published list, and the zip-bomb refusal.
 
     .venv/bin/python benchmarks/import_speed.py [ROWS]
+    .venv/bin/python -m benchmarks.import_speed --compare [ROWS]
+
 
 Writes a list in the published layout with the report style (write-only), imports it into a
 fresh SQLite database, re-imports it (content-hash no-op), and refuses a 300 MB zip bomb;
-prints seconds, rows/s and peak memory (RSS) for each step.
+prints seconds, rows/s and peak memory (RSS) for each step. `--compare` runs, each in a fresh
+process on the same file: bare openpyxl read-only, bare python-calamine, and our import.
 """
 
 from __future__ import annotations
@@ -105,6 +108,47 @@ def main(count: int = 100_000) -> None:
     engine.dispose()
 
 
+def calamine_read(path: str) -> dict[str, object]:
+    """python-calamine alone reading every cell value of the file (the import's row reader)."""
+    from python_calamine import CalamineWorkbook
+
+    from benchmarks.measure import Clock
+
+    rows = 0
+    with Clock() as clock:
+        book = CalamineWorkbook.from_path(path)
+        for name in book.sheet_names:
+            for _ in book.get_sheet_by_name(name).iter_rows():
+                rows += 1
+        book.close()
+    return {"wall": clock.wall, "cpu": clock.cpu, "count": rows}
+
+
+def compare(count: int = 100_000) -> None:
+    """Bare openpyxl read-only, bare calamine and our import of one list, each in a fresh
+    process; one line each with wall, CPU, peak RSS and ours/bare openpyxl."""
+    import os
+
+    from benchmarks import steps
+    from benchmarks.measure import in_fresh_process
+
+    folder = tempfile.mkdtemp(prefix="powerlist-bench-")
+    path = in_fresh_process(steps.write_import_file, folder, count)["path"]
+    got = {
+        "bare openpyxl read-only": in_fresh_process(steps.bare_read, path),
+        "bare python-calamine": in_fresh_process(calamine_read, path),
+        "ours (import items)": in_fresh_process(steps.import_ours, folder, path),
+    }
+    bare = got["bare openpyxl read-only"]
+    sys.stdout.write(f"load average {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f}\n")
+    for name, step in got.items():
+        sys.stdout.write(
+            f"{name:<26} wall {step['wall']:7.2f} s  CPU {step['cpu']:7.2f} s  "
+            f"peak {step['peak_mb']:5.0f} MB  {step['count']:>9,} rows  "
+            f"wall {step['wall'] / bare['wall']:.2f}× CPU {step['cpu'] / bare['cpu']:.2f}×\n"
+        )
+
+
 _cpu_mark = [time.process_time()]
 
 
@@ -119,4 +163,8 @@ def report(what: str, seconds: float, rows: int | None) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
+    if "--compare" in sys.argv:
+        numbers = [a for a in sys.argv[1:] if a != "--compare"]
+        compare(int(numbers[0]) if numbers else 100_000)
+    else:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)

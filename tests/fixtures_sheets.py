@@ -10,7 +10,7 @@ import csv
 import io
 import os
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -226,9 +226,11 @@ SHEET_HEAD = (
 SHEET_TAIL = "</sheetData></worksheet>"
 
 
-def _package(path: Path, sheet_xml: bytes | None = None) -> zipfile.ZipFile:
+def _package(
+    path: Path, sheet_xml: bytes | None = None, content_types: str = CONTENT_TYPES
+) -> zipfile.ZipFile:
     archive = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED)
-    archive.writestr("[Content_Types].xml", CONTENT_TYPES)
+    archive.writestr("[Content_Types].xml", content_types)
     archive.writestr("_rels/.rels", ROOT_RELS)
     archive.writestr("xl/workbook.xml", WORKBOOK)
     archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
@@ -281,4 +283,28 @@ def macro_xlsx(path: Path) -> Path:
 def renamed_binary(path: Path) -> Path:
     """An executable renamed to .xlsx."""
     path.write_bytes(b"\x7fELF\x02\x01\x01" + os.urandom(4096))
+    return path
+
+
+def streamed_sheet_xlsx(
+    path: Path, rows: Iterable[str], strings: Iterable[str] = (), tail: str = ""
+) -> Path:
+    """A minimal .xlsx (no <dimension>) whose one sheet is `rows` of row XML then `tail`, with a
+    shared-string table of `strings` (<si> XML) then `tail` when any are given. A malformed
+    `tail` proves a reader never parsed that far: it would fail there."""
+    table = list(strings)
+    types = CONTENT_TYPES.replace(
+        "</Types>",
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.'
+        'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+    )
+    with _package(path, content_types=types if table else CONTENT_TYPES) as archive:
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as out:
+            out.write(SHEET_HEAD.encode())
+            for row in rows:
+                out.write(row.encode())
+            out.write((tail + SHEET_TAIL).encode())
+        if table:
+            head = '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            archive.writestr("xl/sharedStrings.xml", head + "".join(table) + tail + "</sst>")
     return path

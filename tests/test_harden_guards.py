@@ -95,14 +95,14 @@ def test_part_names_that_escape_the_package_are_refused(
     tmp_path: Path, settings_env: object, name: str
 ) -> None:
     path = _rewrite(_plain(tmp_path), tmp_path / "names.xlsx", {}, {name: b"<x/>"})
-    with pytest.raises(UnsafeFile, match="unsafe part name"):
+    with pytest.raises(UnsafeFile, match="不安全的部件名"):
         check_workbook_zip(path)
 
 
 def test_a_package_with_too_many_parts_is_refused(tmp_path: Path, settings_env: object) -> None:
     many = {f"xl/custom/part{n}.xml": b"<x/>" for n in range(2_000)}
     path = _rewrite(_plain(tmp_path), tmp_path / "many.xlsx", {}, many)
-    with pytest.raises(UnsafeFile, match="parts in the workbook"):
+    with pytest.raises(UnsafeFile, match="个部件，超过上限"):
         check_workbook_zip(path)
 
 

@@ -63,7 +63,7 @@ def test_zip_bomb_is_refused_from_the_zip_directory_with_little_memory(
 
     peak_kib, returncode = (int(v) for v in result.stdout.split())
     assert returncode == 1
-    assert "zip bomb" in result.stderr
+    assert "压缩炸弹" in result.stderr
     assert peak_kib < 200 * 1024, f"import process peaked at {peak_kib} KiB"
 
 
@@ -73,18 +73,18 @@ def test_billion_laughs_is_refused_by_defusedxml(tmp_path: Path, settings_env: o
 
 
 def test_macro_enabled_workbooks_are_refused(tmp_path: Path, settings_env: object) -> None:
-    with pytest.raises(UnsafeFile, match="macro-enabled"):
+    with pytest.raises(UnsafeFile, match=r"含宏的工作簿（\.xlsm）不予接收"):
         open_workbook(macro_xlsx(tmp_path / "清单.xlsm"))
-    with pytest.raises(UnsafeFile, match="contains macros"):
+    with pytest.raises(UnsafeFile, match="工作簿含宏"):
         open_workbook(macro_xlsx(tmp_path / "改名的宏.xlsx"))
 
 
 def test_renamed_binary_and_old_xls_are_refused(tmp_path: Path, settings_env: object) -> None:
-    with pytest.raises(UnsafeFile, match=r"not an \.xlsx workbook"):
+    with pytest.raises(UnsafeFile, match=r"不是 \.xlsx 文件"):
         open_workbook(renamed_binary(tmp_path / "清单.xlsx"))
     old = tmp_path / "清单.xls"
     old.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + os.urandom(512))
-    with pytest.raises(UnsafeFile, match=r"old \.xls"):
+    with pytest.raises(UnsafeFile, match=r"旧版 \.xls"):
         open_workbook(old)
 
 

@@ -190,7 +190,7 @@ def test_handling_stats_by_month_with_consistency_checks(
     assert [(e.row, e.column, e.message) for e in errors] == [
         (2, "F 按时办结数", "按时办结数与超期数之和大于办结数（4 > 3）"),
         (3, "A 事项编码", "事项“3302170003”在2024年12月未下放或委托给“青山区市场监督管理局”"),
-        (4, "D 受理数", "“-1”不是非负整数 (not a whole number ≥ 0)"),
+        (4, "D 受理数", "“-1”不是非负整数；请填写 0 或正整数"),
     ]
 
 

@@ -37,7 +37,10 @@ class ImportRejected(Exception):
     def __str__(self) -> str:
         shown = "\n".join(f"  {error}" for error in self.errors[:50])
         more = f"\n  …另有 {len(self.errors) - 50} 处错误" if len(self.errors) > 50 else ""
-        head = f"{self.file}: 导入被拒绝，共 {len(self.errors)} 处错误 (nothing was imported)"
+        head = (
+            f"{self.file}: 导入被拒绝，共 {len(self.errors)} 处错误，整个文件未导入；"
+            "请按下列位置改正后重新导入"
+        )
         return f"{head}\n{shown}{more}"
 
 

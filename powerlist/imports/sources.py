@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,18 +19,24 @@ from typing import Any
 from openpyxl.utils import range_boundaries
 
 from powerlist.excel.reading import UnsafeFile, check_file_size, open_workbook
-from powerlist.imports.rows import sheet_rows
+from powerlist.imports.rows import FastSheets, sheet_rows
 from powerlist.imports.text import clean, fold
 from powerlist.settings import get_settings
 
+log = logging.getLogger(__name__)
+
 HEADER_SCAN_ROWS = 20
+# rows of sheet XML (blank ones too) read before a header must have been seen: a hostile sheet of
+# 200,000 empty <row> elements is given up here, not at the row cap
+HEADER_SCAN_MAX_ROWS = 1_000
 NOTE_PREFIX = re.compile(r"^(注|备注|说明|附注|填表说明)\s*[:：\d一、.]")
 SECTION_PREFIX = re.compile(r"^[一二三四五六七八九十]+[、.．]")
 MERGE_REF = re.compile(rb'<mergeCell ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 GUIDE_SHEETS = frozenset({"填表说明"})  # a template's instructions, never data
 
-Grid = list[tuple[int, list[Any]]]
+Row = tuple[int, list[Any]]
+Grid = list[Row]
 
 
 @dataclass
@@ -70,7 +77,8 @@ def read_tables(path: Path, is_header: Callable[[str], bool]) -> list[RawTable]:
         raise NoDataRows(f"{path.name}: 没有数据行（文件是空的）；请填写表头和数据后再导入")
     if not tables:
         raise NoTable(
-            f"{path.name}: 找不到表头：前 {HEADER_SCAN_ROWS} 个有内容的行里没有可识别的列名；"
+            f"{path.name}: 找不到表头：前 {HEADER_SCAN_ROWS} 个有内容的行"
+            f"（至多前 {HEADER_SCAN_MAX_ROWS:,} 行）里没有可识别的列名；"
             "请按 powerlist templates 生成的模板填写表头"
         )
     return tables
@@ -79,21 +87,27 @@ def read_tables(path: Path, is_header: Callable[[str], bool]) -> list[RawTable]:
 class HeaderWindow:
     """Watches the first HEADER_SCAN_ROWS filled rows of a sheet for a recognised header cell,
     so a sheet without one is given up at once instead of parsed whole (a hostile 200,000-row
-    sheet took 40–100 s before it was refused)."""
+    sheet took 40–100 s before it was refused). Blank rows count towards HEADER_SCAN_MAX_ROWS."""
 
     def __init__(self, is_header: Callable[[str], bool]) -> None:
         self.is_header = is_header
         self.filled = 0
+        self.read = 0
         self.found = False
+        self.gave_up = False
 
     def hopeless(self, values: list[Any]) -> bool:
         """Count one more row; True once the window is full and none of it looked like a header."""
         if self.found:
             return False
+        self.read += 1
         if any(x is not None and x != "" for x in values):
             self.filled += 1
             self.found = any(_header_text(v) and self.is_header(_header_text(v)) for v in values)
-        return not self.found and self.filled >= HEADER_SCAN_ROWS
+        self.gave_up = not self.found and (
+            self.filled >= HEADER_SCAN_ROWS or self.read >= HEADER_SCAN_MAX_ROWS
+        )
+        return self.gave_up
 
 
 def _workbook_grids(
@@ -101,31 +115,78 @@ def _workbook_grids(
 ) -> Iterator[tuple[str, Grid, bool]]:
     """Each visible sheet's filled rows, and whether it had any (a sheet given up for want of a
     header had rows, though none are kept)."""
-    settings = get_settings()
     wb = open_workbook(path)
+    fast = _FastOnce(path)
     try:
         for ws in wb.worksheets:
             if getattr(ws, "sheet_state", "visible") != "visible" or ws.title in GUIDE_SHEETS:
                 continue
-            limit = settings.import_max_rows + HEADER_SCAN_ROWS
-            grid: Grid = []
-            shared: dict[str, str] = {}  # one object per repeated text (承办机构, 追责情形 …)
             window = HeaderWindow(is_header)
-            for number, values in sheet_rows(ws, settings.import_max_columns, shared):
-                if window.hopeless(values):
-                    grid = []
-                    break
-                if number > limit:
-                    raise UnsafeFile(
-                        f"{path.name}: 工作表“{ws.title}”超过 {settings.import_max_rows:,} 行 "
-                        "(too many rows; split the file)"
-                    )
-                grid.append((number, values))
+            grid = _sheet_grid(path, ws, window, fast)
             _fill_merged(grid, _merged_ranges(ws) if grid else [])
             grid = [(n, v) for n, v in grid if any(x is not None and x != "" for x in v)]
-            yield ws.title, grid, bool(grid) or window.filled > 0
+            yield ws.title, grid, bool(grid) or window.filled > 0 or window.gave_up
     finally:
+        fast.close()
         wb.close()
+
+
+def _sheet_grid(path: Path, ws: Any, window: HeaderWindow, fast: _FastOnce) -> Grid:
+    """openpyxl streams the header scan window; once a header is found the rest of the sheet
+    is read by python-calamine (or still by openpyxl if calamine cannot read the file)."""
+    settings = get_settings()
+    limit = settings.import_max_rows + HEADER_SCAN_ROWS
+    shared: dict[str, str] = {}  # one object per repeated text (承办机构, 追责情形 …)
+    grid: Grid = []
+    head = sheet_rows(ws, settings.import_max_columns, shared)
+    for number, values in head:
+        if window.hopeless(values):
+            break
+        grid.append(_capped(path, ws.title, number, limit, values))
+        if window.found:
+            rest = fast.rows(ws.title, settings.import_max_columns, shared, number) or head
+            grid.extend(_capped(path, ws.title, n, limit, v) for n, v in rest)
+            break
+    head.close()
+    return [] if window.gave_up else grid
+
+
+def _capped(path: Path, sheet: str, number: int, limit: int, values: list[Any]) -> Row:
+    if number > limit:
+        raise UnsafeFile(
+            f"{path.name}: 工作表“{sheet}”超过 {get_settings().import_max_rows:,} 行；"
+            "请拆分成几个文件后再导入"
+        )
+    return number, values
+
+
+class _FastOnce:
+    """python-calamine opened at most once per file, and only when a sheet has a header."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.sheets: FastSheets | None = None
+        self.failed = False
+
+    def rows(
+        self, title: str, max_col: int, shared: dict[str, str], after: int
+    ) -> Iterator[tuple[int, list[Any]]] | None:
+        """The sheet's rows below `after` read by calamine, or None when it cannot read them."""
+        if self.failed:
+            return None
+        try:
+            if self.sheets is None:
+                self.sheets = FastSheets(self.path)
+            return self.sheets.rows(title, max_col, shared, after)
+        except Exception as exc:  # any calamine failure: openpyxl reads on, as it always did
+            log.warning("python-calamine cannot read %s (%s); openpyxl reads it", self.path, exc)
+            self.failed = True
+            return None
+
+    def close(self) -> None:
+        """Release the file."""
+        if self.sheets is not None:
+            self.sheets.close()
 
 
 def _merged_ranges(ws: Any) -> list[tuple[int, int, int, int]]:
@@ -195,7 +256,10 @@ def _csv_grids(path: Path, is_header: Callable[[str], bool]) -> Iterator[tuple[s
         except UnicodeDecodeError:
             continue
     else:  # gb18030 decodes almost any bytes; this is for the rare truly broken file
-        raise UnsafeFile(f"{path.name}: 无法识别编码 not UTF-8 or GB18030 text")
+        raise UnsafeFile(
+            f"{path.name}: 无法识别文件编码（既不是 UTF-8 也不是 GB18030）；"
+            "请另存为 UTF-8 编码的 CSV 或 .xlsx 后再导入"
+        )
     settings = get_settings()
     grid: Grid = []
     limit = settings.import_max_rows + HEADER_SCAN_ROWS
@@ -205,13 +269,15 @@ def _csv_grids(path: Path, is_header: Callable[[str], bool]) -> Iterator[tuple[s
             grid = []
             break
         if number > limit:
-            raise UnsafeFile(f"{path.name}: 超过 {settings.import_max_rows:,} 行 (too many rows)")
+            raise UnsafeFile(
+                f"{path.name}: 超过 {settings.import_max_rows:,} 行；请拆分成几个文件后再导入"
+            )
         if any(cell.strip() for cell in row):
             values = row[: settings.import_max_columns]
             while values and not values[-1]:
                 values.pop()  # trailing empty cells (a,b,,,) are not columns of the file
             grid.append((number, values))
-    yield "CSV", grid, bool(grid) or window.filled > 0
+    yield "CSV", grid, bool(grid) or window.filled > 0 or window.gave_up
 
 
 def _table(file: str, sheet: str, grid: Grid, is_header: Callable[[str], bool]) -> RawTable | None:
@@ -231,7 +297,7 @@ def _table(file: str, sheet: str, grid: Grid, is_header: Callable[[str], bool]) 
     rows = [(n, v) for n, v in body if not _is_note(v) and not _repeats(v, headers, folded_header)]
     limit = get_settings().import_max_rows
     if len(rows) > limit:
-        raise UnsafeFile(f"{file}: 工作表“{sheet}”超过 {limit:,} 行 (too many rows; split it)")
+        raise UnsafeFile(f"{file}: 工作表“{sheet}”超过 {limit:,} 行；请拆分成几个文件后再导入")
     # rows end at their rightmost filled cell: the table is as wide as the widest of them
     width = max((len(v) for _, v in rows), default=0)
     headers += [""] * (width - len(headers))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
@@ -33,13 +34,20 @@ def clean(value: Any) -> str | None:
     """Cell text with full-width and trailing spaces trimmed; None for an empty cell."""
     if value is None:
         return None
-    if type(value) is str and value.isprintable() and "  " not in value:
-        # the common one-line cell: every whitespace but the ASCII space is unprintable, so
-        # there is nothing to fold; only the ends need trimming
-        return value.strip(" ") or None
+    if type(value) is str:
+        if value.isprintable() and "  " not in value:
+            # the common one-line cell: every whitespace but the ASCII space is unprintable, so
+            # there is nothing to fold; only the ends need trimming
+            return value.strip(" ") or None
+        return _clean_text(value)  # multi-line cells repeat (实施依据, 责任事项): once each
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return _clean_text(str(value))
+
+
+@lru_cache(maxsize=8192)
+def _clean_text(text: str) -> str | None:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = [SPACES.sub(" ", WIDE_SPACE_IN_TEXT.sub("", line)).strip() for line in text.split("\n")]
     text = "\n".join(line for line in lines if line)
     return text or None
@@ -75,7 +83,7 @@ def parse_date(value: Any) -> date | None:
                 return date(int(match[1]), int(match[2]), int(match[3]))
             except ValueError:
                 break
-    raise BadValue(f"“{value}”不是日期 (not a date; use 2026-03-01)")
+    raise BadValue(f"“{value}”不是日期；请填写如 2026-03-01 的日期")
 
 
 def parse_month(value: Any) -> date | None:
@@ -87,7 +95,7 @@ def parse_month(value: Any) -> date | None:
     try:
         day = parse_date(value)
     except BadValue:
-        raise BadValue(f"“{value}”不是月份 (not a month; use 2026-03)") from None
+        raise BadValue(f"“{value}”不是月份；请填写如 2026-03 的年月") from None
     return None if day is None else day.replace(day=1)
 
 
@@ -97,7 +105,7 @@ def parse_count(value: Any) -> int | None:
     if number is None:
         return None
     if not float(number).is_integer() or number < 0:
-        raise BadValue(f"“{value}”不是非负整数 (not a whole number ≥ 0)")
+        raise BadValue(f"“{value}”不是非负整数；请填写 0 或正整数")
     return int(number)
 
 
@@ -113,7 +121,7 @@ def parse_number(value: Any) -> float | None:
     try:
         return float(text)
     except ValueError:
-        raise BadValue(f"“{value}”不是数字 (not a number)") from None
+        raise BadValue(f"“{value}”不是数字；请填写数字，如 12 或 12.5") from None
 
 
 def parse_bool(value: Any) -> bool | None:
@@ -127,4 +135,4 @@ def parse_bool(value: Any) -> bool | None:
         return True
     if text in FALSE_WORDS:
         return False
-    raise BadValue(f"“{value}”应为“是”或“否” (expected yes or no)")
+    raise BadValue(f"“{value}”应为“是”或“否”；请填写“是”或“否”")

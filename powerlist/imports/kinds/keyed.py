@@ -50,7 +50,7 @@ class KeyedImport(ImportKind):
                     columns,
                     row,
                     self.key_field,
-                    f"与第{seen[(model, key)]}行重复 (duplicate)",
+                    f"与第{seen[(model, key)]}行重复；请删去重复的一行或改正",
                 )
                 continue
             seen[(model, key)] = row.row

@@ -32,4 +32,4 @@ def kind_named(name: str) -> ImportKind:
     try:
         return KINDS[name]()
     except KeyError:
-        raise ValueError(f"unknown import kind {name!r}; one of: {', '.join(KINDS)}") from None
+        raise ValueError(f"未知的导入类型“{name}”；可选：{'、'.join(KINDS)}") from None
