@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 
+from powerlist import db
 from powerlist.db import session_scope
 from powerlist.jobs import RunContext
 from powerlist.models import OutboxMessage, Reminder, Run, Staff
@@ -265,3 +266,33 @@ def test_someone_without_an_address_is_reminded_once_one_is_recorded(
         alice.email = "alice@qs.example.gov.cn"
     run_day(engine, date(2026, 9, 15), tmp_path)
     assert reminders(engine, world)["alice"] == [("before_30", date(2026, 9, 15), True)]
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("training_settings")
+def test_a_day_with_many_reminders_refreshes_the_planner_statistics(
+    postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where autovacuum is off, the next day's lookups would plan with pre-day estimates."""
+    engine = db.make_engine(postgres_url)
+    try:
+        build_world(engine, COMPLETIONS)
+
+        def analyzed() -> float:
+            with session_scope(engine) as session:
+                query = "SELECT reltuples FROM pg_class WHERE relname = 'reminders'"
+                return float(session.execute(text(query)).scalar_one())
+
+        assert analyzed() < 0  # never analyzed: PostgreSQL does not know the table's size
+        monkeypatch.setattr(job, "ANALYZE_AFTER_ROWS", 10**9)
+        run_day(engine, date(2026, 10, 26), tmp_path)
+        assert analyzed() < 0  # a small day leaves it to autovacuum
+        monkeypatch.setattr(job, "ANALYZE_AFTER_ROWS", 1)
+        with session_scope(engine) as session:
+            session.execute(Run.__table__.delete())  # the same day again, as a fresh run
+        run_day(engine, date(2026, 10, 26), tmp_path)  # counts the day's reminders again
+        with session_scope(engine) as session:
+            rows = session.scalar(select(func.count()).select_from(Reminder))
+        assert rows and analyzed() == rows
+    finally:
+        engine.dispose()

@@ -15,14 +15,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, func, select
+from sqlalchemy import Select, delete, exists, func, select, text
 from sqlalchemy.orm import Session
 
 from powerlist.artifacts import write_atomic
 from powerlist.db import session_scope
 from powerlist.excel import TableSheet, WorkbookInfo
 from powerlist.jobs import JobSpec, RunContext, register
-from powerlist.models import ReceivingUnit, Reminder, Report, Staff
+from powerlist.models import OutboxMessage, ReceivingUnit, Reminder, Report, Staff
 from powerlist.outbox.delivery import RetryPolicy, deliver_pending
 from powerlist.outbox.senders import senders_from
 from powerlist.outbox.store import enqueue_alert
@@ -48,6 +48,7 @@ NON_WORKING_DAY = "非工作日"
 CITY_KIND = "training_city"
 UNITS_PER_STEP = 50
 PARTS_DIR = "_city_parts"
+ANALYZE_AFTER_ROWS = 1_000  # reminders recorded in a day above which the finish runs ANALYZE
 
 
 def check_period(period: Period) -> None:
@@ -178,6 +179,8 @@ def finish(session: Session, ctx: RunContext) -> dict[str, Any]:
     target = ctx.reports_dir / f"全市培训考试汇总_{today.isoformat()}.xlsx"
     _record_city(session, ctx, target, info, tables)
     rosters = reuse_counts(session, ctx)
+    if sum(stages.values()) >= ANALYZE_AFTER_ROWS:
+        refresh_job_statistics(session)
     summary.update(
         units=len(city.unit_rows),
         reminders=sum(stages.values()),
@@ -192,6 +195,19 @@ def finish(session: Session, ctx: RunContext) -> dict[str, Any]:
         rosters_reused=rosters.reused,
     )
     return summary
+
+
+def refresh_job_statistics(session: Session) -> None:
+    """ANALYZE (PostgreSQL) the tables a day's run grows: reminders, outbox, reports.
+
+    Where autovacuum is off or behind, the planner keeps estimates from before the day's rows
+    (a first day records ~730,000 reminders at province scale): the next day's already-sent
+    lookup then scanned the whole table, 60 ms a step instead of 8 ms.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    tables = ", ".join(m.__tablename__ for m in (Reminder, OutboxMessage, Report))
+    session.execute(text(f"ANALYZE {tables}"))
 
 
 def _units_query() -> Select[tuple[ReceivingUnit]]:

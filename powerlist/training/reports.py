@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from powerlist.excel import BAD, GOOD, WARN, Column, Formula, TableSheet
@@ -67,6 +68,7 @@ DUE_COLUMN = "H"  # 到期日, which the 状态 formula reads
 HOURS_COLUMN, TARGET_COLUMN = "J", "K"  # 近12个月学时 and 年度目标学时, which 状态 also reads
 
 
+@lru_cache(maxsize=4096)  # the same row and thresholds give the same formula in every roster
 def status_formula(row: int, stages: Stages) -> Formula:
     """状态 as a formula of the row's 到期日, 学时 and the day the file is opened (TODAY()).
 

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -133,6 +134,7 @@ def load_rosters(
     done = _completions(session, staff_ids, today)
     sittings, passed = _exams(session, staff_ids, today)
     entrusting = entrusting_departments(session, unit_ids, today)
+    exam_dues: ExamDues = {}  # the same passes give the same due date: most people share one
     return [
         UnitRoster(
             unit_id=unit.id,
@@ -144,11 +146,16 @@ def load_rosters(
             head_email=unit.head_email,
             entrusting=entrusting.get(unit.id, ()),
             lines=tuple(
-                _lines(staff[unit.id], unit.kind, done, sittings, passed, today, config, ids)
+                _lines(
+                    staff[unit.id], unit.kind, done, sittings, passed, today, config, ids, exam_dues
+                )
             ),
         )
         for unit in units
     ]
+
+
+ExamDues = dict[tuple[int, tuple[tuple[int, date], ...]], Due]
 
 
 @dataclass(frozen=True)
@@ -173,6 +180,7 @@ def _lines(
     today: date,
     config: TrainingConfig,
     ids: dict[str, int],
+    exam_dues: ExamDues,
 ) -> Iterator[RosterLine]:
     for person in people:
         for req in config.requirements:
@@ -182,7 +190,10 @@ def _lines(
             records = done.get((person.id, rid), [])
             if req.counts_from == "exam_sessions":
                 taken = passed.get((person.id, rid), {})
-                due = exam_due(req, sittings.get(rid, []), set(taken), today, taken)
+                memo = (rid, tuple(sorted(taken.items())))
+                due = exam_dues.get(memo) or exam_dues.setdefault(
+                    memo, exam_due(req, sittings.get(rid, []), set(taken), today, taken)
+                )
                 exam_passed: bool | None = today.year in taken
             else:
                 due = due_for(req, [day for day, _ in records])
@@ -201,7 +212,7 @@ def _line(
 ) -> RosterLine:
     hours = None
     if req.kind == "培训":
-        start = add_months(today, -12)  # the twelve months a due date counts (last + 12)
+        start = _year_before(today)  # the twelve months a due date counts (last + 12)
         hours = round(sum(h for day, h in records if start < day <= today), 1)
     return RosterLine(
         staff_id=person.id,
@@ -217,6 +228,11 @@ def _line(
         hours_12_months=hours,
         exam_passed=exam_passed,
     )
+
+
+@lru_cache(maxsize=64)
+def _year_before(today: date) -> date:
+    return add_months(today, -12)
 
 
 def _completions(

@@ -22,7 +22,13 @@ from powerlist.models import OutboxMessage, Reminder
 from powerlist.outbox.store import CHANNELS, NewMessage
 from powerlist.training.config import TrainingConfig
 from powerlist.training.roster import CHUNK, RosterLine, UnitRoster
-from powerlist.training.stages import Obligation, ReminderDue, due_reminders, stage_label
+from powerlist.training.stages import (
+    Obligation,
+    ReminderDue,
+    due_reminders,
+    latest_due_with_stages,
+    stage_label,
+)
 
 
 @dataclass
@@ -69,12 +75,13 @@ def send_reminders(
         for roster in rosters
         for line in roster.lines
     }
+    horizon = latest_due_with_stages(today, config.stages)  # later due dates: nothing yet
     obligations = [
         Obligation(line.staff_id, line.requirement.code, line.due_on)
         for _, line in lines.values()
-        if line.due_on is not None
+        if line.due_on is not None and line.due_on <= horizon
     ]
-    sent = _already_sent(session, list({staff_id for staff_id, _ in lines}), ids)
+    sent = _already_sent(session, obligations, ids)
     leads: dict[Key, tuple[ReminderDue, list[NewMessage]]] = {}
     carried: list[ReminderDue] = []
     for reminder in due_reminders(obligations, today, config.stages, sent):
@@ -184,17 +191,24 @@ def _insert_ignore(session: Session, table: Any) -> Any:
 
 
 def _already_sent(
-    session: Session, staff_ids: list[int], ids: dict[str, int]
+    session: Session, obligations: list[Obligation], ids: dict[str, int]
 ) -> set[tuple[int, str, date, str]]:
-    if not staff_ids:
+    """The stages already recorded for `obligations`: only their people's rows, and only rows
+    of their due dates or later (earlier cycles cannot match)."""
+    if not obligations:
         return set()
+    staff_ids = sorted({ob.staff_id for ob in obligations})
+    earliest = min(ob.due_on for ob in obligations)
     codes = {rid: code for code, rid in ids.items()}
     found: set[tuple[int, str, date, str]] = set()
     for start in range(0, len(staff_ids), CHUNK):
         rows = session.execute(
             select(
                 Reminder.staff_id, Reminder.requirement_id, Reminder.due_on, Reminder.stage
-            ).where(Reminder.staff_id.in_(staff_ids[start : start + CHUNK]))
+            ).where(
+                Reminder.staff_id.in_(staff_ids[start : start + CHUNK]),
+                Reminder.due_on >= earliest,
+            )
         )
         found.update((s, codes.get(r, ""), d, stage) for s, r, d, stage in rows)
     return found

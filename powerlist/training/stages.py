@@ -75,6 +75,16 @@ def personal_stages(due_on: date, today: date, stages: Stages) -> list[tuple[str
     return [(stage, day) for stage, day in found if day <= today]
 
 
+def latest_due_with_stages(today: date, stages: Stages) -> date:
+    """The latest due date that has any stage (personal or escalation) on or before `today`.
+
+    Obligations due later have nothing to send yet, so their sent stages need not be read.
+    """
+    offsets = [-days for days in stages.before] + ([0] if stages.on_due else [])
+    offsets += [stages.overdue_every_days, stages.escalate_after_days]
+    return today - timedelta(days=min(offsets))
+
+
 def due_reminders(
     obligations: Iterable[Obligation],
     today: date,
