@@ -370,9 +370,10 @@ def _cell_writer(ws: Any, formats: Formats, column: Column) -> Callable[[int, in
 
     def write(row: int, col: int, value: Any, flagged: bool = False) -> None:
         if type(value) is str and not flagged:  # the common case first: most cells are text
-            text = clean_text(value)
-            fmt = formats.get(quote=True) if looks_like_formula(text) else body
-            write_string(row, col, text, fmt)
+            if value:  # an empty text is an empty cell, as a reader expects (None)
+                text = clean_text(value)
+                fmt = formats.get(quote=True) if looks_like_formula(text) else body
+                write_string(row, col, text, fmt)
             return
         if isinstance(value, Flagged):
             write(row, col, value.value, True)
@@ -391,8 +392,11 @@ def _cell_writer(ws: Any, formats: Formats, column: Column) -> Callable[[int, in
         if isinstance(value, str) or as_text:
             if not isinstance(value, str):
                 value = value.isoformat() if isinstance(value, date) else str(value)
-            quote = looks_like_formula(value)
-            write_string(row, col, value, formats.get(quote=quote, flagged=flagged))
+            if value:
+                quote = looks_like_formula(value)
+                write_string(row, col, value, formats.get(quote=quote, flagged=flagged))
+            elif flagged:
+                ws.write_blank(row, col, None, formats.get(flagged=True))
         elif isinstance(value, bool):
             ws.write_boolean(row, col, value, formats.get(flagged=flagged))
         elif isinstance(value, date):  # a date in a number column is still a date
