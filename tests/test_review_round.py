@@ -25,7 +25,6 @@ from powerlist.review.verdicts import import_verdicts, write_verdict_workbook
 from tests.fixtures_review import at_as_of, build_world, run_job
 from tests.test_review_decisions import WORKBOOK, decide, fill
 
-
 TITLED = {"调整对照", "取消事项目录", "下放和委托事项目录"}  # a title row above the header
 
 

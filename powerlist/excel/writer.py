@@ -363,53 +363,51 @@ def _add_bar_chart(
 
 def _cell_writer(ws: Any, formats: Formats, column: Column) -> Callable[[int, int, Any], None]:
     """The function that writes one value of `column` (never None) into a cell."""
-    number_format = styles.NUMBER_FORMATS.get(column.kind)
-    as_text = column.kind == "text"
     body = formats.get()
-    write_string, write_number = ws.write_string, ws.write_number
+    write_string = ws.write_string
+    kind = column.kind
 
-    def write(row: int, col: int, value: Any, flagged: bool = False) -> None:
-        if type(value) is str and not flagged:  # the common case first: most cells are text
+    def write(row: int, col: int, value: Any) -> None:
+        if type(value) is str:  # the common case first: most cells are text
             if value:  # an empty text is an empty cell, as a reader expects (None)
                 text = clean_text(value)
                 fmt = formats.get(quote=True) if looks_like_formula(text) else body
                 write_string(row, col, text, fmt)
             return
-        if isinstance(value, Flagged):
-            write(row, col, value.value, True)
-            ws.write_comment(
-                row, col, value.note, {"author": "powerlist", "width": 300, "height": 120}
-            )
-            if value.value is None:
-                ws.write_blank(row, col, None, formats.get(flagged=True))
-            return
-        if isinstance(value, Formula):
-            ws.write_formula(row, col, value.text, formats.get(flagged=flagged), "")
-            return
-        value = plain_value(value)
-        if value is None:
-            return
-        if isinstance(value, str) or as_text:
-            if not isinstance(value, str):
-                value = value.isoformat() if isinstance(value, date) else str(value)
-            if value:
-                quote = looks_like_formula(value)
-                write_string(row, col, value, formats.get(quote=quote, flagged=flagged))
-            elif flagged:
-                ws.write_blank(row, col, None, formats.get(flagged=True))
-        elif isinstance(value, bool):
-            ws.write_boolean(row, col, value, formats.get(flagged=flagged))
-        elif isinstance(value, date):  # a date in a number column is still a date
-            shown = number_format if column.kind in ("date", "datetime") else None
-            fmt = shown or styles.NUMBER_FORMATS["date"]
-            ws.write_datetime(row, col, value, formats.get(number_format=fmt, flagged=flagged))
-        elif number_format is not None and column.kind != "int":
-            fmt = formats.get(number_format=number_format, flagged=flagged)
-            write_number(row, col, value, fmt)
-        else:  # whole numbers need no "0" format: General shows them the same
-            write_number(row, col, value, formats.get(flagged=flagged))
+        _write_value(ws, formats, kind, row, col, value)
 
     return write
+
+
+def _write_value(
+    ws: Any, formats: Formats, kind: str, row: int, col: int, value: Any, flagged: bool = False
+) -> None:
+    """Everything but plain text: flagged cells (fill and comment), formulas, numbers, dates."""
+    if isinstance(value, Flagged):
+        _write_value(ws, formats, kind, row, col, value.value, True)
+        ws.write_comment(row, col, value.note, {"author": "powerlist", "width": 300, "height": 120})
+        return
+    if isinstance(value, Formula):  # no cached value: the spreadsheet computes it on opening
+        ws.write_formula(row, col, value.text, formats.get(flagged=flagged), "")
+        return
+    value = plain_value(value)
+    if value is None or value == "":
+        if flagged:
+            ws.write_blank(row, col, None, formats.get(flagged=True))
+    elif isinstance(value, str) or kind == "text":
+        if not isinstance(value, str):
+            value = value.isoformat() if isinstance(value, date) else str(value)
+        ws.write_string(
+            row, col, value, formats.get(quote=looks_like_formula(value), flagged=flagged)
+        )
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, formats.get(flagged=flagged))
+    elif isinstance(value, date):  # a date in a number column is still a date
+        shown = styles.NUMBER_FORMATS["date" if kind not in ("date", "datetime") else kind]
+        ws.write_datetime(row, col, value, formats.get(number_format=shown, flagged=flagged))
+    else:  # whole numbers need no "0" format: General shows them the same
+        shown = None if kind == "int" else styles.NUMBER_FORMATS[kind]
+        ws.write_number(row, col, value, formats.get(number_format=shown, flagged=flagged))
 
 
 def _column_width(column: Column, sample: list[Sequence[Any]], index: int) -> float:
