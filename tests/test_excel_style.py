@@ -19,6 +19,7 @@ from powerlist.excel import (
     METADATA_SHEET,
     NOTES_SHEET,
     Column,
+    Formula,
     MetadataError,
     TableSheet,
     WorkbookInfo,
@@ -82,7 +83,7 @@ def test_table_sheet_has_chinese_headers_frozen_row_filter_and_print_setup(tmp_p
     assert ws.page_setup.orientation == "landscape"
     assert ws.page_setup.paperSize == 9
     # Our own scale, never below 60 % (body text >= 6 pt), not "fit to width".
-    assert 60 <= ws.page_setup.scale <= 100
+    assert 60 <= (ws.page_setup.scale or 100) <= 100  # absent: 100 %
     assert not ws.sheet_properties.pageSetUpPr or not ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.print_title_rows == "$1:$1"
     assert ws["C2"].alignment.wrap_text
@@ -91,19 +92,18 @@ def test_table_sheet_has_chinese_headers_frozen_row_filter_and_print_setup(tmp_p
     assert wb.active.title == "审核清单"
 
 
-def test_every_body_cell_wraps_and_top_aligns_without_a_style_of_its_own(tmp_path: Path) -> None:
-    """Text wraps in every column (the default format), so long values never spill or hide."""
+def test_every_body_cell_wraps_and_top_aligns_and_has_borders(tmp_path: Path) -> None:
+    """Text wraps in every column (the body format), so long values never spill or hide."""
     written = build_workbook(tmp_path / "w.xlsx", INFO, [TableSheet("清单", COLUMNS, _rows(3))])
 
     ws = openpyxl.load_workbook(written.path)["清单"]
     for ref in ("A2", "B2", "C2", "D3", "E2", "F2", "G2"):
         assert ws[ref].alignment.wrap_text, ref
         assert ws[ref].alignment.vertical == "top", ref
+        assert ws[ref].border.left.style == "thin", ref  # the printed table has its grid
     assert ws["E2"].value == 0 and ws["F2"].number_format == "0.0%"
     assert ws["G2"].number_format == "yyyy-mm-dd"
     assert ws["A1"].alignment.horizontal == "center"  # the header keeps its own style
-    sheet_xml = zipfile.ZipFile(written.path).read("xl/worksheets/sheet2.xml").decode()
-    assert '<c r="B2" t="inlineStr">' in sheet_xml  # plain text: no per-cell style index
 
 
 def test_column_widths_fit_chinese_text(tmp_path: Path) -> None:
@@ -127,6 +127,43 @@ def test_decision_column_has_drop_down_and_status_colours(tmp_path: Path) -> Non
     assert str(validation.sqref) == "D2:D6"
     rules = {str(cf.sqref): [r.formula[0] for r in cf.rules] for cf in ws.conditional_formatting}
     assert rules == {"D2:D6": ['"保留"', '"取消"']}
+
+
+def test_a_title_row_names_department_period_and_sheet_above_the_header(tmp_path: Path) -> None:
+    """Opt-in title row: merged across, bold and larger; header, filter, drop-downs, colours,
+    frozen panes and printed title rows all move down one row."""
+    sheets = [
+        TableSheet("清单", COLUMNS, _rows(5), title_row=True),
+        TableSheet("无标题", COLUMNS, _rows(1)),
+    ]
+    written = build_workbook(tmp_path / "w.xlsx", INFO, sheets)
+
+    ws = openpyxl.load_workbook(written.path)["清单"]
+    assert ws["A1"].value == "市市场监督管理局　2026　年度审核　清单"
+    assert ws["A1"].font.b and ws["A1"].font.sz > 11
+    assert [str(r) for r in ws.merged_cells.ranges] == ["A1:G1"]
+    assert [c.value for c in ws[2]] == [c.header for c in COLUMNS]
+    assert ws["A3"].value == "01010000" and ws.max_row == 7
+    assert ws.freeze_panes == "A3" and ws.auto_filter.ref == "A2:G7"
+    assert ws.print_title_rows == "$1:$2"
+    (validation,) = ws.data_validations.dataValidation
+    assert str(validation.sqref) == "D3:D7"
+    assert {str(cf.sqref) for cf in ws.conditional_formatting} == {"D3:D7"}
+    plain = openpyxl.load_workbook(written.path)["无标题"]
+    assert plain["A1"].value == "事项编码" and plain.freeze_panes == "A2"
+
+
+def test_a_formula_is_written_without_a_cached_value_so_it_is_computed_on_opening(
+    tmp_path: Path,
+) -> None:
+    columns = [Column("截止日期", kind="date"), Column("状态")]
+    rows = [(date(2026, 1, 1), Formula('=IF(A2<TODAY(),"逾期","未到期")'))]
+    written = build_workbook(tmp_path / "w.xlsx", INFO, [TableSheet("表", columns, rows)])
+
+    ws = openpyxl.load_workbook(written.path)["表"]
+    assert ws["B2"].data_type == "f" and ws["B2"].value == '=IF(A2<TODAY(),"逾期","未到期")'
+    cached = openpyxl.load_workbook(written.path, data_only=True)["表"]["B2"].value
+    assert cached in (None, "")  # no stale value: the spreadsheet computes it
 
 
 def test_long_choice_lists_live_on_a_hidden_sheet(tmp_path: Path) -> None:

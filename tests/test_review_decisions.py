@@ -389,7 +389,7 @@ def test_summary_lists_departments_that_have_not_returned(
         summary = run_job(engine, "2026", "all", tmp_path / "out")
     assert summary["not_returned"] == ["lcj"]
     late = load_workbook(tmp_path / "out" / "2026年度权责清单审核-全市汇总.xlsx")["未返回部门"]
-    assert [r[0] for r in late.iter_rows(min_row=2, values_only=True)] == ["包头市林业和草原局"]
+    assert [r[0] for r in late.iter_rows(min_row=3, values_only=True)] == ["包头市林业和草原局"]
 
 
 def test_a_re_signed_identity_cannot_reach_another_departments_items(
@@ -455,7 +455,7 @@ def test_a_new_item_needs_code_name_type_and_a_registered_basis_and_joins_the_li
 
         result = export_list(s, 2026, tmp_path / "published")
     diff = load_workbook(result.catalogues.path)["调整对照"]
-    assert ("新增", "XK010") in {(r[0], r[1]) for r in diff.iter_rows(min_row=2, values_only=True)}
+    assert ("新增", "XK010") in {(r[0], r[1]) for r in diff.iter_rows(min_row=3, values_only=True)}
 
 
 def test_merge_and_split_keep_lineage_into_the_adjusted_list(
@@ -495,9 +495,9 @@ def test_merge_and_split_keep_lineage_into_the_adjusted_list(
 
         result = export_list(s, 2026, tmp_path / "published")
     books = load_workbook(result.catalogues.path)
-    diff = {(r[0], r[1]): r for r in books["调整对照"].iter_rows(min_row=2, values_only=True)}
+    diff = {(r[0], r[1]): r for r in books["调整对照"].iter_rows(min_row=3, values_only=True)}
     assert diff[("合并", "CF003")][7] == "并入CF010 对违规处置固废的处罚"
     assert "CF006-1 对社会生活噪声扰民的处罚" in diff[("拆分", "CF006")][7]
     assert ("新增", "CF006-1") in diff and ("取消", "CF003") not in diff
-    cancelled = {r[2]: r[10] for r in books["取消事项目录"].iter_rows(min_row=2, values_only=True)}
+    cancelled = {r[2]: r[10] for r in books["取消事项目录"].iter_rows(min_row=3, values_only=True)}
     assert cancelled["CF003"].startswith("并入CF010；合并理由：与CF010情形相近")

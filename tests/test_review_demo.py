@@ -174,18 +174,19 @@ def test_department_workbook_is_ready_to_fill(city: ReviewedCity) -> None:
 def test_summary_counts_chart_and_late_departments(city: ReviewedCity) -> None:
     workbook = load_workbook(city.folder / "2026年度权责清单审核-全市汇总.xlsx")
     sheet = workbook["部门汇总"]
-    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert "部门汇总" in sheet["A1"].value and sheet["A2"].value == "部门"  # title, then header
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert len(rows) == 52 and rows[-1][0] == "全市合计"
     assert rows[-1][-1] == city.summary["findings"] == sum(r[-1] for r in rows[:-1])
     assert len(sheet._charts) == 1
-    late = list(workbook["未返回部门"].iter_rows(min_row=2, values_only=True))
+    late = list(workbook["未返回部门"].iter_rows(min_row=3, values_only=True))
     assert len(late) == 51
 
 
 def test_summary_items_equal_each_department_workbook_and_the_list(city: ReviewedCity) -> None:
     """Merged departments' items count under their successor, as its workbook lists them."""
     summary = load_workbook(city.folder / "2026年度权责清单审核-全市汇总.xlsx")
-    rows = list(summary["部门汇总"].iter_rows(min_row=2, values_only=True))
+    rows = list(summary["部门汇总"].iter_rows(min_row=3, values_only=True))
     items = {name: count for name, _, count, *_ in rows[:-1]}
     with db.session_scope(city.engine) as s:
         in_force = s.scalar(

@@ -22,7 +22,7 @@ from powerlist.excel.layout import (
 )
 from powerlist.excel.metadata import METADATA_SHEET, MetadataError, read_metadata
 from powerlist.excel.records import report_for
-from powerlist.excel.writer import NOTES_SHEET, build_workbook, safe_text_cell
+from powerlist.excel.writer import NOTES_SHEET, build_workbook
 
 __all__ = [
     "BAD",
@@ -46,5 +46,4 @@ __all__ = [
     "looks_like_formula",
     "read_metadata",
     "report_for",
-    "safe_text_cell",
 ]

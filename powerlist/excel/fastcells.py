@@ -1,11 +1,9 @@
-"""Body cells without per-cell styles: the workbook's default format wraps text, top-aligned.
+"""Cell formats of one workbook, created on first use and cached, and typed cell writes.
 
-Setting `cell.alignment = …` on each cell makes openpyxl hash the style and add an `s`
-attribute per cell, the "per-cell style" cost that made our reports ~3x slower than bare
-openpyxl. Instead the default cell format (xf 0, used by every cell written without a style)
-wraps text and aligns it to the top, so ordinary text and numbers are written as plain values.
-The few cells that need more (a number format, a text prefix, the header) use a style array
-registered once per sheet and copied per cell.
+XlsxWriter formats belong to a workbook, so each workbook gets one `Formats`; their
+properties (`styles`) are built once per process. Every body cell gets the body format
+(wrapped, top-aligned, bordered), plus a number format or a text prefix where needed.
+Text is always written with `write_string`: never turned into a formula, link or number.
 """
 
 from __future__ import annotations
@@ -13,115 +11,74 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Border
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils.indexed_list import IndexedList
-
 from powerlist.excel import styles
-from powerlist.excel.cells import FORMULA_TRIGGERS, looks_like_formula
+from powerlist.excel.cells import looks_like_formula
+
+Key = tuple[str, bool, str | None, bool]  # (base, quote prefix, number format, flagged)
 
 
-def wrap_by_default(wb: Any) -> None:
-    """Make a new workbook's default cell format wrap text, align it to the top, draw borders.
+class Formats:
+    """The formats one workbook uses, each added to the workbook once."""
 
-    Uses openpyxl's style tables (`_alignments`, `_cell_styles`; stable since openpyxl 2.5):
-    there is no public API for the default format, and setting it per cell is what costs.
-    """
-    wb._alignments = IndexedList([Alignment(), styles.WRAP_ALIGNMENT])
-    wb._borders = IndexedList([Border(), styles.BODY_BORDER])
-    default = StyleArray()
-    default.alignmentId = 1
-    default.borderId = 1  # thin grey grid lines, so a printed table has its borders
-    wb._cell_styles = IndexedList([default])
-    # LibreOffice shows a cell without a format in the "Normal" cell style (cellStyleXfs),
-    # not in xf 0 as Excel does: give that style the same wrap, alignment and borders.
-    normal = wb._named_styles["Normal"]
-    normal.alignment = styles.WRAP_ALIGNMENT
-    normal.border = styles.BODY_BORDER
-
-
-class CellStyles:
-    """The style arrays one write-only sheet uses, created on first use."""
-
-    def __init__(self, ws: Any) -> None:
-        self._ws = ws
-        self._arrays: dict[tuple[bool, str | None], StyleArray] = {}
-        self._header: StyleArray | None = None
-        self._label: StyleArray | None = None
+    def __init__(self, wb: Any) -> None:
+        self._wb = wb
+        self._formats: dict[Key, Any] = {}
+        self._fills: dict[str, Any] = {}
 
     @property
-    def sheet(self) -> Any:
-        """The write-only worksheet these styles belong to."""
-        return self._ws
+    def workbook(self) -> Any:
+        """The workbook these formats belong to."""
+        return self._wb
 
-    def array(self, *, quote: bool = False, number_format: str | None = None) -> StyleArray:
-        """The body style (wrapped, top) with a text prefix or a number format, registered once."""
-        key = (quote, number_format)
-        found = self._arrays.get(key)
+    def get(
+        self,
+        base: str = "body",
+        *,
+        quote: bool = False,
+        number_format: str | None = None,
+        flagged: bool = False,
+    ) -> Any:
+        """The format `base` ("body", "header", "label", "title") with the given extras."""
+        key = (base, quote, number_format, flagged)
+        found = self._formats.get(key)
         if found is None:
-            template = Cell(self._ws, row=1, column=1)
-            template.alignment = styles.WRAP_ALIGNMENT
-            template.border = styles.BODY_BORDER
+            properties = dict(_BASES[base])
             if quote:
-                template.quotePrefix = True
+                properties["quote_prefix"] = True
             if number_format is not None:
-                template.number_format = number_format
-            found = self._arrays[key] = template._style
+                properties["num_format"] = number_format
+            if flagged:
+                properties.update(pattern=1, bg_color="#" + styles.FLAG_COLOR)
+            found = self._formats[key] = self._wb.add_format(properties)
         return found
 
-    def header(self, text: str) -> Any:
-        """A header cell: bold, filled, bordered, centred and wrapped (text, never a formula)."""
-        if self._header is None:
-            template = Cell(self._ws, row=1, column=1)
-            template.font = styles.HEADER_FONT
-            template.fill = styles.HEADER_FILL
-            template.border = styles.HEADER_BORDER
-            template.alignment = styles.HEADER_ALIGNMENT
-            self._header = template._style
-        return self._styled_text(text, self._header)
+    def fill(self, color: str) -> Any:
+        """A fill-only format for conditional formatting (colour RRGGBB)."""
+        found = self._fills.get(color)
+        if found is None:
+            found = self._fills[color] = self._wb.add_format({"bg_color": "#" + color})
+        return found
 
-    def label(self, text: str) -> Any:
-        """A bold label cell (the 说明 sheet's first column)."""
-        if self._label is None:
-            template = Cell(self._ws, row=1, column=1)
-            template.font = styles.LABEL_FONT
-            template.alignment = styles.WRAP_ALIGNMENT
-            self._label = template._style
-        return self._styled_text(text, self._label)
+    def text(self, ws: Any, row: int, col: int, text: str, base: str = "body") -> None:
+        """Write `text` as text; a leading = + - @ or tab gets the text prefix."""
+        ws.write_string(row, col, text, self.get(base, quote=looks_like_formula(text)))
 
-    def _styled_text(self, text: str, array: StyleArray) -> Any:
-        cell = Cell(self._ws, row=1, column=1, style_array=array)
-        cell.value = text  # openpyxl's checks: headers and labels are few
-        cell.data_type = "s"
-        if looks_like_formula(text):
-            cell.quotePrefix = True
-        return cell
-
-    def text(self, text: str) -> Any:
-        """`text` (already cleaned) as text: the plain str, or a text-prefixed cell when it
-        starts like a formula."""
-        if not text.startswith(FORMULA_TRIGGERS):
-            return text
-        cell = Cell(self._ws, row=1, column=1, style_array=self.array(quote=True))
-        cell._value = text
-        cell.data_type = "s"
-        return cell
-
-    def formula(self, text: str) -> Any:
-        """A formula cell (text built by our code, starting with "=") in the body style."""
-        cell = Cell(self._ws, row=1, column=1, style_array=self.array())
-        cell._value = text
-        cell.data_type = "f"
-        return cell
-
-    def number(self, value: int | float | date, number_format: str) -> Any:
+    def number(
+        self, ws: Any, row: int, col: int, value: int | float | date, number_format: str
+    ) -> None:
         """A number or date shown with `number_format`."""
-        cell = Cell(self._ws, row=1, column=1, style_array=self.array(number_format=number_format))
+        fmt = self.get(number_format=number_format)
         if isinstance(value, date):
-            cell._value = value.replace(tzinfo=None) if isinstance(value, datetime) else value
-            cell.data_type = "d"
+            if isinstance(value, datetime) and value.tzinfo is not None:
+                value = value.replace(tzinfo=None)
+            ws.write_datetime(row, col, value, fmt)
         else:
-            cell._value = value
-            cell.data_type = "n"
-        return cell
+            ws.write_number(row, col, value, fmt)
+
+
+_BASES = {
+    "body": styles.BODY,
+    "header": styles.HEADER,
+    "label": styles.LABEL,
+    "title": styles.TITLE,
+}

@@ -66,7 +66,8 @@ class BarChartSpec:
 
 @dataclass
 class TableSheet:
-    """A sheet with one header row and data rows (an iterable; may be a generator).
+    """A sheet with one header row and data rows (an iterable; may be a generator), and
+    optionally a title row above the header (`title_row`).
 
     A cell taller than the tallest row goes on in "(续)" rows, unless `one_row_per_record`
     (a sheet read back by an import) or the workbook is a returned form (has metadata).
@@ -79,6 +80,9 @@ class TableSheet:
     chart: BarChartSpec | None = None
     # One sheet row per data row, never "(续)" rows: for sheets that are imported back.
     one_row_per_record: bool = False
+    # A title row above the header (department, period, sheet), merged across the columns;
+    # the header is then row 2. Off for sheets whose readers expect the header in row 1.
+    title_row: bool = False
 
     def __post_init__(self) -> None:
         if not self.title or len(self.title) > 31 or INVALID_TITLE_CHARS & set(self.title):

@@ -13,8 +13,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from openpyxl.cell import WriteOnlyCell
-
 from powerlist.excel.cells import clean_text
 
 METADATA_SHEET = "_powerlist"
@@ -34,15 +32,20 @@ def metadata_checksum(metadata: Mapping[str, str]) -> str:
 
 
 def add_metadata_sheet(wb: Any, metadata: Mapping[str, str]) -> None:
-    """Append a very hidden, protected sheet of key/value rows plus their checksum."""
+    """Append a very hidden, protected sheet of key/value rows plus their checksum
+    (`wb` is the writer's workbook; the text is written as text, never a formula)."""
     if CHECKSUM_KEY in metadata:
         raise ValueError(f"metadata key {CHECKSUM_KEY!r} is reserved")
     values = {str(k): clean_text(str(v)) for k, v in metadata.items()}
-    ws = wb.create_sheet(METADATA_SHEET)
-    for key, value in [*sorted(values.items()), (CHECKSUM_KEY, metadata_checksum(values))]:
-        ws.append([_text_cell(ws, key), _text_cell(ws, value)])
-    ws.sheet_state = "veryHidden"
-    ws.protection.sheet = True
+    ws = wb.add_worksheet(METADATA_SHEET)
+    text = wb.add_format({"quote_prefix": True})
+    rows = [*sorted(values.items()), (CHECKSUM_KEY, metadata_checksum(values))]
+    for row, (key, value) in enumerate(rows):
+        ws.write_string(row, 0, key, text)
+        if value:
+            ws.write_string(row, 1, value, text)
+    ws.very_hidden()
+    ws.protect()
 
 
 def read_metadata(path: Path) -> dict[str, str]:
@@ -65,9 +68,3 @@ def read_metadata(path: Path) -> dict[str, str]:
             f"{path.name}: the hidden metadata was changed after the file was written"
         )
     return values
-
-
-def _text_cell(ws: Any, text: str) -> Any:
-    cell = WriteOnlyCell(ws, value=text)
-    cell.data_type = "s"
-    return cell

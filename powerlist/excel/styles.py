@@ -1,30 +1,53 @@
 """The one look of every powerlist workbook: header style, wrapping, number formats, print setup.
 
-Style objects are created once here and shared. Body text needs no style of its own: the
-default cell format wraps and top-aligns (see `fastcells`); a cell gets a style only for a
-number format or a text-forcing prefix, as per-cell styles cost 2-3x.
+The styles are plain property tables, built once per process; `fastcells.Formats` turns
+them into the writer's format objects once per workbook. Every body cell wraps its text,
+aligns it to the top and has thin grey borders, so a printed table has its grid.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import Any
 
 from powerlist.excel.heights import print_scale
 
-HEADER_FONT = Font(name="等线", bold=True, size=11)
-HEADER_FILL = PatternFill(fill_type="solid", start_color="D9E1F2", end_color="D9E1F2")
-HEADER_BORDER = Border(
-    left=Side(style="thin", color="8EA9DB"),
-    right=Side(style="thin", color="8EA9DB"),
-    top=Side(style="thin", color="8EA9DB"),
-    bottom=Side(style="medium", color="4472C4"),
+FONT_NAME = "等线"
+HEADER_FONT_POINTS = 11.0
+TITLE_FONT_POINTS = 14.0
+
+# Properties of the writer's cell formats (XlsxWriter names), shared by every workbook.
+BODY: Mapping[str, Any] = MappingProxyType(
+    {"text_wrap": True, "valign": "top", "border": 1, "border_color": "#BFBFBF"}
 )
-HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
-WRAP_ALIGNMENT = Alignment(vertical="top", wrap_text=True)
-LABEL_FONT = Font(name="等线", bold=True)
-FLAG_FILL = PatternFill(fill_type="solid", start_color="FFC7CE", end_color="FFC7CE")
+HEADER: Mapping[str, Any] = MappingProxyType(
+    {
+        "font_name": FONT_NAME,
+        "font_size": HEADER_FONT_POINTS,
+        "bold": True,
+        "pattern": 1,
+        "bg_color": "#D9E1F2",
+        "border": 1,
+        "border_color": "#8EA9DB",
+        "bottom": 2,
+        "bottom_color": "#4472C4",
+        "align": "center",
+        "valign": "vcenter",
+        "text_wrap": True,
+    }
+)
+TITLE: Mapping[str, Any] = MappingProxyType(
+    {
+        "font_name": FONT_NAME,
+        "font_size": TITLE_FONT_POINTS,
+        "bold": True,
+        "align": "center",
+        "valign": "vcenter",
+    }
+)
+LABEL: Mapping[str, Any] = MappingProxyType({**BODY, "font_name": FONT_NAME, "bold": True})
+FLAG_COLOR = "FFC7CE"
 
 NUMBER_FORMATS: dict[str, str] = {
     "int": "0",
@@ -50,12 +73,7 @@ SIGN_OFF = (
     "填报单位（盖章）：__________　填报人：________　联系电话：__________　"
     "分管领导：________　日期：____年__月__日"
 )
-BODY_BORDER = Border(
-    left=Side(style="thin", color="BFBFBF"),
-    right=Side(style="thin", color="BFBFBF"),
-    top=Side(style="thin", color="BFBFBF"),
-    bottom=Side(style="thin", color="BFBFBF"),
-)
+HEADER_FOOTER_POINTS = 11  # LibreOffice scales header and footer with the page, like the body
 
 
 def fit_width(longest: int, wrap: bool) -> float:
@@ -65,45 +83,35 @@ def fit_width(longest: int, wrap: bool) -> float:
 
 
 def apply_print_setup(
-    ws: object,
-    title_rows: str = "1:1",
+    ws: Any,
+    title_rows: tuple[int, int] = (0, 0),
     *,
     widths: Sequence[float] = (),
     title: str = "",
     sign_off: bool = False,
 ) -> None:
-    # Header and footer are 11 pt: LibreOffice scales them with the page, like the body.
-    """A4 landscape, the header row repeated on every page, long lists running down pages.
+    """A4 landscape, the header rows (0-based, inclusive) repeated on every page, long lists
+    running down pages.
 
     The scale fits the columns (`widths`) to the page width but stays at or above
     `MIN_PRINT_SCALE` (body text >= 6 pt); a wider sheet prints at that scale over further
     pages across. `title` (department, year, job) heads every page with the sheet name;
     `sign_off` puts the 签字栏 in the footer of forms that are returned.
-    In write-only mode call it before the first row: sheet properties are written first.
     """
-    ws.page_setup.orientation = "landscape"  # type: ignore[attr-defined]
-    ws.page_setup.paperSize = A4  # type: ignore[attr-defined]
+    ws.set_landscape()
+    ws.set_paper(A4)
     # A scale of our own, never "fit to width": LibreOffice's fit shrank sheets to 49 %
     # (5.4 pt text) for widths that need 62 %; a sheet wider than the floor allows goes on
     # to a second page across, the header row repeated.
-    ws.page_setup.scale = (  # type: ignore[attr-defined]
-        print_scale(widths, A4_LANDSCAPE_POINTS, MIN_PRINT_SCALE) if widths else 100
-    )
-    ws.page_setup.pageOrder = "overThenDown"  # type: ignore[attr-defined]
-    ws.print_title_rows = title_rows  # type: ignore[attr-defined]
-    ws.page_margins.left = ws.page_margins.right = 0.4  # type: ignore[attr-defined]
-    ws.page_margins.top = ws.page_margins.bottom = 0.7  # type: ignore[attr-defined]
-    ws.page_margins.header = ws.page_margins.footer = 0.3  # type: ignore[attr-defined]
+    ws.set_print_scale(print_scale(widths, A4_LANDSCAPE_POINTS, MIN_PRINT_SCALE) if widths else 100)
+    ws.print_across()
+    ws.repeat_rows(*title_rows)
+    ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
+    size = f"&{HEADER_FOOTER_POINTS}"
     if title:
-        ws.oddHeader.center.text = f"{_escape(title)}　&A"  # type: ignore[attr-defined]
-        ws.oddHeader.center.size = 11  # type: ignore[attr-defined]
-    if sign_off:
-        ws.oddFooter.left.text = SIGN_OFF  # type: ignore[attr-defined]
-        ws.oddFooter.left.size = 11  # type: ignore[attr-defined]
-        ws.oddFooter.right.text = PAGE_FOOTER  # type: ignore[attr-defined]
-        ws.oddFooter.right.size = 11  # type: ignore[attr-defined]
-    else:
-        ws.oddFooter.center.text = PAGE_FOOTER  # type: ignore[attr-defined]
+        ws.set_header(f"&C{size}{_escape(title)}　&A", {"margin": 0.3})
+    footer = f"&L{size}{SIGN_OFF}&R{size}{PAGE_FOOTER}" if sign_off else f"&C{PAGE_FOOTER}"
+    ws.set_footer(footer, {"margin": 0.3})
 
 
 def _escape(text: str) -> str:

@@ -1,35 +1,32 @@
 """Build a report workbook in the one house style and write it atomically.
 
-Every sheet is streamed (openpyxl write-only mode), so a 100,000-row sheet costs little
+The workbook is written by XlsxWriter (measured faster than openpyxl on our own workbooks,
+see docs/benchmarks.md); nothing outside `powerlist.excel` knows which library writes.
+Sheets are streamed row by row (`constant_memory`), so a 100,000-row sheet costs little
 memory; column widths are fitted from the header and the first rows.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from contextlib import suppress
-from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.chart import BarChart, Reference
-from openpyxl.comments import Comment
-from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.workbook.protection import WorkbookProtection
-from openpyxl.worksheet.datavalidation import DataValidation
+from xlsxwriter import Workbook
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
 
 from powerlist.artifacts import write_atomic
 from powerlist.excel import heights, styles
 from powerlist.excel.cells import clean_text, display_width, looks_like_formula, plain_value
-from powerlist.excel.fastcells import CellStyles, wrap_by_default
+from powerlist.excel.fastcells import Formats
 from powerlist.excel.layout import (
     BarChartSpec,
     Column,
@@ -47,6 +44,22 @@ LISTS_SHEET = "_lists"
 WIDTH_SAMPLE_ROWS = 500
 INLINE_LIST_LIMIT = 250  # Excel refuses inline drop-down lists longer than 255 characters
 RESERVED_TITLES = {NOTES_SHEET, LISTS_SHEET, METADATA_SHEET}
+# XlsxWriter refuses (drops) a drop-down whose prompt title is longer than this.
+PROMPT_TITLE_LIMIT = 32
+# Up to this many rows a workbook is built in memory (no temp file per sheet and part, and
+# shared strings make it smaller); a larger one, or one whose rows are a generator, streams
+# each sheet row by row to a temp file (`constant_memory`), so memory stays flat.
+IN_MEMORY_ROWS = 20_000
+# XlsxWriter's options: strings are only ever written as text, never guessed at.
+WORKBOOK_OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    "nan_inf_to_errors": True,  # a NaN shows as #NUM! rather than failing the whole workbook
+}
+PIXELS_PER_WIDTH_UNIT = 7  # Calibri 11's digit width: a width unit as the file stores it
+POINTS_TO_PIXELS = 4 / 3
+CM_TO_PIXELS = 96 / 2.54
 
 
 def build_workbook(
@@ -65,66 +78,96 @@ def build_workbook(
     return WrittenWorkbook(artifact.path, artifact.sha256, artifact.bytes, counts)
 
 
-def safe_text_cell(ws: Any, text: str, *, wrap: bool = False) -> Any:
-    """A cell that holds `text` as text even when it starts with = + - @ or a tab."""
-    cell = WriteOnlyCell(ws, value=text)
-    cell.data_type = "s"
-    if looks_like_formula(text):
-        cell.quotePrefix = True
-    if wrap:
-        cell.alignment = styles.WRAP_ALIGNMENT
-    return cell
+# The dynamic-array functions XlsxWriter prefixes with "_xlfn." in every formula (its other
+# prefixes are off: `use_future_functions` is not set); a formula without them needs nothing.
+_DYNAMIC = re.compile(
+    r"_xlfn\.|\b(?:ANCHORARRAY|BYCOL|BYROW|CHOOSECOLS|CHOOSEROWS|DROP|EXPAND|FILTER|HSTACK"
+    r"|LAMBDA|MAKEARRAY|MAP|RANDARRAY|REDUCE|SCAN|SEQUENCE|SORT|SORTBY|SWITCH|TAKE|TEXTSPLIT"
+    r"|TOCOL|TOROW|UNIQUE|VSTACK|WRAPCOLS|WRAPROWS|XLOOKUP)\(|SINGLE\(|[{}]"
+)
+
+
+class _Worksheet(Worksheet):  # type: ignore[misc]
+    """XlsxWriter's worksheet without its 29 regular expressions per formula when none of
+    them can match (our formulas: IF, TODAY, … — plain functions)."""
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        if expand_future_functions or _DYNAMIC.search(formula):
+            return super()._prepare_formula(formula, expand_future_functions)  # type: ignore[no-any-return]
+        return formula.removeprefix("=")
+
+
+class _Workbook(Workbook):  # type: ignore[misc]
+    """XlsxWriter's workbook, able to lock its structure (no public API for it): with the
+    structure locked no one unhides the identity sheet from the UI, and LibreOffice keeps
+    the lock (and the hidden state) when it saves the file."""
+
+    lock_structure = False
+    worksheet_class = _Worksheet
+
+    def _write_workbook_pr(self) -> None:
+        super()._write_workbook_pr()
+        if self.lock_structure:  # CT_Workbook: workbookProtection follows workbookPr
+            self._xml_empty_tag("workbookProtection", [("lockStructure", 1)])
 
 
 def _write_workbook(temp: Path, info: WorkbookInfo, sheets: Sequence[TableSheet]) -> dict[str, int]:
-    wb = Workbook(write_only=True)
-    wrap_by_default(wb)
+    wb = _Workbook(str(temp), _options(sheets))
     try:
-        return _fill_and_save(wb, temp, info, sheets)
+        counts = _fill(wb, info, sheets)
+        wb.close()
+        return counts
     except BaseException:
         _discard(wb)
         raise
 
 
+def _options(sheets: Sequence[TableSheet]) -> dict[str, bool]:
+    """In memory for a small workbook whose rows are lists, streamed otherwise."""
+    small = all(isinstance(sheet.rows, Sized) for sheet in sheets) and (
+        sum(len(sheet.rows) for sheet in sheets) <= IN_MEMORY_ROWS  # type: ignore[arg-type]
+    )
+    return {**WORKBOOK_OPTIONS, "in_memory": small, "constant_memory": not small}
+
+
 def _discard(wb: Any) -> None:
-    """Close half-written streamed sheets and delete openpyxl's per-sheet temp files."""
-    for ws in wb._sheets:
-        writer = getattr(ws, "_writer", None)
-        if writer is None:
-            continue
-        for close in (getattr(ws, "_rows", None), writer.xf):
-            if close is not None:
-                with suppress(Exception):
-                    close.close()
-        with suppress(Exception):
-            writer.cleanup()
+    """Close half-written streamed sheets and delete their temp files."""
+    wb.fileclosed = True
+    for ws in wb.worksheets():
+        handle = getattr(ws, "row_data_fh", None)
+        if handle is not None:
+            with suppress(Exception):
+                handle.close()
+        name = getattr(ws, "row_data_filename", None)
+        if name:
+            with suppress(OSError):
+                os.unlink(name)
 
 
-def _fill_and_save(
-    wb: Any, temp: Path, info: WorkbookInfo, sheets: Sequence[TableSheet]
-) -> dict[str, int]:
-    wb.properties.creator = "powerlist"
-    wb.properties.title = f"{info.job} {info.period} {info.department}"
-    notes = wb.create_sheet(NOTES_SHEET)
-    long_lists = _long_choice_lists(sheets)
-    if long_lists:
-        _write_lists_sheet(wb, long_lists)
+def _fill(wb: Any, info: WorkbookInfo, sheets: Sequence[TableSheet]) -> dict[str, int]:
+    wb.set_properties(
+        {"author": "powerlist", "title": f"{info.job} {info.period} {info.department}"}
+    )
+    formats = Formats(wb)
+    notes = wb.add_worksheet(NOTES_SHEET)
     page = _PageInfo(
         title=f"{info.department}　{info.period}　{info.job}", returned=bool(info.metadata)
     )
+    # 说明 comes first but lists how many rows each table has: its rows are kept until the
+    # tables are written (streamed sheets are written in any order, each to its own file).
+    long_lists = _long_choice_lists(sheets)
+    if long_lists:
+        _write_lists_sheet(wb.add_worksheet(LISTS_SHEET), long_lists, formats)
+    tables = [(sheet, wb.add_worksheet(sheet.title)) for sheet in sheets]
     counts = {
-        sheet.title: _write_table(wb.create_sheet(sheet.title), sheet, long_lists, page)
-        for sheet in sheets
+        sheet.title: _write_table(ws, sheet, long_lists, formats, page) for sheet, ws in tables
     }
-    _write_notes(notes, info, counts, page)
+    _write_notes(notes, info, counts, page, formats)
     if info.metadata:
         add_metadata_sheet(wb, info.metadata)
-        # The identity sheet stays hidden: with the structure locked no one unhides it from
-        # the UI, and LibreOffice keeps the lock (and the hidden state) when it saves the file.
-        wb.security = WorkbookProtection(lockStructure=True)
-    first_visible = next((i for i, s in enumerate(sheets) if not s.hidden), None)
-    wb.active = 0 if first_visible is None else 1 + (1 if long_lists else 0) + first_visible
-    wb.save(temp)
+        wb.lock_structure = True
+    visible = [ws for sheet, ws in tables if not sheet.hidden]
+    (visible[0] if visible else notes).activate()
     return counts
 
 
@@ -142,57 +185,95 @@ def _write_table(
     ws: Any,
     sheet: TableSheet,
     long_lists: dict[tuple[str, ...], str],
-    page: _PageInfo | None = None,
+    formats: Formats,
+    page: _PageInfo,
 ) -> int:
     columns = list(sheet.columns)
+    last_col = len(columns) - 1
     sample, rows = _peek(sheet.rows, WIDTH_SAMPLE_ROWS)
     widths = [_column_width(column, sample, index) for index, column in enumerate(columns)]
-    for index, width in enumerate(widths):
-        _set_width(ws, index + 1, width)
-    ws.freeze_panes = "A2"
-    if isinstance(sheet.rows, Sized):  # a <dimension> spares readers a full pre-scan of the sheet
-        last_cell = f"{get_column_letter(len(columns))}{len(sheet.rows) + 1}"
-        ws.calculate_dimension = lambda: f"A1:{last_cell}"
-    returned = page is not None and page.returned
-    styles.apply_print_setup(  # before the first row: sheet properties are streamed first
-        ws, widths=widths, title=page.title if page else "", sign_off=returned
+    _set_widths(ws, widths, formats)
+    header_row = 1 if sheet.title_row else 0
+    ws.freeze_panes(header_row + 1, 0)
+    styles.apply_print_setup(
+        ws,
+        (0, header_row),
+        widths=widths,
+        title=page.title,
+        sign_off=page.returned,
     )
-    cells = CellStyles(ws)
+    if sheet.title_row:
+        _write_title(ws, f"{page.title}　{sheet.title}", last_col, widths, formats)
     header = [column.header for column in columns]
-    _set_height(ws, 1, heights.row_height(header, widths, styles.HEADER_FONT.sz))
-    ws.append([cells.header(text) for text in header])
-    writers = [_cell_writer(cells, column) for column in columns]
+    _set_height(ws, header_row, heights.row_height(header, widths, styles.HEADER_FONT_POINTS))
+    for col, text in enumerate(header):
+        formats.text(ws, header_row, col, text, "header")
+    writers = [_cell_writer(ws, formats, column) for column in columns]
+    split = not (page.returned or sheet.one_row_per_record)
     count = 0
-    sheet_row = 1
+    sheet_row = header_row
     for row in rows:
         if len(row) != len(columns):
             raise ValueError(
-                f"sheet {sheet.title!r} row {count + 2}: "
+                f"sheet {sheet.title!r} row {count + header_row + 2}: "
                 f"{len(row)} values for {len(columns)} columns"
             )
-        for part in _printed_rows(row, widths, split=not (returned or sheet.one_row_per_record)):
+        for part in _printed_rows(row, widths, split=split):
             sheet_row += 1
             _set_height(ws, sheet_row, heights.row_height(_texts(part), widths))
-            ws.append([write(value) for write, value in zip(writers, part, strict=True)])
-            ws.row_dimensions.pop(sheet_row, None)
+            for col, (write, value) in enumerate(zip(writers, part, strict=True)):
+                if value is not None:
+                    write(sheet_row, col, value)
         count += 1
-    last_row = max(sheet_row, 2)
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{sheet_row}"
-    for index, column in enumerate(columns):
-        cells = f"{get_column_letter(index + 1)}2:{get_column_letter(index + 1)}{last_row}"
-        if column.choices:
-            ws.data_validations.append(_drop_down(column, cells, long_lists))
-        for value, color in column.colors.items():
-            fill = PatternFill(fill_type="solid", start_color=color, end_color=color, bgColor=color)
-            quoted = '"' + value.replace('"', '""') + '"'
-            ws.conditional_formatting.add(
-                cells, CellIsRule(operator="equal", formula=[quoted], fill=fill)
-            )
+    first_body, last_body = header_row + 1, max(sheet_row, header_row + 1)
+    ws.autofilter(header_row, 0, sheet_row, last_col)
+    _add_rules(ws, columns, formats, long_lists, first_body, last_body)
     if sheet.chart is not None and count:
-        _add_bar_chart(ws, sheet.chart, count, sheet_row)
+        _add_bar_chart(formats.workbook, ws, sheet.chart, count, header_row, sheet_row)
     if sheet.hidden:
-        ws.sheet_state = "hidden"
+        ws.hide()
     return count
+
+
+def _add_rules(
+    ws: Any,
+    columns: Sequence[Column],
+    formats: Formats,
+    long_lists: dict[tuple[str, ...], str],
+    first_body: int,
+    last_body: int,
+) -> None:
+    """Drop-downs and status colours (conditional formats) over each column's body rows."""
+    for col, column in enumerate(columns):
+        if column.choices:
+            ws.data_validation(first_body, col, last_body, col, _drop_down(column, long_lists))
+        for value, color in column.colors.items():
+            ws.conditional_format(
+                first_body,
+                col,
+                last_body,
+                col,
+                {
+                    "type": "cell",
+                    "criteria": "==",
+                    "value": '"' + value.replace('"', '""') + '"',
+                    "format": formats.fill(color),
+                },
+            )
+
+
+def _write_title(
+    ws: Any, title: str, last_col: int, widths: Sequence[float], formats: Formats
+) -> None:
+    """The title row above the header: department, period and sheet, merged across."""
+    points = heights.row_height([title], [sum(widths)], styles.TITLE_FONT_POINTS)
+    default = heights.row_points(1, styles.TITLE_FONT_POINTS)
+    _set_height(ws, 0, max(points or default, default))
+    text = clean_text(title)
+    fmt = formats.get("title", quote=looks_like_formula(text))
+    if last_col:
+        ws.merge_range(0, 0, 0, last_col, "", fmt)
+    ws.write_string(0, 0, text, fmt)
 
 
 def _texts(row: Sequence[Any]) -> list[str | None]:
@@ -220,81 +301,113 @@ def _printed_rows(
     ]
 
 
-def _set_width(ws: Any, column: int, width: float) -> None:
-    """Set a column's width and give it the default cell format (wrapped, top, bordered):
-    LibreOffice shows a cell written without a format in its column's format, and a column
-    left with openpyxl's own blank format printed every body cell unwrapped on one line."""
-    dimension = ws.column_dimensions[get_column_letter(column)]
-    dimension.width = width
-    dimension._style = copy(ws.parent._cell_styles[0])
+def _set_widths(ws: Any, widths: Sequence[float], formats: Formats) -> None:
+    """Set each column's width and give it the body format (wrapped, top, bordered), so a
+    cell left empty looks, and prints, like the others."""
+    body = formats.get()
+    for col, width in enumerate(widths):
+        ws.set_column_pixels(col, col, round(width * PIXELS_PER_WIDTH_UNIT), body)
 
 
 def _set_height(ws: Any, row: int, points: float | None) -> None:
-    """Store a row's height just before the row is streamed (write-only sheets read it then)."""
+    """Store a row's height (before the row's cells: streamed rows are written in order)."""
     if points is not None:
-        ws.row_dimensions[row] = {"ht": str(points), "customHeight": "1"}
+        ws.set_row_pixels(row, _Pixels(points))
 
 
-def _add_bar_chart(ws: Any, spec: BarChartSpec, count: int, below: int) -> None:
+class _Pixels(float):
+    """A row height in pixels that gives back its exact points when XlsxWriter multiplies it
+    by 0.75 to store it (its `set_row` rounds to whole pixels, i.e. to 0.75 pt)."""
+
+    points: float
+
+    def __new__(cls, points: float) -> _Pixels:
+        pixels = super().__new__(cls, points * POINTS_TO_PIXELS)
+        pixels.points = points
+        return pixels
+
+    def __mul__(self, other: float) -> float:  # type: ignore[override]
+        return self.points if other == 0.75 else float(self) * other
+
+
+def _add_bar_chart(
+    wb: Any, ws: Any, spec: BarChartSpec, count: int, header_row: int, below: int
+) -> None:
     rows = count if spec.rows is None else min(spec.rows, count)
     if rows <= 0:
         return
-    chart = BarChart()
-    chart.type = "bar"
-    if spec.stacked:
-        chart.grouping = "stacked"
-        chart.overlap = 100
-    chart.title = spec.title
-    chart.height = max(8.0, spec.height_per_row * rows)
-    chart.width = spec.width
-    data = Reference(ws, min_col=spec.first, max_col=spec.last, min_row=1, max_row=rows + 1)
-    chart.add_data(data, titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=rows + 1))
+    first, last = header_row + 1, header_row + rows
+    chart = wb.add_chart({"type": "bar", **({"subtype": "stacked"} if spec.stacked else {})})
+    for col in range(spec.first - 1, spec.last):
+        chart.add_series(
+            {
+                "name": [ws.name, header_row, col],
+                "categories": [ws.name, first, 0, last, 0],
+                "values": [ws.name, first, col, last, col],
+                **({"overlap": 100} if spec.stacked else {}),
+            }
+        )
+    chart.set_title({"name": spec.title})
     if spec.first == spec.last:
-        chart.legend = None
-    chart.x_axis.delete = chart.y_axis.delete = False  # LibreOffice hides unset axes
-    chart.x_axis.tickLblSkip = 1  # a label for every category, not every other one
+        chart.set_legend({"none": True})
+    chart.set_y_axis({"interval_unit": 1})  # a label for every category, not every other one
+    chart.set_size(
+        {
+            "width": spec.width * CM_TO_PIXELS,
+            "height": max(8.0, spec.height_per_row * rows) * CM_TO_PIXELS,
+        }
+    )
     # Below the table, not right of it: a wide table pushed the chart off the printed page.
-    ws.add_chart(chart, f"A{below + 2}")
+    ws.insert_chart(below + 2, 0, chart)
 
 
-def _cell_writer(cells: CellStyles, column: Column) -> Callable[[Any], Any]:
-    # Whole numbers need no "0" format (General shows them the same): one style fewer per cell.
-    number_format = None if column.kind == "int" else styles.NUMBER_FORMATS.get(column.kind)
-    as_text = column.kind == "text"
+def _cell_writer(ws: Any, formats: Formats, column: Column) -> Callable[[int, int, Any], None]:
+    """The function that writes one value of `column` (never None) into a cell."""
+    body = formats.get()
+    write_string = ws.write_string
+    kind = column.kind
 
-    def write(value: Any) -> Any:
-        if type(value) is str:  # the common case first: most cells are plain text
-            return cells.text(clean_text(value))
-        if isinstance(value, Flagged):
-            return _flagged_cell(cells, write(value.value), value.note)
-        if isinstance(value, Formula):
-            return cells.formula(value.text)
-        value = plain_value(value)
-        if value is None:
-            return None
-        if isinstance(value, str):
-            return cells.text(value)
-        if as_text:
-            return cells.text(value.isoformat() if isinstance(value, date) else str(value))
-        if number_format is not None and not isinstance(value, bool):
-            return cells.number(value, number_format)
-        if isinstance(value, date):  # e.g. a date in a whole-number column: still a date
-            return cells.number(value, styles.NUMBER_FORMATS["date"])
-        return value
+    def write(row: int, col: int, value: Any) -> None:
+        if type(value) is str:  # the common case first: most cells are text
+            if value:  # an empty text is an empty cell, as a reader expects (None)
+                text = clean_text(value)
+                fmt = formats.get(quote=True) if looks_like_formula(text) else body
+                write_string(row, col, text, fmt)
+            return
+        _write_value(ws, formats, kind, row, col, value)
 
     return write
 
 
-def _flagged_cell(cells: CellStyles, written: Any, note: str) -> Any:
-    if isinstance(written, Cell):
-        cell = written
-    else:  # start from the body style (wrapped, top) so the flagged cell looks like the others
-        cell = Cell(cells.sheet, row=1, column=1, style_array=cells.array())
-        cell.value = written
-    cell.fill = styles.FLAG_FILL
-    cell.comment = Comment(note, "powerlist", width=300, height=120)
-    return cell
+def _write_value(
+    ws: Any, formats: Formats, kind: str, row: int, col: int, value: Any, flagged: bool = False
+) -> None:
+    """Everything but plain text: flagged cells (fill and comment), formulas, numbers, dates."""
+    if isinstance(value, Flagged):
+        _write_value(ws, formats, kind, row, col, value.value, True)
+        ws.write_comment(row, col, value.note, {"author": "powerlist", "width": 300, "height": 120})
+        return
+    if isinstance(value, Formula):  # no cached value: the spreadsheet computes it on opening
+        ws.write_formula(row, col, value.text, formats.get(flagged=flagged), "")
+        return
+    value = plain_value(value)
+    if value is None or value == "":
+        if flagged:
+            ws.write_blank(row, col, None, formats.get(flagged=True))
+    elif isinstance(value, str) or kind == "text":
+        if not isinstance(value, str):
+            value = value.isoformat() if isinstance(value, date) else str(value)
+        ws.write_string(
+            row, col, value, formats.get(quote=looks_like_formula(value), flagged=flagged)
+        )
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, formats.get(flagged=flagged))
+    elif isinstance(value, date):  # a date in a number column is still a date
+        shown = styles.NUMBER_FORMATS["date" if kind not in ("date", "datetime") else kind]
+        ws.write_datetime(row, col, value, formats.get(number_format=shown, flagged=flagged))
+    else:  # whole numbers need no "0" format: General shows them the same
+        shown = None if kind == "int" else styles.NUMBER_FORMATS[kind]
+        ws.write_number(row, col, value, formats.get(number_format=shown, flagged=flagged))
 
 
 def _column_width(column: Column, sample: list[Sequence[Any]], index: int) -> float:
@@ -319,24 +432,21 @@ def _value_width(value: Any, column: Column) -> int:
     return display_width(str(value))
 
 
-def _drop_down(
-    column: Column, cells: str, long_lists: dict[tuple[str, ...], str]
-) -> DataValidation:
+def _drop_down(column: Column, long_lists: dict[tuple[str, ...], str]) -> dict[str, Any]:
     key = tuple(column.choices)
     formula = long_lists.get(key) or '"' + ",".join(key) + '"'
-    validation = DataValidation(
-        type="list",
-        formula1=formula,
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="输入有误",
-        error=f"“{column.header}”请从下拉列表中选择",
-        promptTitle=column.header,
-        prompt="请从下拉列表中选择",
-        showInputMessage=True,
-    )
-    validation.add(cells)
-    return validation
+    return {
+        "validate": "list",
+        "source": "=" + formula,
+        "ignore_blank": True,
+        "show_error": True,
+        "error_type": "stop",
+        "error_title": "输入有误",
+        "error_message": f"“{column.header}”请从下拉列表中选择"[:255],
+        "input_title": column.header[:PROMPT_TITLE_LIMIT],
+        "input_message": "请从下拉列表中选择",
+        "show_input": True,
+    }
 
 
 def _long_choice_lists(sheets: Sequence[TableSheet]) -> dict[tuple[str, ...], str]:
@@ -355,23 +465,25 @@ def _long_choice_lists(sheets: Sequence[TableSheet]) -> dict[tuple[str, ...], st
                     or any("," in choice for choice in key)
                 )
             ):
-                letter = get_column_letter(len(found) + 1)
+                letter = xl_col_to_name(len(found))
                 found[key] = f"'{LISTS_SHEET}'!${letter}$1:${letter}${len(key)}"
     return found
 
 
-def _write_lists_sheet(wb: Any, lists: dict[tuple[str, ...], str]) -> None:
-    ws = wb.create_sheet(LISTS_SHEET)
-    for row in itertools.zip_longest(*lists.keys()):
-        ws.append([None if value is None else safe_text_cell(ws, value) for value in row])
-    ws.sheet_state = "hidden"
+def _write_lists_sheet(ws: Any, lists: dict[tuple[str, ...], str], formats: Formats) -> None:
+    for row, values in enumerate(itertools.zip_longest(*lists.keys())):
+        for col, value in enumerate(values):
+            if value is not None:
+                formats.text(ws, row, col, clean_text(value))
+    ws.hide()
 
 
-def _write_notes(ws: Any, info: WorkbookInfo, counts: dict[str, int], page: _PageInfo) -> None:
+def _write_notes(
+    ws: Any, info: WorkbookInfo, counts: dict[str, int], page: _PageInfo, formats: Formats
+) -> None:
     widths = (16.0, 80.0)
-    _set_width(ws, 1, widths[0])
-    _set_width(ws, 2, widths[1])
-    ws.freeze_panes = "A2"
+    _set_widths(ws, widths, formats)
+    ws.freeze_panes(1, 0)
     styles.apply_print_setup(ws, widths=widths, title=page.title)
     generated = info.generated_at or datetime.now(ZoneInfo(get_settings().timezone))
     lines: list[tuple[str, Any]] = [
@@ -385,13 +497,16 @@ def _write_notes(ws: Any, info: WorkbookInfo, counts: dict[str, int], page: _Pag
         ("工作表", "数据行数"),
         *((title, count) for title, count in counts.items()),
     ]
-    cells = CellStyles(ws)
-    ws.append([cells.header("项目"), cells.header("内容")])
-    for number, (label, value) in enumerate(lines, start=2):
-        _set_height(ws, number, heights.row_height((label, str(value)), widths))
-        content = value if isinstance(value, int) else safe_text_cell(ws, str(value), wrap=True)
-        ws.append([cells.label(label), content])
-        ws.row_dimensions.pop(number, None)
+    formats.text(ws, 0, 0, "项目", "header")
+    formats.text(ws, 0, 1, "内容", "header")
+    for row, (label, value) in enumerate(lines, start=1):
+        _set_height(ws, row, heights.row_height((label, str(value)), widths))
+        if label:
+            formats.text(ws, row, 0, clean_text(label), "label")
+        if isinstance(value, int):
+            ws.write_number(row, 1, value, formats.get())
+        elif value != "":
+            formats.text(ws, row, 1, clean_text(str(value)))
 
 
 def _peek(

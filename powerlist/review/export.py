@@ -356,11 +356,11 @@ def export_list(session: Session, year: int, folder: Path, actor: str = "cli") -
         TableSheet(LIST_SHEET, PUBLISHED_COLUMNS, _numbered(in_force), one_row_per_record=True),
     ])  # fmt: skip
     catalogues = build_workbook(folder / catalogues_file_name(year), info, [
-        TableSheet("保留事项目录", PUBLISHED_COLUMNS, _numbered(retained, catalogue=True)),
-        TableSheet("取消事项目录", PUBLISHED_COLUMNS, _numbered(cancelled, catalogue=True)),
-        TableSheet("下放和委托事项目录", PUBLISHED_COLUMNS, _numbered(handed, catalogue=True)),
-        TableSheet("调整对照", DIFF_COLUMNS, [c.row() for c in changes]),
-    ])  # fmt: skip
+        TableSheet(title, PUBLISHED_COLUMNS, _numbered(part, catalogue=True), title_row=True)
+        for title, part in (("保留事项目录", retained), ("取消事项目录", cancelled),
+                            ("下放和委托事项目录", handed))
+    ] + [TableSheet("调整对照", DIFF_COLUMNS, [c.row() for c in changes],
+                    title_row=True)])  # fmt: skip
     session.add(AuditEvent(actor=actor, action=SNAPSHOT_ACTION, entity="power_list",
                            entity_id=str(year), before=None,
                            after={"items": {str(i.id): i.snapshot() for i in items},

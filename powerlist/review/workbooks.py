@@ -315,10 +315,10 @@ def write_summary_workbook(
     )  # fmt: skip
     written = build_workbook(target, info, [
         TableSheet(SUMMARY_SHEET, columns, [*rows, totals] if rows else [], chart=BarChartSpec(
-            "各部门审核发现问题数", len(columns), len(columns), rows=len(rows))),
+            "各部门审核发现问题数", len(columns), len(columns), rows=len(rows)), title_row=True),
         TableSheet("未返回部门", [
             Column("部门", 28), Column("部门编码", 12), Column("问题数", 8, kind="int"),
             Column("工作簿", 50),
-        ], [(t.name, t.code, sum(t.by_rule.values()), t.file_name) for t in late]),
+        ], [(t.name, t.code, sum(t.by_rule.values()), t.file_name) for t in late], title_row=True),
     ])  # fmt: skip
     return WrittenReport(written.artifact, written.rows[SUMMARY_SHEET])
