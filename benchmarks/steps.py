@@ -101,8 +101,8 @@ def _xlsxwriter_copy(path: Path, sheets: list[tuple[str, list[tuple[Any, ...]]]]
 
 
 def write_import_file(folder: str, count: int) -> dict[str, Any]:
-    """The 100,000-row published list (same generator as benchmarks/import_speed.py)."""
-    from benchmarks.import_speed import HEADERS, rows
+    """The 100,000-row published list (benchmarks/import_data.py)."""
+    from benchmarks.import_data import HEADERS, rows
     from powerlist.excel import Column, TableSheet, WorkbookInfo, build_workbook
 
     columns = [Column(h, wrap=h in ("实施依据", "责任事项", "追责情形")) for h in HEADERS]
@@ -117,7 +117,7 @@ def write_import_file(folder: str, count: int) -> dict[str, Any]:
 
 def import_ours(folder: str, path: str) -> dict[str, Any]:
     """`powerlist import items FILE` into a fresh SQLite database with the departments and laws."""
-    from benchmarks.import_speed import LAWS
+    from benchmarks.import_data import LAWS
     from powerlist.imports import import_file
 
     url = f"sqlite:///{folder}/import.db"
