@@ -127,7 +127,7 @@ def _department_names(session: Session, codes: list[str]) -> dict[str, str]:
     rows = session.execute(
         select(Department.code, Department.name).where(Department.code.in_(codes))
     )
-    return dict(rows.tuples().all())
+    return {code: name for code, name in rows}
 
 
 @router.get("/reports/{report_id}/download")
