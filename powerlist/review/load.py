@@ -26,7 +26,7 @@ from powerlist.review.facts import (
     ItemFacts,
     PredecessorFacts,
 )
-from powerlist.review.peers import PeerItems, held_elsewhere, peer_items
+from powerlist.review.peers import PeerItems, held_elsewhere
 
 
 def yearly_assessments_exist(session: Session) -> bool:
@@ -106,8 +106,9 @@ def load_department(
         delegations=_delegations(session, ids),
         predecessors=predecessors,
         held_elsewhere=held_elsewhere(
-            peers if peers is not None else peer_items(session),
-            department.id,
+            session,
+            peers if peers is not None else PeerItems(session),
+            department,
             ids,
             items,
             {entry.code for entry in catalog},

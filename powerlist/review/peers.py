@@ -1,17 +1,15 @@
-"""Items held by peer departments (职责交叉), indexed once per run rather than per department.
+"""Items held by peer departments (职责交叉), read once per peer group and run, not per department.
 
-One query reads every item; only the reviewed items whose name or code key is shared with
-another department's item are kept, so each department's lookup is a few dictionary hits.
-A process keeps the index of the run it last worked for (its key includes the run's
-generation and start, so a forced re-run or another database builds a fresh one); a step in
-any other process builds its own, so each step still computes its facts alone.
+Peers are the departments of one level, parent and 所属地区: one query reads a group's reviewed
+items, indexed by 职责交叉 key, and every department of the group looks its items up there.
+A process keeps the groups of the run it last worked for (the key includes the run's
+generation and start, so a forced re-run or another database reads afresh); a step in any
+other process reads its own, so each step still computes its facts alone.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections import OrderedDict, defaultdict
 from typing import Any
 
 from sqlalchemy import select
@@ -23,71 +21,74 @@ from powerlist.review.facts import HeldElsewhere, ItemFacts
 from powerlist.review.legal import normalise_name
 
 _REGION = getattr(Department, "region", None)
+GROUPS_KEPT = 16  # a province has hundreds of groups; units come roughly group by group
 
-# (department id, code, name, sub_item) of a reviewed item another department may also hold
+# (department id, code, name, sub_item) of a reviewed item
 _Row = tuple[int, str, str, str | None]
+_Key = tuple[str, str]
+_Group = tuple[Any, ...]  # (level, parent id, 所属地区)
 
 
-@dataclass(frozen=True)
 class PeerItems:
-    """Reviewed items by 职责交叉 key, each department's peer group and its review holder."""
+    """One run's peer groups' reviewed items by 职责交叉 key (read as needed) and who answers
+    for each department's items (机构改革: a merged department's successor)."""
 
-    by_name: dict[tuple[str, str], list[_Row]]
-    by_code: dict[tuple[str, str], list[_Row]]
-    groups: dict[int, tuple[Any, ...]]  # department id → (level, parent, 所属地区)
-    holders: dict[int, tuple[int, str]]  # department id → (id, name) answering for its items
+    def __init__(self, session: Session) -> None:
+        self.holders = review_holders(session)
+        self._groups: OrderedDict[_Group, tuple[dict[_Key, list[_Row]], ...]] = OrderedDict()
+
+    def indexed(self, session: Session, group: _Group) -> tuple[dict[_Key, list[_Row]], ...]:
+        """The group's reviewed items by (normalised name, 子项) and by (code, 子项)."""
+        if group in self._groups:
+            self._groups.move_to_end(group)
+            return self._groups[group]
+        by_name: dict[_Key, list[_Row]] = defaultdict(list)
+        by_code: dict[_Key, list[_Row]] = defaultdict(list)
+        for department_id, code, name, sub_item in session.execute(
+            select(PowerItem.department_id, PowerItem.code, PowerItem.name, PowerItem.sub_item)
+            .where(
+                PowerItem.department_id.in_(_peers(group)),
+                PowerItem.status.in_(sorted(REVIEWED_STATUSES)),
+            )
+            .order_by(PowerItem.id)
+        ):
+            row = (department_id, code, name, sub_item)
+            sub = normalise_name(sub_item)
+            by_name[(normalise_name(name), sub)].append(row)
+            by_code[(code, sub)].append(row)
+        self._groups[group] = (dict(by_name), dict(by_code))
+        while len(self._groups) > GROUPS_KEPT:
+            self._groups.popitem(last=False)
+        return self._groups[group]
 
 
-def peer_items(session: Session) -> PeerItems:
-    """Index every reviewed item whose name or code key another department's item shares."""
+def _group(department: Department) -> _Group:
+    region = getattr(department, "region", None) if _REGION is not None else None
+    return (department.level, department.parent_id, region)
+
+
+def _peers(group: _Group) -> Any:
+    level, parent_id, region = group
+    peers = select(Department.id).where(
+        Department.level == level,
+        Department.parent_id.is_(None) if parent_id is None else Department.parent_id == parent_id,
+    )
+    if _REGION is not None:  # 所属地区 (issue 15), when the schema has it
+        peers = peers.where(_REGION.is_(None) if region is None else region == _REGION)
+    return peers
+
+
+def review_holders(session: Session) -> dict[int, tuple[int, str]]:
+    """Department id → (id, name) of the department whose review answers for its items.
+
+    A department merged into an active one (机构改革) is answered for by its successor.
+    """
     departments = session.execute(
-        select(
-            Department.id,
-            Department.name,
-            Department.active,
-            Department.merged_into_id,
-            Department.level,
-            Department.parent_id,
-            _REGION if _REGION is not None else Department.id,
-        )
+        select(Department.id, Department.name, Department.active, Department.merged_into_id)
     ).all()
-    groups = {
-        row[0]: (row[4], row[5], row[6] if _REGION is not None else None) for row in departments
-    }
-    rows = session.execute(
-        select(
-            PowerItem.department_id,
-            PowerItem.code,
-            PowerItem.name,
-            PowerItem.sub_item,
-            PowerItem.status,
-        )
-    ).all()
-    name_holders: dict[tuple[str, str], set[int]] = defaultdict(set)
-    code_holders: dict[tuple[str, str], set[int]] = defaultdict(set)
-    keyed = []
-    for department_id, code, name, sub_item, status in rows:
-        sub = normalise_name(sub_item)
-        name_key, code_key = (normalise_name(name), sub), (code, sub)
-        name_holders[name_key].add(department_id)
-        code_holders[code_key].add(department_id)
-        if status in REVIEWED_STATUSES:
-            keyed.append((name_key, code_key, (department_id, code, name, sub_item)))
-    by_name: dict[tuple[str, str], list[_Row]] = defaultdict(list)
-    by_code: dict[tuple[str, str], list[_Row]] = defaultdict(list)
-    for name_key, code_key, row in keyed:
-        if len(name_holders[name_key]) > 1:
-            by_name[name_key].append(row)
-        if len(code_holders[code_key]) > 1:
-            by_code[code_key].append(row)
-    return PeerItems(dict(by_name), dict(by_code), groups, _holders(departments))
-
-
-def _holders(departments: Iterable[Any]) -> dict[int, tuple[int, str]]:
-    """A department merged into an active one (机构改革) is answered for by its successor."""
     by_id = {row[0]: row for row in departments}
     holders = {}
-    for id_, name, active, merged_into, *_ in by_id.values():
+    for id_, name, active, merged_into in departments:
         successor = by_id.get(merged_into or 0)
         if not active and successor is not None and successor[2]:
             holders[id_] = (successor[0], successor[1])
@@ -97,8 +98,9 @@ def _holders(departments: Iterable[Any]) -> dict[int, tuple[int, str]]:
 
 
 def held_elsewhere(
+    session: Session,
     peers: PeerItems,
-    department_id: int,
+    department: Department,
     own_ids: list[int],
     items: tuple[ItemFacts, ...],
     catalog_codes: set[str],
@@ -109,19 +111,19 @@ def held_elsewhere(
     Items of a department merged into another are held by the successor; the reviewed
     department's own and its predecessors' items are left out.
     """
-    group = peers.groups.get(department_id)
+    by_name, by_code = peers.indexed(session, _group(department))
     own = set(own_ids)
     out = set()
     for item in items:
         sub = normalise_name(item.sub_item)
-        found = peers.by_name.get((normalise_name(item.name), sub), [])
+        found = by_name.get((normalise_name(item.name), sub), [])
         if item.code in catalog_codes:
-            found = found + peers.by_code.get((item.code, sub), [])
+            found = found + by_code.get((item.code, sub), [])
         for other_id, code, name, sub_item in found:
-            if other_id in own or peers.groups.get(other_id) != group:
+            if other_id in own:
                 continue
             holder_id, holder_name = peers.holders.get(other_id, (other_id, ""))
-            if holder_id != department_id:
+            if holder_id != department.id:
                 out.add(HeldElsewhere(holder_name, code, name, sub_item))
     return tuple(sorted(out, key=lambda h: (h.department_name, h.code, h.sub_item or "")))
 
@@ -130,16 +132,16 @@ _LAST: dict[tuple[Any, ...], PeerItems] = {}
 
 
 def peer_items_for_run(session: Session, run_id: int) -> PeerItems:
-    """The peer index of this run's execution, built once per process and reused by its steps.
+    """The peer items of this run's execution, kept by the process for the run's next steps.
 
     A run the runtime has not started (no start time: a caller playing the runtime) is not
-    cached, nor kept: its key could not tell it from a later re-run.
+    kept: its key could not tell it from a later re-run.
     """
     run = session.execute(select(Run.generation, Run.started_at).where(Run.id == run_id)).one()
     if run.started_at is None:
-        return peer_items(session)
+        return PeerItems(session)
     key = (str(session.get_bind().url), run_id, run.generation, run.started_at)
     if key not in _LAST:
-        _LAST.clear()  # one run's index at a time: a long-lived worker does not pile them up
-        _LAST[key] = peer_items(session)
+        _LAST.clear()  # one run at a time: a long-lived worker does not pile them up
+        _LAST[key] = PeerItems(session)
     return _LAST[key]
