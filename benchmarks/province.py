@@ -243,13 +243,13 @@ def province(
                 ("training reminders (next day)", job, REMINDER_DAY, staff, "staff", 2),
                 ("training reminders (next day, again)", job, REMINDER_DAY, staff, "staff", 1),
             ]
-        for label, job, period, count, unit, workers in runs:
-            result = queued_run(cluster, url, job, period, workers)
+        for label, job, period, count, unit, n in runs:
+            result = queued_run(cluster, url, job, period, n)
             result["count"] = count
-            books = list((folder / f"{job}-{period}-{workers}").rglob("*.xlsx"))
+            books = list((folder / f"{job}-{period}-{n}").rglob("*.xlsx"))
             result["workbooks"] = len(books)
             result["bytes"] = sum(book.stat().st_size for book in books)
-            rows.append(row("province", f"{label}, {workers} worker(s)", "ours", result, unit))
+            rows.append(row("province", f"{label}, {n} worker(s)", "ours", result, unit))
             say(f"province: {rows[-1]}")
         bare_runs = [("yearly review", "yearly_review")] if review else []
         bare_runs += [("delegation assessment", "delegation_assessment")] if assessment else []
