@@ -270,6 +270,25 @@ def test_overlap_is_found_in_both_workbooks_naming_the_other(
     assert "包头市林业和草原局" in messages["sthjj"] and "包头市生态环境局" in messages["lcj"]
 
 
+def test_an_overlap_through_a_predecessor_of_another_level_is_found(
+    engine: Engine, tmp_path: Path
+) -> None:
+    ids = build_world(engine)
+    with db.session_scope(engine) as s:  # 环境保护局 (merged into 生态环境局) was a county one
+        s.scalars(select(Department).where(Department.code == "hbj")).one().level = "旗县区"
+        s.add(PowerItem(code="JC901", name="林木采伐许可", category="行政许可", status="保留",
+                        department_id=ids["hbj"], unit="科", version=1))  # fmt: skip
+    with at_as_of():
+        run_job(engine, "2026", "all", tmp_path / "out")
+    with db.session_scope(engine) as s:
+        codes = s.scalars(
+            select(Department.code)
+            .join(Finding, Finding.department_id == Department.id)
+            .where(Finding.rule == "overlapping_duty")
+        ).all()
+    assert "sthjj" in codes
+
+
 def test_a_forced_rerun_sees_an_overlap_added_since_the_first_run(
     engine: Engine, tmp_path: Path
 ) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import OrderedDict, defaultdict
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from powerlist.models import Department, PowerItem, Run
@@ -22,6 +22,7 @@ from powerlist.review.legal import normalise_name
 
 _REGION = getattr(Department, "region", None)
 GROUPS_KEPT = 16  # a province has hundreds of groups; units come roughly group by group
+STREAM_ROWS = 10_000  # a province group's items are read in batches, never all at once
 
 # (department id, code, name, sub_item) of a reviewed item
 _Row = tuple[int, str, str, str | None]
@@ -38,10 +39,12 @@ class PeerItems:
         self._groups: OrderedDict[_Group, tuple[dict[_Key, list[_Row]], ...]] = OrderedDict()
 
     def indexed(self, session: Session, group: _Group) -> tuple[dict[_Key, list[_Row]], ...]:
-        """The group's reviewed items by (normalised name, 子项) and by (code, 子项)."""
+        """The group's reviewed items by (normalised name, 子项) and by (code, 子项), only
+        those whose key another department's item shares (the rest can match no one's)."""
         if group in self._groups:
             self._groups.move_to_end(group)
             return self._groups[group]
+        shared = _shared_keys(session, group)
         by_name: dict[_Key, list[_Row]] = defaultdict(list)
         by_code: dict[_Key, list[_Row]] = defaultdict(list)
         for department_id, code, name, sub_item in session.execute(
@@ -50,16 +53,43 @@ class PeerItems:
                 PowerItem.department_id.in_(_peers(group)),
                 PowerItem.status.in_(sorted(REVIEWED_STATUSES)),
             )
-            .order_by(PowerItem.id)
+            .order_by(PowerItem.id),
+            execution_options={"yield_per": STREAM_ROWS},
         ):
             row = (department_id, code, name, sub_item)
             sub = normalise_name(sub_item)
-            by_name[(normalise_name(name), sub)].append(row)
-            by_code[(code, sub)].append(row)
+            name_key = (normalise_name(name), sub)
+            if hash(("n", *name_key)) in shared:
+                by_name[name_key].append(row)
+            if hash(("c", code, sub)) in shared:
+                by_code[(code, sub)].append(row)
         self._groups[group] = (dict(by_name), dict(by_code))
         while len(self._groups) > GROUPS_KEPT:
             self._groups.popitem(last=False)
         return self._groups[group]
+
+
+def _shared_keys(session: Session, group: _Group) -> set[int]:
+    """Hashes of the 职责交叉 keys that items of two or more departments carry, among the
+    group's departments and those merged into them (a reviewed department's predecessors).
+
+    Hashes, not keys, keep a province group's pass small; a collision only keeps a few rows
+    more, the lookup compares the keys themselves.
+    """
+    peers = _peers(group)
+    merged = select(Department.id).where(Department.merged_into_id.in_(peers))
+    owners: dict[int, int] = {}
+    for department_id, code, name, sub_item in session.execute(
+        select(PowerItem.department_id, PowerItem.code, PowerItem.name, PowerItem.sub_item).where(
+            or_(PowerItem.department_id.in_(peers), PowerItem.department_id.in_(merged))
+        ),
+        execution_options={"yield_per": STREAM_ROWS},
+    ):
+        sub = normalise_name(sub_item)
+        for key in (hash(("n", normalise_name(name), sub)), hash(("c", code, sub))):
+            if owners.setdefault(key, department_id) != department_id:
+                owners[key] = -1  # a second department: shared
+    return {key for key, owner in owners.items() if owner == -1}
 
 
 def _group(department: Department) -> _Group:
