@@ -204,8 +204,9 @@ def province(
     reminders: bool = True,
     review: bool = True,
     assessment: bool = True,
+    workers: tuple[int, ...] = (1, 2),
 ) -> list[Row]:
-    """Province rows: load, then each job with 1 and 2 workers, then bare openpyxl.
+    """Province rows: load, then each job with 1 and 2 workers (or `workers`), then bare openpyxl.
 
     The reminders run with 2 workers on the first day (every roster written) and then on the
     next working day (the measured day), and with 1 worker on that day again (nothing more to
@@ -230,11 +231,11 @@ def province(
         delegations = steps.count_of(url, steps.Delegation)
         runs: list[tuple[str, str, str, int, str, int]] = []
         if review:
-            runs += [("yearly review", "yearly_review", "2026", items, "items", n) for n in (1, 2)]
+            runs += [("yearly review", "yearly_review", "2026", items, "items", n) for n in workers]
         if assessment:
             job = "delegation_assessment"
             runs += [("delegation assessment", job, "2026", delegations, "delegations", n)
-                     for n in (1, 2)]  # fmt: skip
+                     for n in workers]  # fmt: skip
         if reminders:
             job = "training_reminders"
             runs += [
@@ -242,19 +243,19 @@ def province(
                 ("training reminders (next day)", job, REMINDER_DAY, staff, "staff", 2),
                 ("training reminders (next day, again)", job, REMINDER_DAY, staff, "staff", 1),
             ]
-        for label, job, period, count, unit, workers in runs:
-            result = queued_run(cluster, url, job, period, workers)
+        for label, job, period, count, unit, n in runs:
+            result = queued_run(cluster, url, job, period, n)
             result["count"] = count
-            books = list((folder / f"{job}-{period}-{workers}").rglob("*.xlsx"))
+            books = list((folder / f"{job}-{period}-{n}").rglob("*.xlsx"))
             result["workbooks"] = len(books)
             result["bytes"] = sum(book.stat().st_size for book in books)
-            rows.append(row("province", f"{label}, {workers} worker(s)", "ours", result, unit))
+            rows.append(row("province", f"{label}, {n} worker(s)", "ours", result, unit))
             say(f"province: {rows[-1]}")
         bare_runs = [("yearly review", "yearly_review")] if review else []
         bare_runs += [("delegation assessment", "delegation_assessment")] if assessment else []
         for label, job in bare_runs:
             say(f"province: bare openpyxl write-only on the {label}'s cells")
-            reports = folder / f"{job}-2026-2"
+            reports = folder / f"{job}-2026-{workers[-1]}"
             bare = in_fresh_process(steps.bare_write, str(reports), str(folder / f"bare-{job}"))
             rows.append(row("province", f"{label}, 1 worker(s)", "bare", bare, "rows"))
             reference = in_fresh_process(

@@ -270,6 +270,51 @@ def test_overlap_is_found_in_both_workbooks_naming_the_other(
     assert "包头市林业和草原局" in messages["sthjj"] and "包头市生态环境局" in messages["lcj"]
 
 
+def test_an_overlap_through_a_predecessor_of_another_level_is_found(
+    engine: Engine, tmp_path: Path
+) -> None:
+    ids = build_world(engine)
+    with db.session_scope(engine) as s:  # 环境保护局 (merged into 生态环境局) was a county one
+        s.scalars(select(Department).where(Department.code == "hbj")).one().level = "旗县区"
+        s.add(PowerItem(code="JC901", name="林木采伐许可", category="行政许可", status="保留",
+                        department_id=ids["hbj"], unit="科", version=1))  # fmt: skip
+    with at_as_of():
+        run_job(engine, "2026", "all", tmp_path / "out")
+    with db.session_scope(engine) as s:
+        codes = s.scalars(
+            select(Department.code)
+            .join(Finding, Finding.department_id == Department.id)
+            .where(Finding.rule == "overlapping_duty")
+        ).all()
+    assert "sthjj" in codes
+
+
+def test_a_forced_rerun_sees_an_overlap_added_since_the_first_run(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from powerlist.runtime.runner import run_in_process, start_run
+    from powerlist.runtime.steps import Limits
+
+    def overlaps() -> list[str]:
+        with at_as_of():
+            claim = start_run(engine, "yearly_review", "2026", "all", trigger="test", force=True)
+            view = run_in_process(engine, claim, limits=Limits(), reports_root=tmp_path)
+        assert view.status == "succeeded"
+        with db.session_scope(engine) as s:
+            return sorted(s.scalars(
+                select(Department.code)
+                .join(Finding, Finding.department_id == Department.id)
+                .where(Finding.rule == "overlapping_duty")
+            ))  # fmt: skip
+
+    ids = build_world(engine)
+    assert overlaps() == []  # this process now holds the first run's index of peer items
+    with db.session_scope(engine) as s:
+        s.add(PowerItem(code="JC900", name="林木采伐许可", category="行政许可", status="保留",
+                        department_id=ids["sthjj"], unit="科", version=1))  # fmt: skip
+    assert overlaps() == ["lcj", "sthjj"]
+
+
 def test_unit_kind_is_a_closed_vocabulary() -> None:
     assert unit_kind("旗县区部门") is UnitKind.ADMINISTRATIVE_ORGAN
     assert unit_kind("苏木乡镇街道", "昆区少先路街道办事处") is UnitKind.SUBDISTRICT

@@ -26,6 +26,7 @@ from powerlist.periods import Period, PeriodKind
 from powerlist.review.config import load_config
 from powerlist.review.facts import DepartmentFacts, ItemFacts
 from powerlist.review.load import load_department, workbook_departments
+from powerlist.review.peers import peer_items_for_run
 from powerlist.review.rules import review_department, reviewed_items
 from powerlist.review.store import record_report, replace_findings
 from powerlist.review.workbooks import department_label, write_department_workbook
@@ -93,7 +94,7 @@ def review_unit(
     session.execute(select(Department.id).where(Department.code == code).with_for_update())
     changes = run_changes(session, day, scope)
     config = load_config()
-    facts = load_department(session, code, day.year)
+    facts = load_department(session, code, day.year, peer_items_for_run(session, run_id))
     items = touched_items(facts, {c.law_id for c in changes})
     ids = {item.id for item in items}
     drafts = [d for d in review_department(facts, config, day) if d.item_id in ids]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 BODY_FONT_POINTS = 11.0
 # Line pitch of the body font as printed: Noto Sans CJK (LibreOffice's CJK fallback) has an
@@ -31,11 +32,22 @@ CONTINUES_MARK = "（接下行）"
 
 def char_units(ch: str) -> float:
     """Width of one character in width units: CJK and full-width count double (2.1)."""
-    return WIDE_CHAR_UNITS if unicodedata.east_asian_width(ch) in "WF" else 1.0
+    units = _UNITS.get(ch)
+    if units is None:
+        units = _UNITS[ch] = WIDE_CHAR_UNITS if unicodedata.east_asian_width(ch) in "WF" else 1.0
+    return units
 
 
+_UNITS: dict[str, float] = {}  # each character's width, looked up once per process
+
+
+@lru_cache(maxsize=16384)
 def line_count(text: str, width: float) -> int:
-    """Printed lines of `text` wrapped in a column `width` units wide (at least one)."""
+    """Printed lines of `text` wrapped in a column `width` units wide (at least one).
+
+    Memoised: the same names, units and duties recur in row after row and workbook after
+    workbook of a job.
+    """
     usable = max(1.0, width - CELL_PADDING_UNITS)
     if len(text) * WIDE_CHAR_UNITS <= usable and "\n" not in text:
         return 1  # the common short cell, without looking at each character
@@ -53,8 +65,9 @@ def _paragraph_lines(paragraph: str, usable: float) -> int:
     lines = 1
     used = 0.0
     word = 0.0  # width of the Latin word being laid, which moves whole when it overflows
+    known = _UNITS
     for ch in paragraph:
-        units = char_units(ch)
+        units = known.get(ch) or char_units(ch)
         if used + units > usable:
             lines += 1
             carried = word if ch not in " " and word < usable and units == 1.0 else 0.0

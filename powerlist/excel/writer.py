@@ -89,9 +89,13 @@ _DYNAMIC = re.compile(
 
 class _Worksheet(Worksheet):  # type: ignore[misc]
     """XlsxWriter's worksheet without its 29 regular expressions per formula when none of
-    them can match (our formulas: IF, TODAY, … — plain functions)."""
+    them can match (our formulas: IF, TODAY, … — plain functions), nor its 200 for the
+    conditional formats' and validations' formulas without a function ("保留", $A$1:$A$9)."""
 
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        if "(" not in formula:  # every prefix XlsxWriter adds goes before a "(": strip only
+            formula = formula.removeprefix("{").removeprefix("=")
+            return formula[:-1] if formula.endswith("}") else formula
         if expand_future_functions or _DYNAMIC.search(formula):
             return super()._prepare_formula(formula, expand_future_functions)  # type: ignore[no-any-return]
         return formula.removeprefix("=")

@@ -35,6 +35,7 @@ from powerlist.review.official_report import (
     write_opinion_letter,
     write_review_report,
 )
+from powerlist.review.peers import peer_items_for_run
 from powerlist.review.proposals import returned_proposals
 from powerlist.review.rules import REVIEWED_STATUSES, review_department
 from powerlist.review.store import record_report, replace_findings
@@ -106,7 +107,7 @@ def review_unit(
     """
     session.execute(select(Department.id).where(Department.code == code).with_for_update())
     config = load_config()
-    facts = load_department(session, code, year)
+    facts = load_department(session, code, year, peer_items_for_run(session, run_id))
     drafts = review_department(facts, config, as_of)
     replace_findings(session, run_id, facts.id, drafts)
     label = department_label(facts.name, facts.short_name, facts.level)

@@ -17,18 +17,16 @@ from powerlist.models import (
     ReceivingUnit,
     UpperCatalogEntry,
 )
-from powerlist.review.drafts import REVIEWED_STATUSES
 from powerlist.review.facts import (
     AssessmentFacts,
     BasisFacts,
     CatalogFacts,
     DelegationFacts,
     DepartmentFacts,
-    HeldElsewhere,
     ItemFacts,
     PredecessorFacts,
 )
-from powerlist.review.legal import normalise_name
+from powerlist.review.peers import PeerItems, held_elsewhere
 
 
 def yearly_assessments_exist(session: Session) -> bool:
@@ -44,8 +42,13 @@ _SUCCESSOR = aliased(Department, name="successor")
 _NEWER = aliased(LegalBasis, name="newer")
 
 
-def load_department(session: Session, department_code: str, year: int) -> DepartmentFacts:
-    """The department with this code and everything its review reads, as plain records."""
+def load_department(
+    session: Session, department_code: str, year: int, peers: PeerItems | None = None
+) -> DepartmentFacts:
+    """The department with this code and everything its review reads, as plain records.
+
+    `peers` is the run's index of the items peer departments hold (built here when not given).
+    """
     successor = _SUCCESSOR
     row = session.execute(
         select(Department, successor.name)
@@ -103,79 +106,14 @@ def load_department(session: Session, department_code: str, year: int) -> Depart
         delegations=_delegations(session, ids),
         predecessors=predecessors,
         held_elsewhere=held_elsewhere(
-            session, department, ids, items, {entry.code for entry in catalog}
+            session,
+            peers if peers is not None else PeerItems(session),
+            department,
+            ids,
+            items,
+            {entry.code for entry in catalog},
         ),
     )
-
-
-def review_holders(session: Session) -> dict[int, tuple[int, str]]:
-    """Department id → (id, name) of the department whose review answers for its items.
-
-    A department merged into an active one (机构改革) is answered for by its successor.
-    """
-    departments = session.execute(
-        select(Department.id, Department.name, Department.active, Department.merged_into_id)
-    ).all()
-    by_id = {row[0]: row for row in departments}
-    holders = {}
-    for id_, name, active, merged_into in departments:
-        successor = by_id.get(merged_into or 0)
-        if not active and successor is not None and successor[2]:
-            holders[id_] = (successor[0], successor[1])
-        else:
-            holders[id_] = (id_, name)
-    return holders
-
-
-def held_elsewhere(
-    session: Session,
-    department: Department,
-    own_ids: list[int],
-    items: tuple[ItemFacts, ...],
-    catalog_codes: set[str],
-) -> tuple[HeldElsewhere, ...]:
-    """Items the department's peers (same level, parent and 所属地区) hold that match one of
-    `items` by normalised name + 子项, or by upper-catalog code + 子项 (职责交叉 candidates).
-
-    Items of a department merged into another are held by the successor; the reviewed
-    department's own and its predecessors' items are left out.
-    """
-    names = {(normalise_name(i.name), normalise_name(i.sub_item)) for i in items}
-    codes = {(i.code, normalise_name(i.sub_item)) for i in items if i.code in catalog_codes}
-    peers = select(Department.id).where(
-        Department.level == department.level,
-        Department.parent_id.is_(None)
-        if department.parent_id is None
-        else Department.parent_id == department.parent_id,
-    )
-    if _REGION is not None:  # 所属地区 (issue 15), when the schema has it
-        region = getattr(department, "region", None)
-        peers = peers.where(_REGION.is_(None) if region is None else region == _REGION)
-    rows = session.execute(
-        select(PowerItem.department_id, PowerItem.code, PowerItem.name, PowerItem.sub_item).where(
-            PowerItem.department_id.in_(peers),
-            PowerItem.department_id.not_in(own_ids),
-            PowerItem.status.in_(sorted(REVIEWED_STATUSES)),
-        )
-    ).all()
-    matched = [
-        row
-        for row in rows
-        if (normalise_name(row[2]), normalise_name(row[3])) in names
-        or (row[1], normalise_name(row[3])) in codes
-    ]
-    if not matched:
-        return ()
-    holders = review_holders(session)
-    out = set()
-    for other_id, code, name, sub_item in matched:
-        holder_id, holder_name = holders.get(other_id, (other_id, ""))
-        if holder_id != department.id:
-            out.add(HeldElsewhere(holder_name, code, name, sub_item))
-    return tuple(sorted(out, key=lambda h: (h.department_name, h.code, h.sub_item or "")))
-
-
-_REGION = getattr(Department, "region", None)
 
 
 def _delegations(session: Session, department_ids: list[int]) -> tuple[DelegationFacts, ...]:

@@ -262,7 +262,7 @@ def write_department_workbook(
     written = build_workbook(target, info, [
         TableSheet(REVIEW_SHEET, REVIEW_COLUMNS, rows),
         changes_sheet,
-        TableSheet(DELEGATION_SHEET, DELEGATION_COLUMNS, delegation_rows(facts, returned)),
+        TableSheet(DELEGATION_SHEET, DELEGATION_COLUMNS, list(delegation_rows(facts, returned))),
     ])  # fmt: skip
     return WrittenReport(written.artifact, written.rows[REVIEW_SHEET])
 
