@@ -204,12 +204,14 @@ def province(
     reminders: bool = True,
     review: bool = True,
     assessment: bool = True,
+    workers: tuple[int, ...] = (1, 2),
 ) -> list[Row]:
     """Province rows: load, then each job with 1 and 2 workers, then bare openpyxl.
 
     The reminders run with 2 workers on the first day (every roster written) and then on the
     next working day (the measured day), and with 1 worker on that day again (nothing more to
-    send then: the 1-worker row shows the roster and summary work only).
+    send then: the 1-worker row shows the roster and summary work only). `workers` limits the
+    review and the assessment to those worker counts (the bare rows replay the last one's).
     """
     folder.mkdir(parents=True, exist_ok=True)
     url = scratch_database()
@@ -230,11 +232,11 @@ def province(
         delegations = steps.count_of(url, steps.Delegation)
         runs: list[tuple[str, str, str, int, str, int]] = []
         if review:
-            runs += [("yearly review", "yearly_review", "2026", items, "items", n) for n in (1, 2)]
+            runs += [("yearly review", "yearly_review", "2026", items, "items", n) for n in workers]
         if assessment:
             job = "delegation_assessment"
             runs += [("delegation assessment", job, "2026", delegations, "delegations", n)
-                     for n in (1, 2)]  # fmt: skip
+                     for n in workers]  # fmt: skip
         if reminders:
             job = "training_reminders"
             runs += [
@@ -254,7 +256,7 @@ def province(
         bare_runs += [("delegation assessment", "delegation_assessment")] if assessment else []
         for label, job in bare_runs:
             say(f"province: bare openpyxl write-only on the {label}'s cells")
-            reports = folder / f"{job}-2026-2"
+            reports = folder / f"{job}-2026-{workers[-1]}"
             bare = in_fresh_process(steps.bare_write, str(reports), str(folder / f"bare-{job}"))
             rows.append(row("province", f"{label}, 1 worker(s)", "bare", bare, "rows"))
             reference = in_fresh_process(

@@ -91,6 +91,13 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="Province: skip the delegation assessment.",
     )
+    parser.add_argument(
+        "--province-workers",
+        type=int,
+        choices=[1, 2],
+        help="Province: run the review and the assessment with only this many workers "
+        "(default: 1 and then 2).",
+    )
     parser.add_argument("--keep", action="store_true", help="Keep the scratch folder.")
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="powerlist-bench-"))
@@ -107,6 +114,7 @@ def main(argv: list[str] | None = None) -> None:
                 reminders=not args.no_province_reminders,
                 review=not args.no_province_review,
                 assessment=not args.no_province_assessment,
+                workers=(args.province_workers,) if args.province_workers else (1, 2),
             )
     finally:
         if not args.keep:
