@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -28,6 +28,8 @@ from powerlist.periods import Period
 from powerlist.training.due import add_months
 
 ENFORCEMENT_ROLE = "执法人员"
+# HandlingStat's columns in MonthStat's field order
+_STAT_COLUMNS = tuple(getattr(HandlingStat, field.name) for field in fields(MonthStat))
 
 
 class UnknownDepartment(LookupError):
@@ -59,15 +61,15 @@ def load_department(
     ids = {d.id for d in delegations}
     stats: dict[int, list[MonthStat]] = defaultdict(list)
     rows = session.execute(
-        select(HandlingStat)
+        select(HandlingStat.delegation_id, *_STAT_COLUMNS)
         .join(Delegation, Delegation.id == HandlingStat.delegation_id)
         .where(Delegation.from_department_id == department.id)
         .where(HandlingStat.month.between(first, last))
         .order_by(HandlingStat.delegation_id, HandlingStat.month)
-    ).scalars()
-    for row in rows:
-        if row.delegation_id in ids:
-            stats[row.delegation_id].append(_month_stat(row))
+    )
+    for delegation_id, *values in rows:  # columns, not ORM entities: a few per delegation
+        if delegation_id in ids:
+            stats[delegation_id].append(MonthStat(*values))
     staffing = {}
     for period in periods:
         window = training_window(period, as_of)
@@ -220,19 +222,3 @@ def _not_credentialed(session: Session, units: Any, day: date) -> set[int]:
         )
         lapsed |= set(session.scalars(staff)) - passed
     return lapsed
-
-
-def _month_stat(row: HandlingStat) -> MonthStat:
-    return MonthStat(
-        month=row.month,
-        received=row.received,
-        completed=row.completed,
-        on_time=row.on_time,
-        overdue=row.overdue,
-        complaints=row.complaints,
-        poor_ratings=row.poor_ratings,
-        returned=row.returned,
-        ratings=row.ratings,
-        good_ratings=row.good_ratings,
-        poor_ratings_fixed=row.poor_ratings_fixed,
-    )

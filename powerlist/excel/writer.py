@@ -88,11 +88,13 @@ _DYNAMIC = re.compile(
 
 
 class _Worksheet(Worksheet):  # type: ignore[misc]
-    """XlsxWriter's worksheet without its 29 regular expressions per formula when none of
-    them can match (our formulas: IF, TODAY, … — plain functions)."""
+    """XlsxWriter's worksheet without its 29 (or, for a conditional format's formula, 100+)
+    regular expressions per formula when none of them can match (our formulas: IF, TODAY, …
+    — plain functions; our conditional formats: quoted texts like "优秀", no function at all:
+    every "future function" expression needs a "(")."""
 
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
-        if expand_future_functions or _DYNAMIC.search(formula):
+        if (expand_future_functions and "(" in formula) or _DYNAMIC.search(formula):
             return super()._prepare_formula(formula, expand_future_functions)  # type: ignore[no-any-return]
         return formula.removeprefix("=")
 
