@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 BODY_FONT_POINTS = 11.0
 # Line pitch of the body font as printed: Noto Sans CJK (LibreOffice's CJK fallback) has an
@@ -39,6 +40,13 @@ def line_count(text: str, width: float) -> int:
     usable = max(1.0, width - CELL_PADDING_UNITS)
     if len(text) * WIDE_CHAR_UNITS <= usable and "\n" not in text:
         return 1  # the common short cell, without looking at each character
+    return _wrapped_lines(text, usable)
+
+
+@lru_cache(maxsize=4096)
+def _wrapped_lines(text: str, usable: float) -> int:
+    """Lines of a text that may wrap; cached: the same names, reasons and notes recur in
+    every workbook of a run (4,096 texts of a few hundred characters: a few MB at most)."""
     total = 0
     for paragraph in text.split("\n"):
         total += _paragraph_lines(paragraph, usable)
