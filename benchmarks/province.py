@@ -204,14 +204,15 @@ def province(
     reminders: bool = True,
     review: bool = True,
     assessment: bool = True,
-    workers: tuple[int, ...] = (1, 2),
+    worker_counts: tuple[int, ...] = (1, 2),
 ) -> list[Row]:
     """Province rows: load, then each job with 1 and 2 workers, then bare openpyxl.
 
     The reminders run with 2 workers on the first day (every roster written) and then on the
     next working day (the measured day), and with 1 worker on that day again (nothing more to
-    send then: the 1-worker row shows the roster and summary work only). `workers` limits the
-    review and the assessment to those worker counts (the bare rows replay the last one's).
+    send then: the 1-worker row shows the roster and summary work only). `worker_counts`
+    limits the review and the assessment to those worker counts (the bare rows replay the
+    last one's).
     """
     folder.mkdir(parents=True, exist_ok=True)
     url = scratch_database()
@@ -232,11 +233,12 @@ def province(
         delegations = steps.count_of(url, steps.Delegation)
         runs: list[tuple[str, str, str, int, str, int]] = []
         if review:
-            runs += [("yearly review", "yearly_review", "2026", items, "items", n) for n in workers]
+            runs += [("yearly review", "yearly_review", "2026", items, "items", n)
+                     for n in worker_counts]  # fmt: skip
         if assessment:
             job = "delegation_assessment"
             runs += [("delegation assessment", job, "2026", delegations, "delegations", n)
-                     for n in workers]  # fmt: skip
+                     for n in worker_counts]  # fmt: skip
         if reminders:
             job = "training_reminders"
             runs += [
@@ -256,7 +258,7 @@ def province(
         bare_runs += [("delegation assessment", "delegation_assessment")] if assessment else []
         for label, job in bare_runs:
             say(f"province: bare openpyxl write-only on the {label}'s cells")
-            reports = folder / f"{job}-2026-{workers[-1]}"
+            reports = folder / f"{job}-2026-{worker_counts[-1]}"
             bare = in_fresh_process(steps.bare_write, str(reports), str(folder / f"bare-{job}"))
             rows.append(row("province", f"{label}, 1 worker(s)", "bare", bare, "rows"))
             reference = in_fresh_process(

@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> None:
                 reminders=not args.no_province_reminders,
                 review=not args.no_province_review,
                 assessment=not args.no_province_assessment,
-                workers=(args.province_workers,) if args.province_workers else (1, 2),
+                worker_counts=(args.province_workers,) if args.province_workers else (1, 2),
             )
     finally:
         if not args.keep:
