@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -12,6 +12,8 @@ from powerlist.assessment.indicators import Indicators, measure
 from powerlist.assessment.load import DepartmentFacts
 from powerlist.assessment.scoring import Score, Verdict, recommend, score_delegation, settle
 from powerlist.periods import Period
+
+_INDICATOR_FIELDS = tuple(field.name for field in fields(Indicators))  # flat: no nested dataclass
 
 
 @dataclass(frozen=True)
@@ -34,8 +36,13 @@ class Assessment:
 
     def as_json(self) -> dict[str, Any]:
         """The indicators, points and trend as stored on the assessment row."""
+        values = self.indicators
         return {
-            **asdict(self.indicators),
+            **{
+                name: list(value) if isinstance(value, list) else value
+                for name in _INDICATOR_FIELDS
+                for value in (getattr(values, name),)
+            },
             "points": self.score.points,
             "previous_score": self.previous_score,
             "previous_grade": self.previous_grade,

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from powerlist.assessment.config import AssessmentConfig
 from powerlist.assessment.facts import DelegationFacts, MonthStat, UnitStaffing
@@ -61,17 +62,24 @@ class Indicators:
 def expected_months(delegation: DelegationFacts, period: Period, as_of: date) -> list[date]:
     """First days of the months in `period` that have ended before `as_of` and in which the
     delegation was in force on at least one day."""
-    months: list[date] = []
+    since, revoked = delegation.since, delegation.revoked_on
+    return [
+        month
+        for month, end in _months(period)
+        if end < as_of and since <= end and (revoked is None or revoked > month)
+    ]
+
+
+@lru_cache(maxsize=64)
+def _months(period: Period) -> tuple[tuple[date, date], ...]:
+    """First and last day of every month `period` touches (the same few periods all run)."""
+    months: list[tuple[date, date]] = []
     month = period.start.replace(day=1)
     while month <= period.end:
         end = period_containing(month, PeriodKind.MONTH).end
-        in_force = delegation.since <= end and (
-            delegation.revoked_on is None or delegation.revoked_on > month
-        )
-        if end < as_of and in_force:
-            months.append(month)
+        months.append((month, end))
         month = end + timedelta(days=1)
-    return months
+    return tuple(months)
 
 
 def measure(

@@ -114,7 +114,9 @@ def run_unit_workbooks(session: Session, ctx: RunContext, key: str) -> None:
         first = unit_rows[0]
         target = ctx.reports_dir / "units" / _file_name(first.unit_code, first.unit_name, period)
         written = sheets.unit_workbook(target, period.label, first.unit_name, unit_rows, config)
-        _record(session, ctx, KIND_UNIT, written, unit_id=unit_id)
+        # the key's old records are gone (above): one insert per workbook, one flush per key
+        _record(session, ctx, KIND_UNIT, written, unit_id=unit_id, replace=False)
+    session.flush()
 
 
 def finish(session: Session, ctx: RunContext) -> dict[str, Any]:
@@ -185,13 +187,16 @@ def _record(
     *,
     department_id: int | None = None,
     unit_id: int | None = None,
+    replace: bool = True,
 ) -> None:
-    """Replace this run's Report row for the same kind and owner (re-runs never duplicate)."""
-    session.execute(
-        delete(Report)
-        .where(Report.run_id == ctx.run_id, Report.kind == kind)
-        .where(_same(Report.department_id, department_id), _same(Report.unit_id, unit_id))
-    )
+    """Replace this run's Report row for the same kind and owner (re-runs never duplicate);
+    `replace=False` when the caller deleted it already (and flushes once after)."""
+    if replace:
+        session.execute(
+            delete(Report)
+            .where(Report.run_id == ctx.run_id, Report.kind == kind)
+            .where(_same(Report.department_id, department_id), _same(Report.unit_id, unit_id))
+        )
     session.add(
         Report(
             run_id=ctx.run_id,
@@ -206,7 +211,8 @@ def _record(
             rows=written.rows.get(sheets.RESULT_SHEET, written.total_rows),
         )
     )
-    session.flush()
+    if replace:
+        session.flush()
 
 
 def _same(column: Any, value: int | None) -> Any:

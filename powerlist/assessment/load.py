@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -28,6 +28,8 @@ from powerlist.periods import Period
 from powerlist.training.due import add_months
 
 ENFORCEMENT_ROLE = "执法人员"
+# HandlingStat's columns in MonthStat's field order
+_STAT_COLUMNS = tuple(getattr(HandlingStat, field.name) for field in fields(MonthStat))
 
 
 class UnknownDepartment(LookupError):
@@ -59,19 +61,20 @@ def load_department(
     ids = {d.id for d in delegations}
     stats: dict[int, list[MonthStat]] = defaultdict(list)
     rows = session.execute(
-        select(HandlingStat)
+        select(HandlingStat.delegation_id, *_STAT_COLUMNS)
         .join(Delegation, Delegation.id == HandlingStat.delegation_id)
         .where(Delegation.from_department_id == department.id)
         .where(HandlingStat.month.between(first, last))
         .order_by(HandlingStat.delegation_id, HandlingStat.month)
-    ).scalars()
-    for row in rows:
-        if row.delegation_id in ids:
-            stats[row.delegation_id].append(_month_stat(row))
+    )
+    for delegation_id, *values in rows:  # columns, not ORM entities: a few per delegation
+        if delegation_id in ids:
+            stats[delegation_id].append(MonthStat(*values))
     staffing = {}
+    people = _People.load(session, department.id, requirement_code)
     for period in periods:
         window = training_window(period, as_of)
-        for unit_id, unit in _staffing(session, department.id, window, requirement_code).items():
+        for unit_id, unit in _staffing(session, people, window).items():
             staffing[(unit_id, period.label)] = unit
     return DepartmentFacts(
         department_id=department.id,
@@ -129,18 +132,53 @@ def _delegations(
     ]
 
 
+@dataclass(frozen=True)
+class _People:
+    """The receiving units' staff and the requirements, the same for every period assessed
+    (loaded once per department, not once per period)."""
+
+    units: Any  # the department's receiving unit ids, as a subquery
+    staff: list[tuple[int, int, str, str | None]]  # id, unit id, role, credential number
+    enforcement: list[int]  # ids of the enforcement staff (执法人员)
+    requirement: TrainingRequirement | None
+    credentials: list[TrainingRequirement]  # the 证件 requirements (审验)
+    exam_closes: dict[int, date]  # the last closing day of each year's law exam sessions
+
+    @classmethod
+    def load(cls, session: Session, department_id: int, requirement_code: str) -> _People:
+        """Staff, enforcement staff and requirements of `department_id`'s receiving units."""
+        units = select(Delegation.unit_id).where(Delegation.from_department_id == department_id)
+        staff = session.execute(
+            select(Staff.id, Staff.unit_id, Staff.role, Staff.credential_no)
+            .where(Staff.unit_id.in_(units))
+            .where(Staff.active.is_(True))
+        ).all()
+        enforcement = session.scalars(
+            select(Staff.id).where(Staff.unit_id.in_(units), Staff.role == ENFORCEMENT_ROLE)
+        ).all()
+        requirements = session.scalars(
+            select(TrainingRequirement).where(
+                (TrainingRequirement.code == requirement_code)
+                | (TrainingRequirement.kind == "证件")
+            )
+        ).all()
+        closes = session.execute(
+            select(ExamSession.year, func.max(ExamSession.closes_on)).group_by(ExamSession.year)
+        ).all()
+        return cls(
+            units=units,
+            staff=[tuple(row) for row in staff],  # type: ignore[misc]
+            enforcement=list(enforcement),
+            requirement=next((r for r in requirements if r.code == requirement_code), None),
+            credentials=[r for r in requirements if r.kind == "证件"],
+            exam_closes=dict(closes),  # type: ignore[arg-type]
+        )
+
+
 def _staffing(
-    session: Session, department_id: int, window: tuple[date, date], requirement_code: str
+    session: Session, people: _People, window: tuple[date, date]
 ) -> dict[int, UnitStaffing]:
-    units = select(Delegation.unit_id).where(Delegation.from_department_id == department_id)
-    staff = session.execute(
-        select(Staff.id, Staff.unit_id, Staff.role, Staff.credential_no)
-        .where(Staff.unit_id.in_(units))
-        .where(Staff.active.is_(True))
-    ).all()
-    requirement = session.scalars(
-        select(TrainingRequirement).where(TrainingRequirement.code == requirement_code)
-    ).one_or_none()
+    units, requirement = people.units, people.requirement
     hours: dict[int, float] = {}
     if requirement is not None:
         hours = dict(
@@ -154,22 +192,22 @@ def _staffing(
             ).all()
         )
     by_unit: dict[int, list[tuple[int, str, str | None]]] = defaultdict(list)
-    for staff_id, unit_id, role, credential in staff:
+    for staff_id, unit_id, role, credential in people.staff:
         by_unit[unit_id].append((staff_id, role, credential))
-    lapsed = _not_credentialed(session, units, window[1])
+    lapsed = _not_credentialed(session, people, window[1])
     result = {}
-    for unit_id, people in by_unit.items():
+    for unit_id, members in by_unit.items():
         owing = [
             float(hours.get(staff_id, 0.0))
-            for staff_id, role, _ in people
+            for staff_id, role, _ in members
             if requirement is not None
             and (requirement.applies_to_role is None or requirement.applies_to_role == role)
         ]
         result[unit_id] = UnitStaffing(
-            staff=len(people),
+            staff=len(members),
             credentialed=sum(
                 1
-                for staff_id, role, cred in people
+                for staff_id, role, cred in members
                 if role == ENFORCEMENT_ROLE and cred and cred.strip() and staff_id not in lapsed
             ),
             training_hours=tuple(owing) if requirement is not None else None,
@@ -177,18 +215,16 @@ def _staffing(
     return result
 
 
-def _not_credentialed(session: Session, units: Any, day: date) -> set[int]:
+def _not_credentialed(session: Session, people: _People, day: date) -> set[int]:
     """Staff whose 执法证 does not count on `day`: 审验 lapsed, or the latest exam not passed.
 
     审验 (a 证件 requirement) lapses when the last one is older than its period; the law exam
     (考试) counts for the latest year whose sessions have all closed by `day`. A requirement
     with no records in the database at all is not held against anyone.
     """
-    staff = select(Staff.id).where(Staff.unit_id.in_(units), Staff.role == ENFORCEMENT_ROLE)
+    staff = select(Staff.id).where(Staff.unit_id.in_(people.units), Staff.role == ENFORCEMENT_ROLE)
     lapsed: set[int] = set()
-    for requirement in session.scalars(
-        select(TrainingRequirement).where(TrainingRequirement.kind == "证件")
-    ):
+    for requirement in people.credentials:
         last = dict(
             session.execute(
                 select(TrainingRecord.staff_id, func.max(TrainingRecord.completed_on))
@@ -200,14 +236,8 @@ def _not_credentialed(session: Session, units: Any, day: date) -> set[int]:
         if not last:
             continue
         since = add_months(day, -requirement.every_months)
-        people = session.scalars(staff).all()
-        lapsed |= {p for p in people if last.get(p) is None or last[p] < since}
-    closes = dict(
-        session.execute(
-            select(ExamSession.year, func.max(ExamSession.closes_on)).group_by(ExamSession.year)
-        ).all()
-    )
-    held = [year for year, closed in closes.items() if closed < day]
+        lapsed |= {p for p in people.enforcement if last.get(p) is None or last[p] < since}
+    held = [year for year, closed in people.exam_closes.items() if closed < day]
     if held:
         year = max(held)
         passed = set(
@@ -218,21 +248,5 @@ def _not_credentialed(session: Session, units: Any, day: date) -> set[int]:
                 .where(ExamResult.staff_id.in_(staff))
             )
         )
-        lapsed |= set(session.scalars(staff)) - passed
+        lapsed |= set(people.enforcement) - passed
     return lapsed
-
-
-def _month_stat(row: HandlingStat) -> MonthStat:
-    return MonthStat(
-        month=row.month,
-        received=row.received,
-        completed=row.completed,
-        on_time=row.on_time,
-        overdue=row.overdue,
-        complaints=row.complaints,
-        poor_ratings=row.poor_ratings,
-        returned=row.returned,
-        ratings=row.ratings,
-        good_ratings=row.good_ratings,
-        poor_ratings_fixed=row.poor_ratings_fixed,
-    )

@@ -51,6 +51,11 @@ def line_count(text: str, width: float) -> int:
     usable = max(1.0, width - CELL_PADDING_UNITS)
     if len(text) * WIDE_CHAR_UNITS <= usable and "\n" not in text:
         return 1  # the common short cell, without looking at each character
+    return _wrapped_lines(text, usable)
+
+
+def _wrapped_lines(text: str, usable: float) -> int:
+    """Lines of a text that may wrap (cached by `line_count`)."""
     total = 0
     for paragraph in text.split("\n"):
         total += _paragraph_lines(paragraph, usable)
