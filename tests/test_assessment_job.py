@@ -19,6 +19,7 @@ from powerlist.models import Delegation, DelegationAssessment, Report
 from powerlist.periods import parse_period
 from powerlist.settings import get_settings
 from tests.fixtures_assessment import Finished, World, make_world, run_job
+from tests.sheet_table import table_dicts
 
 NOW = datetime(2026, 11, 26, 9, tzinfo=UTC)
 
@@ -59,9 +60,7 @@ def stored(world: World, period: str) -> dict[str, DelegationAssessment]:
 
 
 def sheet_rows(path: Path, title: str) -> list[dict[str, object]]:
-    ws = load_workbook(path, read_only=True)[title]
-    header, *rows = list(ws.iter_rows(values_only=True))
-    return [dict(zip(header, row, strict=True)) for row in rows]
+    return table_dicts(load_workbook(path, read_only=True)[title])
 
 
 def test_quarterly_run_stores_scores_grades_and_recommendations(

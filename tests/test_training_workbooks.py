@@ -20,6 +20,7 @@ from tests.fixtures_training import (
     settings_env,
     training_settings,
 )
+from tests.sheet_table import table_dicts
 
 __all__ = ["settings_env", "training_settings"]  # fixture used by name
 
@@ -32,9 +33,7 @@ COMPLETIONS = {
 
 
 def sheet_rows(path: str, title: str) -> list[dict[str, object]]:
-    book = load_workbook(path)
-    rows = list(book[title].iter_rows(values_only=True))
-    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    return table_dicts(load_workbook(path)[title])
 
 
 def test_masking() -> None:
