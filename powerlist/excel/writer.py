@@ -150,8 +150,10 @@ def _fill(wb: Any, info: WorkbookInfo, sheets: Sequence[TableSheet]) -> dict[str
     )
     formats = Formats(wb)
     notes = wb.add_worksheet(NOTES_SHEET)
+    named = (info.department, info.period, info.job)  # "—": a workbook of no department
     page = _PageInfo(
-        title=f"{info.department}　{info.period}　{info.job}", returned=bool(info.metadata)
+        title="　".join(part for part in named if part and part != "—"),
+        returned=bool(info.metadata),
     )
     # 说明 comes first but lists how many rows each table has: its rows are kept until the
     # tables are written (streamed sheets are written in any order, each to its own file).
