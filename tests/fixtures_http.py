@@ -23,6 +23,7 @@ from powerlist.runtime.steps import limits_from
 from powerlist.settings import get_settings
 from powerlist.tokens import create_token, revoke_token
 from tests.fixtures_review import at_as_of, build_world
+from tests.sheet_table import HEADER_ROW, header_of
 
 
 @dataclass
@@ -84,10 +85,10 @@ def fill_review(source: Path, target: Path, decisions: dict[str, tuple[str, ...]
     """Fill 部门意见 by item code (意见, 理由[, 依据/文件]) as a person would, and save a copy."""
     workbook = load_workbook(source)
     sheet = workbook["审核事项"]
-    header = [c.value for c in sheet[1]]
+    header = header_of(sheet)
     code_col = header.index("项目编码") + 1
     columns = [header.index(h) + 1 for h in ("部门意见", "说明/理由", "依据/文件")]
-    for row in range(2, sheet.max_row + 1):
+    for row in range(HEADER_ROW + 1, sheet.max_row + 1):
         code = sheet.cell(row, code_col).value
         for column, value in zip(columns, decisions.get(code, ()), strict=False):
             sheet.cell(row, column, value)

@@ -39,6 +39,7 @@ from powerlist.models import (
 from powerlist.periods import PeriodKind, period_containing
 from powerlist.settings import get_settings
 from powerlist.training import job
+from tests.sheet_table import HEADER_ROW, table_rows
 
 TEST_TRAINING_TOML = """
 [[requirement]]
@@ -246,11 +247,11 @@ def _day(value: object) -> date:
 def roster_statuses(path: str, today: date) -> dict[str, tuple[object, object]]:
     """name → (状态 as a spreadsheet shows it on `today`, 到期日) from a roster workbook."""
     book = load_workbook(path)
-    rows = list(book["花名册"].iter_rows(values_only=True))
+    rows = table_rows(book["花名册"])
     header = list(rows[0])
     due, status = header.index("到期日"), header.index("状态")
     found = {}
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in enumerate(rows[1:], start=HEADER_ROW + 1):
         formula = str(row[status])
         hours, target = header.index("近12个月学时"), header.index("年度目标学时")
         cells = {f"H{number}": row[due], f"J{number}": row[hours], f"K{number}": row[target]}

@@ -42,6 +42,7 @@ from powerlist.runtime.views import RunView
 from powerlist.settings import get_settings
 from tests.celery_harness import Cluster, run_of, wait_for
 from tests.fixtures_review import build_world
+from tests.sheet_table import table_rows
 from tests.test_review_decisions import decide, fill
 
 DAY = "2026-12-04"
@@ -94,7 +95,7 @@ def import_and_run(engine: Engine, path: Path) -> tuple[int | None, RunView | No
 
 def workbook_items(path: Path) -> set[str]:
     sheet = load_workbook(path, read_only=True)["审核事项"]
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = table_rows(sheet)
     at = rows[0].index("项目编码")
     return {row[at] for row in rows[1:] if row[at]}
 
@@ -129,7 +130,7 @@ def test_a_repeal_reviews_exactly_the_items_citing_the_law(engine: Engine, tmp_p
     assert books["sthjj"].name == "个别调整审核-2026-12-04-市生态环境局.xlsx"
     assert workbook_items(books["sthjj"]) == {"XK001"}
     book = load_workbook(books["sthjj"], read_only=True)
-    change = list(book["法规变动"].iter_rows(values_only=True))
+    change = table_rows(book["法规变动"])
     assert change[0][:5] == ("法律法规", "效力层级", "变动项目", "原值", "新值")
     assert {(r[2], r[3], r[4]) for r in change[1:]} == {
         ("时效性", "现行有效", "已废止"),
@@ -138,7 +139,7 @@ def test_a_repeal_reviews_exactly_the_items_citing_the_law(engine: Engine, tmp_p
     }
     assert {r[6] for r in change[1:]} == {"《包头市扬尘污染防治条例》"}  # successor linked
     assert {r[10] for r in change[1:]} == {"第十条"}
-    review = list(book["审核事项"].iter_rows(values_only=True))
+    review = table_rows(book["审核事项"])
     findings = review[1][review[0].index("审核发现")]
     assert "包头市扬尘管理办法》已于2026-12-01废止，已由《包头市扬尘污染防治条例》替代" in findings
     assert messages(engine) == [
@@ -376,7 +377,7 @@ def test_a_new_interpretation_reviews_the_items_of_the_law_it_interprets(
     assert view is not None
     assert set(reports(engine, view.id)) == {"sthjj", "lcj"}
     book = load_workbook(reports(engine, view.id)["lcj"], read_only=True)
-    change = list(book["法规变动"].iter_rows(values_only=True))[1]
+    change = table_rows(book["法规变动"])[1]
     assert change[:5] == ("《中华人民共和国环境保护法》", "法律", "新的解释", None, f"《{title}》")
     again = tmp_path / "explain-again.csv"  # the same interpretation in another file
     again.write_text(header + row + "人大常委会公告\n", encoding="utf-8")

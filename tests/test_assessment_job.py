@@ -19,6 +19,7 @@ from powerlist.models import Delegation, DelegationAssessment, Report
 from powerlist.periods import parse_period
 from powerlist.settings import get_settings
 from tests.fixtures_assessment import Finished, World, make_world, run_job
+from tests.sheet_table import header_of, table_dicts
 
 NOW = datetime(2026, 11, 26, 9, tzinfo=UTC)
 
@@ -59,9 +60,7 @@ def stored(world: World, period: str) -> dict[str, DelegationAssessment]:
 
 
 def sheet_rows(path: Path, title: str) -> list[dict[str, object]]:
-    ws = load_workbook(path, read_only=True)[title]
-    header, *rows = list(ws.iter_rows(values_only=True))
-    return [dict(zip(header, row, strict=True)) for row in rows]
+    return table_dicts(load_workbook(path, read_only=True)[title])
 
 
 def test_quarterly_run_stores_scores_grades_and_recommendations(
@@ -121,15 +120,15 @@ def test_department_workbook_shows_indicators_missing_data_and_trend(
     workbook = load_workbook(path)
     assert workbook.sheetnames == ["说明", "评估结果", "指标明细", "承接条件"]
     ws = workbook["评估结果"]
-    assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref.startswith("A1:")
+    assert ws.freeze_panes == "A3"
+    assert ws.auto_filter.ref.startswith("A2:")
     # every figure of a delegation is on one of the three sheets, a row per delegation on each
     by_code: dict[str, dict[str, object]] = {}
     for title in ("评估结果", "指标明细", "承接条件"):
         for row in sheet_rows(path, title):
             by_code.setdefault(row["事项编码"], {}).update(row)
     assert len(by_code) == 4 and all(len(sheet_rows(path, t)) == 4 for t in workbook.sheetnames[1:])
-    assert [c.value for c in ws[1]] == [
+    assert header_of(ws) == [
         "事项编码", "事项名称", "方式", "承接单位", "旗县区",
         "得分", "等次", "上期得分", "上期等次", "变化", "建议", "理由",
     ]  # fmt: skip

@@ -71,7 +71,7 @@ INFO = WorkbookInfo(
 
 def test_table_sheet_has_chinese_headers_frozen_row_filter_and_print_setup(tmp_path: Path) -> None:
     written = build_workbook(
-        tmp_path / "审核.xlsx", INFO, [TableSheet("审核清单", COLUMNS, _rows(30))]
+        tmp_path / "审核.xlsx", INFO, [TableSheet("审核清单", COLUMNS, _rows(30), title_row=False)]
     )
 
     wb = openpyxl.load_workbook(written.path)
@@ -94,7 +94,9 @@ def test_table_sheet_has_chinese_headers_frozen_row_filter_and_print_setup(tmp_p
 
 def test_every_body_cell_wraps_and_top_aligns_and_has_borders(tmp_path: Path) -> None:
     """Text wraps in every column (the body format), so long values never spill or hide."""
-    written = build_workbook(tmp_path / "w.xlsx", INFO, [TableSheet("清单", COLUMNS, _rows(3))])
+    written = build_workbook(
+        tmp_path / "w.xlsx", INFO, [TableSheet("清单", COLUMNS, _rows(3), title_row=False)]
+    )
 
     ws = openpyxl.load_workbook(written.path)["清单"]
     for ref in ("A2", "B2", "C2", "D3", "E2", "F2", "G2"):
@@ -118,7 +120,9 @@ def test_column_widths_fit_chinese_text(tmp_path: Path) -> None:
 
 
 def test_decision_column_has_drop_down_and_status_colours(tmp_path: Path) -> None:
-    written = build_workbook(tmp_path / "w.xlsx", INFO, [TableSheet("清单", COLUMNS, _rows(5))])
+    written = build_workbook(
+        tmp_path / "w.xlsx", INFO, [TableSheet("清单", COLUMNS, _rows(5), title_row=False)]
+    )
 
     ws = openpyxl.load_workbook(written.path)["清单"]
     (validation,) = ws.data_validations.dataValidation
@@ -130,11 +134,11 @@ def test_decision_column_has_drop_down_and_status_colours(tmp_path: Path) -> Non
 
 
 def test_a_title_row_names_department_period_and_sheet_above_the_header(tmp_path: Path) -> None:
-    """Opt-in title row: merged across, bold and larger; header, filter, drop-downs, colours,
-    frozen panes and printed title rows all move down one row."""
+    """The title row (on unless title_row=False): merged across, bold and larger; header,
+    filter, drop-downs, colours, frozen panes and printed title rows all move down one row."""
     sheets = [
-        TableSheet("清单", COLUMNS, _rows(5), title_row=True),
-        TableSheet("无标题", COLUMNS, _rows(1)),
+        TableSheet("清单", COLUMNS, _rows(5)),
+        TableSheet("无标题", COLUMNS, _rows(1), title_row=False),
     ]
     written = build_workbook(tmp_path / "w.xlsx", INFO, sheets)
 
@@ -158,7 +162,9 @@ def test_a_formula_is_written_without_a_cached_value_so_it_is_computed_on_openin
 ) -> None:
     columns = [Column("截止日期", kind="date"), Column("状态")]
     rows = [(date(2026, 1, 1), Formula('=IF(A2<TODAY(),"逾期","未到期")'))]
-    written = build_workbook(tmp_path / "w.xlsx", INFO, [TableSheet("表", columns, rows)])
+    written = build_workbook(
+        tmp_path / "w.xlsx", INFO, [TableSheet("表", columns, rows, title_row=False)]
+    )
 
     ws = openpyxl.load_workbook(written.path)["表"]
     assert ws["B2"].data_type == "f" and ws["B2"].value == '=IF(A2<TODAY(),"逾期","未到期")'
@@ -181,7 +187,9 @@ def test_long_choice_lists_live_on_a_hidden_sheet(tmp_path: Path) -> None:
 def test_user_text_never_becomes_a_formula(tmp_path: Path) -> None:
     columns = [Column("名称"), Column("依据", wrap=True), Column("数量", kind="int")]
     rows = [(text, text, text) for text in HOSTILE]
-    written = build_workbook(tmp_path / "w.xlsx", INFO, [TableSheet("清单", columns, rows)])
+    written = build_workbook(
+        tmp_path / "w.xlsx", INFO, [TableSheet("清单", columns, rows, title_row=False)]
+    )
 
     with zipfile.ZipFile(written.path) as archive:
         sheet_xml = [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/")]
@@ -231,14 +239,14 @@ def test_a_failing_row_leaves_the_previous_workbook_in_place(
     private_tmp.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))  # no other process's temp files
     target = tmp_path / "out" / "w.xlsx"
-    first = build_workbook(target, INFO, [TableSheet("清单", COLUMNS, _rows(2))])
+    first = build_workbook(target, INFO, [TableSheet("清单", COLUMNS, _rows(2), title_row=False)])
 
     def broken_rows():
         yield from _rows(2)
         yield ("too", "short")
 
     with pytest.raises(ValueError, match="row 4: 2 values for 7 columns"):
-        build_workbook(target, INFO, [TableSheet("清单", COLUMNS, broken_rows())])
+        build_workbook(target, INFO, [TableSheet("清单", COLUMNS, broken_rows(), title_row=False)])
     assert list(private_tmp.iterdir()) == []  # openpyxl's own temp files are removed
     assert sha256_of(target) == first.sha256
     assert [p.name for p in target.parent.iterdir()] == ["w.xlsx"]
@@ -260,7 +268,9 @@ def test_hidden_metadata_reads_back_and_detects_edits(tmp_path: Path) -> None:
 
 def test_workbook_without_metadata_is_not_matched(tmp_path: Path) -> None:
     info = WorkbookInfo(job="培训台账", period="2026-11")
-    written = build_workbook(tmp_path / "w.xlsx", info, [TableSheet("清单", COLUMNS, [])])
+    written = build_workbook(
+        tmp_path / "w.xlsx", info, [TableSheet("清单", COLUMNS, [], title_row=False)]
+    )
 
     with pytest.raises(MetadataError, match="not a workbook written by powerlist"):
         read_metadata(written.path)
@@ -271,7 +281,9 @@ def test_workbook_without_metadata_is_not_matched(tmp_path: Path) -> None:
 def test_large_sheet_is_streamed(tmp_path: Path) -> None:
     rows = ((f"{i:06d}", "行政处罚", i) for i in range(20_000))
     columns = [Column("编码"), Column("类型"), Column("序号", kind="int")]
-    written = build_workbook(tmp_path / "big.xlsx", INFO, [TableSheet("清单", columns, rows)])
+    written = build_workbook(
+        tmp_path / "big.xlsx", INFO, [TableSheet("清单", columns, rows, title_row=False)]
+    )
 
     assert written.rows == {"清单": 20_000}
     wb = openpyxl.load_workbook(written.path, read_only=True)
@@ -315,3 +327,34 @@ def test_a_run_records_the_workbook_with_checksum_size_and_rows(
             written.bytes,
         )
         assert report.sha256 == sha256_of(Path(report.path))
+
+
+def test_machine_columns_stay_in_the_grid_but_off_the_printed_page(tmp_path: Path) -> None:
+    """An ID column the upload matches on (printed=False) is written and read back, but the
+    print area stops before it and the print scale is fitted to the printed columns only."""
+    columns = [Column("项目编码"), Column("审核发现", 60, wrap=True),
+               Column("事项ID", 6, kind="int", printed=False)]  # fmt: skip
+    written = build_workbook(
+        tmp_path / "w.xlsx", INFO, [TableSheet("清单", columns, [("XK001", "无依据", 7)] * 3)]
+    )
+    ws = openpyxl.load_workbook(written.path)["清单"]
+    assert ws["C3"].value == 7 and ws["C2"].value == "事项ID"
+    assert ws.print_area == "'清单'!$A$1:$B$5"
+    assert ws.print_title_rows == "$1:$2"
+    with pytest.raises(ValueError, match="trailing"):
+        TableSheet("清单", [Column("ID", printed=False), Column("名称")], [])
+
+
+def test_key_columns_repeat_on_pages_across_only_when_the_sheet_is_too_wide(
+    tmp_path: Path,
+) -> None:
+    narrow = [Column("序号", 5, kind="int"), Column("项目编码", 15), Column("名称", 40)]
+    wide = [*narrow, *(Column(f"指标{i}", 30) for i in range(8))]
+    written = build_workbook(tmp_path / "w.xlsx", INFO, [
+        TableSheet("窄表", narrow, [(1, "XK001", "甲")], key_columns=2),
+        TableSheet("宽表", wide, [(1, "XK001", "甲", *range(8))], key_columns=2),
+    ])  # fmt: skip
+    book = openpyxl.load_workbook(written.path)
+    assert book["窄表"].print_title_cols is None
+    assert book["宽表"].print_title_cols == "$A:$B"
+    assert book["宽表"].page_setup.scale == 60  # the floor: the rest goes on pages across

@@ -16,6 +16,7 @@ from powerlist.api import create_app
 from powerlist.api.deps import COOKIE_NAME
 from powerlist.models import ImportRecord
 from tests.fixtures_http import HttpWorld, fill_review, http_env, make_http_world
+from tests.sheet_table import header_of
 
 __all__ = ["http_env"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -190,7 +191,7 @@ def _review_with_rows(
     )
     book = load_workbook(source)
     sheet = book["审核事项"]
-    header = [c.value for c in sheet[1]]
+    header = header_of(sheet)
     for n in range(rows):
         line = [None] * len(header)
         line[header.index("项目编码")] = f"X{n:06d}"

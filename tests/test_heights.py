@@ -73,6 +73,7 @@ def test_the_writer_stores_heights_and_continued_rows(tmp_path) -> None:
         "表",
         [Column("编码", 10), Column("说明", 40)],
         [("A", "短"), ("B", "汉" * 60), ("C", long_text)],
+        title_row=False,
     )
     written = build_workbook(target, WorkbookInfo("测试", "2026年度", "全市"), [sheet])
     assert written.rows["表"] == 3  # data rows, not printed rows
@@ -90,7 +91,9 @@ def test_a_returned_form_keeps_one_row_per_item_and_gets_the_sign_off(tmp_path) 
     long_text = "".join(f"第{n}条规定的内容。" for n in range(400))
     target = tmp_path / "r.xlsx"
     info = WorkbookInfo("测试", "2026年度", "市林草局", metadata={"run": "1"})
-    build_workbook(target, info, [TableSheet("表", [Column("说明", 40)], [(long_text,)])])
+    build_workbook(
+        target, info, [TableSheet("表", [Column("说明", 40)], [(long_text,)], title_row=False)]
+    )
     wb = load_workbook(target)
     ws = wb["表"]
     assert ws.max_row == 2 and ws.row_dimensions[2].height == MAX_ROW_POINTS
@@ -101,7 +104,9 @@ def test_a_returned_form_keeps_one_row_per_item_and_gets_the_sign_off(tmp_path) 
 def test_a_sheet_read_back_by_an_import_keeps_one_row_per_record(tmp_path) -> None:
     long_text = "".join(f"第{n}条规定的内容。" for n in range(400))
     target = tmp_path / "list.xlsx"
-    sheet = TableSheet("清单", [Column("依据", 40)], [(long_text,)], one_row_per_record=True)
+    sheet = TableSheet(
+        "清单", [Column("依据", 40)], [(long_text,)], one_row_per_record=True, title_row=False
+    )
     build_workbook(target, WorkbookInfo("公布", "2026年度", "全市"), [sheet])
     ws = load_workbook(target)["清单"]
     assert ws.max_row == 2 and ws.cell(2, 1).value == long_text

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from tests.sheet_table import table_rows
 from tests.test_review_decisions import decide, fill
 
 POWERLIST = str(Path(sys.executable).with_name("powerlist"))
@@ -33,12 +34,12 @@ def test_demo_review_then_decisions_then_export(tmp_path: Path) -> None:
     assert len(list(folder.glob("*.xlsx"))) == 52
     source = folder / "2026年度权责清单审核-市生态环境局.xlsx"
     sheet = load_workbook(source, read_only=True)["审核事项"]
-    code = next(sheet.iter_rows(min_row=2, max_row=2, values_only=True))[1]
+    code = table_rows(sheet)[1][1]
 
     bad = fill(source, tmp_path / "bad.xlsx", {code: ("取消", "")})
     refused = run("decisions", "import", str(bad), home=tmp_path, check=False)
     assert refused.returncode == 2
-    assert "第2行“说明/理由”列：部门意见为取消时必须填写理由" in refused.stderr
+    assert "第3行“说明/理由”列：部门意见为取消时必须填写理由" in refused.stderr
 
     good = fill(
         source, tmp_path / "good.xlsx", {code: ("取消", "上级已取消", "内政发〔2025〕12号")}

@@ -22,6 +22,7 @@ from powerlist.review.verdicts import (
     write_verdict_workbook,
 )
 from tests.fixtures_review import at_as_of, build_world, run_job
+from tests.sheet_table import HEADER_ROW, header_of, table_rows
 
 WORKBOOK = "2026年度权责清单审核-市生态环境局.xlsx"
 Filled = dict[str, tuple[str, ...]]
@@ -39,19 +40,19 @@ def fill(
     delegations by receiving unit (意见, 理由), and new rows for 下放/委托 to a unit."""
     workbook = load_workbook(source)
     sheet = workbook["审核事项"]
-    header = [c.value for c in sheet[1]]
+    header = header_of(sheet)
     columns = [header.index(h) + 1 for h in ("部门意见", "说明/理由", "依据/文件", "变更内容")]
     code_col = header.index("项目编码") + 1
-    for row in range(2, sheet.max_row + 1):
+    for row in range(HEADER_ROW + 1, sheet.max_row + 1):
         values = decisions.get(sheet.cell(row, code_col).value)
         for column, value in zip(columns, values or (), strict=False):
             sheet.cell(row, column, value)
     for extra in new_items or []:
         sheet.append([extra.get(h) for h in header])
     sheet = workbook["下放事项"]
-    header = [c.value for c in sheet[1]]
+    header = header_of(sheet)
     at = {h: header.index(h) + 1 for h in header}
-    for row in range(2, sheet.max_row + 1):
+    for row in range(HEADER_ROW + 1, sheet.max_row + 1):
         values = (delegations or {}).get(sheet.cell(row, at["承接单位"]).value)
         if values:
             sheet.cell(row, at["部门意见"], values[0])
@@ -66,9 +67,9 @@ def decide(source: Path, target: Path, verdicts: dict[str, tuple[str, str]]) -> 
     """Fill the office's 审核意见 workbook by 项目编码 (or 项目编码/承接单位)."""
     workbook = load_workbook(source)
     sheet = workbook["审核意见"]
-    header = [c.value for c in sheet[1]]
+    header = header_of(sheet)
     at = {h: header.index(h) + 1 for h in header}
-    for row in range(2, sheet.max_row + 1):
+    for row in range(HEADER_ROW + 1, sheet.max_row + 1):
         code, unit = sheet.cell(row, at["项目编码"]).value, sheet.cell(row, at["承接单位"]).value
         values = verdicts.get(f"{code}/{unit}") or verdicts.get(code)
         if values:
@@ -112,10 +113,10 @@ def test_the_department_workbook_asks_for_department_opinions(
 ) -> None:
     ids, workbook = reviewed
     book = load_workbook(workbook)
-    header = [c.value for c in book["审核事项"][1]]
+    header = header_of(book["审核事项"])
     assert "部门意见" in header and "审核意见" not in header
     assert {"说明/理由", "依据/文件", "变更内容", "上次审核结果"} <= set(header)
-    delegations = list(book["下放事项"].iter_rows(values_only=True))
+    delegations = table_rows(book["下放事项"])
     assert {"部门意见", "委托ID", "单位类型"} <= set(delegations[0])
     assert [r[delegations[0].index("委托ID")] for r in delegations[1:]] == [ids["delegation"]]
 
@@ -142,6 +143,69 @@ def test_upload_records_proposals_and_changes_nothing(
     assert audit == []
 
 
+def as_sent_before_title_rows(source: Path, target: Path, sheets: tuple[str, ...]) -> Path:
+    """The workbook as downloaded before title rows existed: the header in row 1."""
+    workbook = load_workbook(source)
+    for title in sheets:
+        sheet = workbook[title]
+        for merged in list(sheet.merged_cells.ranges):
+            if merged.min_row == 1:
+                sheet.unmerge_cells(str(merged))
+        sheet.delete_rows(1)
+    workbook.save(target)
+    return target
+
+
+def test_workbooks_sent_before_title_rows_upload_the_same(
+    engine: Engine, reviewed: tuple[dict[str, int], Path], tmp_path: Path
+) -> None:
+    """Departments may return the workbook they downloaded before the title row was added:
+    the header is found in row 1 as well as in row 2, and problems name the real rows."""
+    ids, workbook = reviewed
+    old = as_sent_before_title_rows(workbook, tmp_path / "old.xlsx", ("审核事项", "下放事项"))
+    assert header_of(load_workbook(workbook)["审核事项"])[0] is not None
+    assert "项目编码" in [c.value for c in load_workbook(old)["审核事项"][1]]
+    wrong = load_workbook(old)
+    sheet = wrong["审核事项"]
+    at = {c.value: c.column for c in sheet[1]}
+    sheet.cell(2, at["部门意见"], "撤销")  # not an allowed 部门意见
+    wrong.save(tmp_path / "wrong.xlsx")
+    with at_as_of(), db.session_scope(engine) as s, pytest.raises(DecisionImportError) as error:
+        import_decisions(s, tmp_path / "wrong.xlsx")
+    assert "工作表“审核事项”第2行“部门意见”列" in str(error.value)
+    filled = load_workbook(old)
+    sheet = filled["审核事项"]
+    rows = {sheet.cell(r, at["项目编码"]).value: r for r in range(2, sheet.max_row + 1)}
+    sheet.cell(rows["CF004"], at["部门意见"], "取消")
+    sheet.cell(rows["CF004"], at["说明/理由"], "无法律依据")
+    sheet.cell(rows["CF004"], at["依据/文件"], "包府办发〔2026〕8号")
+    units = filled["下放事项"]
+    unit_at = {c.value: c.column for c in units[1]}
+    units.cell(2, unit_at["部门意见"], "收回")
+    units.cell(2, unit_at["说明/理由"], "评估不合格")
+    filled.save(tmp_path / "filled-old.xlsx")
+    with at_as_of(), db.session_scope(engine) as s:
+        outcome = import_decisions(s, tmp_path / "filled-old.xlsx")
+    assert (outcome.status, outcome.applied) == ("recorded", 2)
+    assert proposals(engine) == {
+        (ids["E"], None): ("取消", "待审核"), (ids["I"], ids["delegation"]): ("收回", "待审核"),
+    }  # fmt: skip
+    assert outcome.run_id is not None
+    office = as_sent_before_title_rows(
+        office_workbook(engine, outcome.run_id, tmp_path / "office"),
+        tmp_path / "office-old.xlsx",
+        ("审核意见",),
+    )
+    verdicts = load_workbook(office)
+    sheet = verdicts["审核意见"]
+    at = {c.value: c.column for c in sheet[1]}
+    for row in range(2, sheet.max_row + 1):
+        sheet.cell(row, at["审核意见"], "同意")
+    verdicts.save(tmp_path / "verdicts-old.xlsx")
+    with at_as_of(), db.session_scope(engine) as s:
+        assert import_verdicts(s, tmp_path / "verdicts-old.xlsx").approved == 2
+
+
 def test_a_whole_round_applies_exactly_the_approved_proposals(
     engine: Engine, reviewed: tuple[dict[str, int], Path], tmp_path: Path
 ) -> None:
@@ -157,7 +221,7 @@ def test_a_whole_round_applies_exactly_the_approved_proposals(
     assert run_id is not None
     office = office_workbook(engine, run_id, tmp_path / "office")
     sheet = load_workbook(office)["审核意见"]
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = table_rows(sheet)
     header = rows[0]
     assert {r[header.index("项目编码")] for r in rows[1:]} == {"CF002", "CF003", "CF004", "CF006"}
     found = {r[header.index("项目编码")]: r[header.index("审核发现")] for r in rows[1:]}
@@ -185,9 +249,9 @@ def test_a_whole_round_applies_exactly_the_approved_proposals(
     with at_as_of():
         run_job(engine, "2026", "all", tmp_path / "again")
     again = load_workbook(tmp_path / "again" / WORKBOOK)["审核事项"]
-    header = [c.value for c in again[1]]
+    header = header_of(again)
     notes = {r[header.index("项目编码")]: r[header.index("上次审核结果")]
-             for r in again.iter_rows(min_row=2, values_only=True)}  # fmt: skip
+             for r in again.iter_rows(min_row=HEADER_ROW + 1, values_only=True)}  # fmt: skip
     assert "请补充依据" in notes["CF006"] and notes["CF001"] is None
     revised = fill(tmp_path / "again" / WORKBOOK, tmp_path / "revised.xlsx", {
         "CF006": ("保留", "依据为环境保护法第十条"),
@@ -196,7 +260,9 @@ def test_a_whole_round_applies_exactly_the_approved_proposals(
         assert import_decisions(s, revised).applied == 1
     assert proposals(engine)[(ids["H"], None)] == ("保留", "待审核")
     second = office_workbook(engine, run_id, tmp_path / "office2")
-    listed = list(load_workbook(second)["审核意见"].iter_rows(min_row=2, values_only=True))
+    listed = list(
+        load_workbook(second)["审核意见"].iter_rows(min_row=HEADER_ROW + 1, values_only=True)
+    )
     assert [r[2] for r in listed] == ["CF006"]
 
 
@@ -217,7 +283,7 @@ def test_taking_back_one_of_several_delegations_ends_only_that_one(
     with at_as_of():
         run_job(engine, "2026", "all", tmp_path / "again")
     units = [r[4] for r in load_workbook(tmp_path / "again" / WORKBOOK)["下放事项"]
-             .iter_rows(min_row=2, values_only=True)]  # fmt: skip
+             .iter_rows(min_row=HEADER_ROW + 1, values_only=True)]  # fmt: skip
     assert units == ["青山区生态环境分局", "东河区生态环境分局"]
     took = fill(tmp_path / "again" / WORKBOOK, tmp_path / "take.xlsx", {},
                 {"青山区生态环境分局": ("收回", "评估不合格")})  # fmt: skip
@@ -237,7 +303,7 @@ def test_taking_back_one_of_several_delegations_ends_only_that_one(
     with at_as_of():
         run_job(engine, "2026", "all", tmp_path / "third")
     units = [r[4] for r in load_workbook(tmp_path / "third" / WORKBOOK)["下放事项"]
-             .iter_rows(min_row=2, values_only=True)]  # fmt: skip
+             .iter_rows(min_row=HEADER_ROW + 1, values_only=True)]  # fmt: skip
     assert units == ["东河区生态环境分局"]
     from powerlist.assessment.load import load_department
     from powerlist.periods import parse_period
@@ -352,9 +418,9 @@ def test_an_edited_code_or_identity_is_refused(
     _, workbook = reviewed
     edited = load_workbook(workbook)
     sheet = edited["审核事项"]
-    header = [c.value for c in sheet[1]]
-    sheet.cell(2, 2, "ZZ999")
-    sheet.cell(2, header.index("部门意见") + 1, "保留")
+    header = header_of(sheet)
+    sheet.cell(HEADER_ROW + 1, 2, "ZZ999")
+    sheet.cell(HEADER_ROW + 1, header.index("部门意见") + 1, "保留")
     edited.save(tmp_path / "edited.xlsx")
     with (
         pytest.raises(DecisionImportError, match="ZZ999 与下发时的编码"),

@@ -23,6 +23,7 @@ from powerlist.review.export import export_list
 from powerlist.review.verdicts import import_verdicts, write_verdict_workbook
 from tests.fixtures_review import at_as_of, run_job
 from tests.services import scratch_database
+from tests.sheet_table import HEADER_ROW, header_of, table_rows
 from tests.test_review_decisions import decide, fill
 
 
@@ -151,19 +152,19 @@ def test_department_workbook_is_ready_to_fill(city: ReviewedCity) -> None:
     assert workbook[METADATA_SHEET].sheet_state == "veryHidden"
     assert workbook[METADATA_SHEET].protection.sheet
     sheet = workbook["审核事项"]
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
-    header = [c.value for c in sheet[1]]
+    assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref
+    header = header_of(sheet)
     column = "ABCDEFGHIJKLMNOPQ"[header.index("部门意见")]
     validations = sheet.data_validations.dataValidation
     assert any(
         v.formula1 == '"保留,取消,变更,新增,合并,拆分"' and str(v.sqref).startswith(column)
         for v in validations
     )
-    first = [c.value for c in sheet[2]]
+    first = [c.value for c in sheet[HEADER_ROW + 1]]
     assert first[header.index("最高严重程度")] == "高"  # the worst findings come first
     delegated = workbook["下放事项"]
-    assert delegated.max_row > 1
-    header = [c.value for c in delegated[1]]
+    assert delegated.max_row > HEADER_ROW
+    header = header_of(delegated)
     column = "ABCDEFGHIJKLMNOPQ"[header.index("部门意见")]
     assert any(
         v.formula1 == '"保留,收回,下放,委托"' and str(v.sqref).startswith(column)
@@ -206,7 +207,7 @@ def test_summary_items_equal_each_department_workbook_and_the_list(city: Reviewe
         sheet = load_workbook(path)["审核事项"]
         matching = [name for name in items if name.endswith(label.removeprefix("市"))]
         assert len(matching) == 1, label
-        assert items[matching[0]] + missing.get(matching[0], 0) == sheet.max_row - 1, label
+        assert items[matching[0]] + missing.get(matching[0], 0) == sheet.max_row - HEADER_ROW, label
     notes = [row for row in summary["说明"].iter_rows(values_only=True) if row and row[1]]
     assert any("全市清单事项6834项" in str(row[1]) for row in notes)
 
@@ -216,7 +217,7 @@ def test_a_filled_workbook_changes_exactly_its_items_and_the_export_has_every_it
 ) -> None:
     source = city.folder / "2026年度权责清单审核-市生态环境局.xlsx"
     sheet = load_workbook(source, read_only=True)["审核事项"]
-    rows = list(sheet.iter_rows(min_row=2, max_row=6, values_only=True))
+    rows = list(sheet.iter_rows(min_row=HEADER_ROW + 1, max_row=HEADER_ROW + 5, values_only=True))
     codes = {r[1] for r in rows}
     with db.session_scope(city.engine) as s:
         before = {i.id: (i.code, i.status, i.version) for i in s.scalars(select(PowerItem))}
@@ -237,7 +238,7 @@ def test_a_filled_workbook_changes_exactly_its_items_and_the_export_has_every_it
     assert {after[k][0] for k in changed} == codes and len(changed) == len(rows)
     assert all(after[k][1] == "取消" and after[k][2] == before[k][2] + 1 for k in changed)
     listed = load_workbook(exported.workbook.artifact.path, read_only=True)["权责清单"]
-    published = Counter(r[2] for r in listed.iter_rows(min_row=2, values_only=True))
+    published = Counter(r[2] for r in table_rows(listed)[1:])
     in_force = Counter(code for code, status, _ in after.values() if status != "取消")
     assert published == in_force
     assert exported.counts["changes_取消"] == len(rows)

@@ -13,12 +13,13 @@ from powerlist.review.decisions import import_decisions
 from powerlist.review.export import PUBLISHED_HEADERS, export_list
 from powerlist.review.verdicts import import_verdicts, write_verdict_workbook
 from tests.fixtures_review import at_as_of, build_world, run_job
+from tests.sheet_table import table_rows
 from tests.test_review_decisions import WORKBOOK, decide, fill
 
 
 def sheet_rows(path: Path, title: str) -> list[tuple[object, ...]]:
-    sheet = load_workbook(path, read_only=True)[title]
-    return list(sheet.iter_rows(values_only=True))
+    """Header and data rows, below the sheet's title row (checked)."""
+    return table_rows(load_workbook(path, read_only=True)[title])
 
 
 def test_export_after_decisions_round_trips_every_item(engine: Engine, tmp_path: Path) -> None:
@@ -55,21 +56,21 @@ def test_export_after_decisions_round_trips_every_item(engine: Engine, tmp_path:
     assert {(r[2], r[3]) for r in listed[1:]} == in_force
     assert len(listed) - 1 == len([i for i in items if i.status != "取消"])
     assert [r[0] for r in listed[1:]] == list(range(1, len(listed)))
-    cancelled = {r[2]: r[10] for r in sheet_rows(books, "取消事项目录")[2:]}
+    cancelled = {r[2]: r[10] for r in sheet_rows(books, "取消事项目录")[1:]}
     assert cancelled == {
         "CF004": "取消理由：无法律依据；依据：包府办发〔2026〕8号；取消日期：2026-11-01",
         "CF008": "取消",
     }
-    handed = {r[2]: r[10] for r in sheet_rows(books, "下放和委托事项目录")[2:]}
+    handed = {r[2]: r[10] for r in sheet_rows(books, "下放和委托事项目录")[1:]}
     assert handed == {"CF006": "下放至昆都仑区生态环境分局"}
     by_code = {r[2]: r for r in listed[1:]}
     assert by_code["CF002"][5] == "《中华人民共和国城市规划法》第十条"
     assert by_code["CF101"][6] == "包头市环境保护局"
-    changes = {(r[0], r[1], r[5]) for r in sheet_rows(books, "调整对照")[2:]}
+    changes = {(r[0], r[1], r[5]) for r in sheet_rows(books, "调整对照")[1:]}
     assert changes == {
         ("取消", "CF004", "状态"), ("收回", "CF007", "承接单位"), ("下放", "CF006", "承接单位"),
     }  # fmt: skip
-    took_back = next(r for r in sheet_rows(books, "调整对照")[2:] if r[1] == "CF007")
+    took_back = next(r for r in sheet_rows(books, "调整对照")[1:] if r[1] == "CF007")
     assert took_back[7] == "收回：青山区生态环境分局（2026-11-01）"
     assert result.counts["changes"] == 3
 
@@ -87,7 +88,7 @@ def test_next_year_diffs_against_the_published_snapshot(engine: Engine, tmp_path
     with db.session_scope(engine) as s:
         result = export_list(s, 2027, tmp_path)
     assert "2026年度公布清单" in result.baseline
-    rows = sheet_rows(result.catalogues.artifact.path, "调整对照")[2:]
+    rows = sheet_rows(result.catalogues.artifact.path, "调整对照")[1:]
     kinds = {(r[0], r[1], r[5]) for r in rows}
     assert kinds == {
         ("要素变更", "CF001", "项目名称"),

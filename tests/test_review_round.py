@@ -23,13 +23,12 @@ from powerlist.review.decisions import import_decisions
 from powerlist.review.export import export_list
 from powerlist.review.verdicts import import_verdicts, write_verdict_workbook
 from tests.fixtures_review import at_as_of, build_world, run_job
+from tests.sheet_table import HEADER_ROW, header_of
 from tests.test_review_decisions import WORKBOOK, decide, fill
-
-TITLED = {"调整对照", "取消事项目录", "下放和委托事项目录"}  # a title row above the header
 
 
 def rows(path: Path, sheet: str) -> list[tuple[object, ...]]:
-    first = 3 if sheet in TITLED else 2
+    first = HEADER_ROW + 1
     return list(load_workbook(path)[sheet].iter_rows(min_row=first, values_only=True))
 
 
@@ -95,7 +94,7 @@ def test_one_department_through_a_whole_round(engine: Engine, tmp_path: Path) ->
         run_job(engine, "2026", "all", tmp_path / "next")
     nxt = tmp_path / "next" / WORKBOOK
     assert [r[4] for r in rows(nxt, "下放事项")] == ["东河区生态环境分局"]
-    header = [c.value for c in load_workbook(nxt)["审核事项"][1]]
+    header = header_of(load_workbook(nxt)["审核事项"])
     returned = {r[1]: r[header.index("上次审核结果")] for r in rows(nxt, "审核事项")}
     assert returned["CF006"] == "退回修改（原意见：保留）：请补充保留依据"
 

@@ -28,6 +28,7 @@ from tests.fixtures_sheets import (
     world,
     write_csv,
 )
+from tests.sheet_table import HEADER_ROW, header_of
 
 __all__ = ["settings_env", "world"]
 
@@ -184,9 +185,9 @@ def test_three_bad_rows_are_refused_with_three_precise_messages_and_nothing_writ
 
     book = openpyxl.load_workbook(rejected.error_workbook)
     ws = book["权责清单"]
-    headers = [c.value for c in ws[1]]
+    headers = header_of(ws)
     assert headers[0] == "原行号" and headers[-1] == "错误说明"
-    by_source_row = {row[0].value: row for row in ws.iter_rows(min_row=2)}
+    by_source_row = {row[0].value: row for row in ws.iter_rows(min_row=HEADER_ROW + 1)}
     assert set(by_source_row) == {5, 6, 7, 8, 11, 12, 13, 14}
     bad_type = by_source_row[12][headers.index("权力类型")]
     assert bad_type.value == "行政许可证"
@@ -211,7 +212,8 @@ def test_the_error_workbook_has_only_the_files_columns(
         _import(world, path, error_dir=tmp_path / "errors")
 
     book = openpyxl.load_workbook(caught.value.error_workbook, read_only=True)
-    headers = next(book["权责清单"].iter_rows(max_row=1, values_only=True))
+    title, headers = book["权责清单"].iter_rows(max_row=2, values_only=True)
+    assert str(title[0]).endswith("　导入权责清单（错误清单）　权责清单"), title
     assert len(headers) == file_columns + 2, headers
     assert headers[0] == "原行号" and headers[-1] == "错误说明"
     assert not [h for h in headers if str(h).startswith("列")], headers
@@ -226,8 +228,8 @@ def test_the_corrected_error_workbook_imports(
     fixed = tmp_path / "改好的清单.xlsx"
     wb = openpyxl.load_workbook(caught.value.error_workbook)
     ws = wb["权责清单"]
-    headers = [c.value for c in ws[1]]
-    for row in ws.iter_rows(min_row=2):
+    headers = header_of(ws)
+    for row in ws.iter_rows(min_row=HEADER_ROW + 1):
         cells = {h: c for h, c in zip(headers, row, strict=True)}
         if cells["原行号"].value == 12:
             cells["权力类型"].value = "行政许可"

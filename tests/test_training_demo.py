@@ -28,6 +28,7 @@ from powerlist.training.stages import ESCALATION, Status, personal_stages
 from powerlist.workdays import is_working_day
 from tests.fixtures_demo import demo_city_engine
 from tests.fixtures_training import SmtpInbox, formula_value, run_day, smtp_inbox
+from tests.sheet_table import HEADER_ROW, header_of
 
 __all__ = ["smtp_inbox"]  # fixture used by name
 
@@ -146,16 +147,18 @@ def _check_roster_workbook(engine: Engine, code: str, day: date, tmp_path: Path)
     book = load_workbook(report.path)
     assert book.sheetnames == ["说明", "花名册", "学时统计"]
     sheet = book["花名册"]
-    header = [c.value for c in sheet[1]]
+    header = header_of(sheet)
     assert header[:9] == ["工号", "姓名", "岗位", "要求编码", "培训考试要求", "类别",
                           "上次完成", "到期日", "状态"]  # fmt: skip
     found = {
         (r[0], r[3]): formula_value(
             str(r[8]), {f"H{number}": r[7], f"J{number}": r[9], f"K{number}": r[10]}, day
         )
-        for number, r in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2)
+        for number, r in enumerate(
+            sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True), start=HEADER_ROW + 1
+        )
     }  # 状态 as a spreadsheet computes it on `day`
     expected = {(line.staff_no, line.requirement.code): line.status.value for line in roster.lines}
     assert found == expected
-    assert report.rows == len(roster.lines) + len(book["学时统计"]["A"]) - 1
+    assert report.rows == len(roster.lines) + len(book["学时统计"]["A"]) - HEADER_ROW
     assert sheet.freeze_panes == "A2"

@@ -20,6 +20,7 @@ from tests.fixtures_training import (
     settings_env,
     training_settings,
 )
+from tests.sheet_table import table_dicts
 
 __all__ = ["settings_env", "training_settings"]  # fixture used by name
 
@@ -32,9 +33,7 @@ COMPLETIONS = {
 
 
 def sheet_rows(path: str, title: str) -> list[dict[str, object]]:
-    book = load_workbook(path)
-    rows = list(book[title].iter_rows(values_only=True))
-    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    return table_dicts(load_workbook(path)[title])
 
 
 def test_masking() -> None:
@@ -66,10 +65,10 @@ def test_roster_and_city_workbooks(engine: Engine, tmp_path: Path) -> None:
     assert alice["到期日"].date() == date(2026, 10, 12)  # type: ignore[union-attr]
     assert alice["电子邮箱"] == "alice@qs.example.gov.cn"  # the unit sees its own contacts
     book = load_workbook(reports["training_roster"].path)
-    assert book["花名册"]["B5"].data_type == "s"  # the hostile name stayed text
+    assert book["花名册"]["B6"].data_type == "s"  # the hostile name stayed text
     rules = book["花名册"].conditional_formatting
     assert any('"已上报"' in rule.formula[0] for cf in rules for rule in cf.rules)
-    assert book["花名册"]["I2"].data_type == "f"  # 状态 is computed when the file is opened
+    assert book["花名册"]["I3"].data_type == "f"  # 状态 is computed when the file is opened
     later = roster_statuses(reports["training_roster"].path, date(2026, 11, 21))
     assert later["bob"][0] == "已逾期"  # the same file, opened later, shows the later status
 

@@ -8,6 +8,7 @@ headers, a frozen header row, auto-filter, CJK-fitted widths, A4 landscape print
 from powerlist.excel.cells import csv_safe, display_width, looks_like_formula
 from powerlist.excel.layout import (
     BAD,
+    FIRST_DATA_ROW,
     GOOD,
     INFO,
     MUTED,
@@ -26,6 +27,7 @@ from powerlist.excel.writer import NOTES_SHEET, build_workbook
 
 __all__ = [
     "BAD",
+    "FIRST_DATA_ROW",
     "GOOD",
     "INFO",
     "METADATA_SHEET",

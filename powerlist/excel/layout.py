@@ -39,6 +39,9 @@ class Column:
     kind: ColumnKind = "text"
     choices: Sequence[str] = ()
     colors: Mapping[str, str] = field(default_factory=dict)
+    # False for a column that is for the machine (an ID the upload matches on): it stays in
+    # the grid but is left off the printed page. Only trailing columns can be unprinted.
+    printed: bool = True
 
     def __post_init__(self) -> None:
         if not self.header.strip():
@@ -64,10 +67,14 @@ class BarChartSpec:
     height_per_row: float = 0.45
 
 
+# The sheet row (1-based) of the first data row: title row 1, header row 2.
+FIRST_DATA_ROW = 3
+
+
 @dataclass
 class TableSheet:
-    """A sheet with one header row and data rows (an iterable; may be a generator), and
-    optionally a title row above the header (`title_row`).
+    """A sheet with a title row, one header row and data rows (an iterable; may be a
+    generator); `title_row=False` leaves the header in row 1.
 
     A cell taller than the tallest row goes on in "(续)" rows, unless `one_row_per_record`
     (a sheet read back by an import) or the workbook is a returned form (has metadata).
@@ -81,14 +88,27 @@ class TableSheet:
     # One sheet row per data row, never "(续)" rows: for sheets that are imported back.
     one_row_per_record: bool = False
     # A title row above the header (department, period, sheet), merged across the columns;
-    # the header is then row 2. Off for sheets whose readers expect the header in row 1.
-    title_row: bool = False
+    # the header is then row 2 (readers find it with `excel.headers.find_header`).
+    title_row: bool = True
+    # Leading columns (e.g. 序号, 项目编码) printed again on every page across, when the sheet
+    # is too wide for one page at the smallest print scale.
+    key_columns: int = 0
 
     def __post_init__(self) -> None:
         if not self.title or len(self.title) > 31 or INVALID_TITLE_CHARS & set(self.title):
             raise ValueError(f"sheet title {self.title!r}: 1-31 characters, none of []:*?/\\")
         if not self.columns:
             raise ValueError(f"sheet {self.title!r} has no columns")
+        printed = [column.printed for column in self.columns]
+        if not printed[0] or printed != sorted(printed, reverse=True):
+            raise ValueError(f"sheet {self.title!r}: only trailing columns can be left unprinted")
+        if not 0 <= self.key_columns < self.printed_columns:
+            raise ValueError(f"sheet {self.title!r}: key_columns must leave columns to print")
+
+    @property
+    def printed_columns(self) -> int:
+        """How many leading columns print (the rest are for the machine)."""
+        return sum(1 for column in self.columns if column.printed)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
-from powerlist.excel.heights import print_scale
+from powerlist.excel.heights import print_scale, printed_width_points
 
 FONT_NAME = "等线"
 HEADER_FONT_POINTS = 11.0
@@ -89,6 +89,7 @@ def apply_print_setup(
     widths: Sequence[float] = (),
     title: str = "",
     sign_off: bool = False,
+    key_columns: int = 0,
 ) -> None:
     """A4 landscape, the header rows (0-based, inclusive) repeated on every page, long lists
     running down pages.
@@ -96,16 +97,20 @@ def apply_print_setup(
     The scale fits the columns (`widths`) to the page width but stays at or above
     `MIN_PRINT_SCALE` (body text >= 6 pt); a wider sheet prints at that scale over further
     pages across. `title` (department, year, job) heads every page with the sheet name;
-    `sign_off` puts the 签字栏 in the footer of forms that are returned.
+    `sign_off` puts the 签字栏 in the footer of forms that are returned; `key_columns`
+    leading columns are printed again on each page across when the sheet needs more than one.
     """
     ws.set_landscape()
     ws.set_paper(A4)
     # A scale of our own, never "fit to width": LibreOffice's fit shrank sheets to 49 %
     # (5.4 pt text) for widths that need 62 %; a sheet wider than the floor allows goes on
     # to a second page across, the header row repeated.
-    ws.set_print_scale(print_scale(widths, A4_LANDSCAPE_POINTS, MIN_PRINT_SCALE) if widths else 100)
+    scale = print_scale(widths, A4_LANDSCAPE_POINTS, MIN_PRINT_SCALE) if widths else 100
+    ws.set_print_scale(scale)
     ws.print_across()
     ws.repeat_rows(*title_rows)
+    if key_columns and printed_width_points(widths) * scale / 100 > A4_LANDSCAPE_POINTS:
+        ws.repeat_columns(0, key_columns - 1)
     ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
     size = f"&{HEADER_FOOTER_POINTS}"
     if title:

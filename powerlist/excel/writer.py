@@ -154,8 +154,10 @@ def _fill(wb: Any, info: WorkbookInfo, sheets: Sequence[TableSheet]) -> dict[str
     )
     formats = Formats(wb)
     notes = wb.add_worksheet(NOTES_SHEET)
+    named = (info.department, info.period, info.job)  # "—": a workbook of no department
     page = _PageInfo(
-        title=f"{info.department}　{info.period}　{info.job}", returned=bool(info.metadata)
+        title="　".join(part for part in named if part and part != "—"),
+        returned=bool(info.metadata),
     )
     # 说明 comes first but lists how many rows each table has: its rows are kept until the
     # tables are written (streamed sheets are written in any order, each to its own file).
@@ -199,12 +201,14 @@ def _write_table(
     _set_widths(ws, widths, formats)
     header_row = 1 if sheet.title_row else 0
     ws.freeze_panes(header_row + 1, 0)
+    printed = sheet.printed_columns
     styles.apply_print_setup(
         ws,
         (0, header_row),
-        widths=widths,
+        widths=widths[:printed],
         title=page.title,
         sign_off=page.returned,
+        key_columns=sheet.key_columns,
     )
     if sheet.title_row:
         _write_title(ws, f"{page.title}　{sheet.title}", last_col, widths, formats)
@@ -231,6 +235,8 @@ def _write_table(
         count += 1
     first_body, last_body = header_row + 1, max(sheet_row, header_row + 1)
     ws.autofilter(header_row, 0, sheet_row, last_col)
+    if printed < len(columns):  # the machine's columns (IDs) stay off the page
+        ws.print_area(0, 0, sheet_row, printed - 1)
     _add_rules(ws, columns, formats, long_lists, first_body, last_body)
     if sheet.chart is not None and count:
         _add_bar_chart(formats.workbook, ws, sheet.chart, count, header_row, sheet_row)

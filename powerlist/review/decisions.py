@@ -23,6 +23,7 @@ from powerlist.adjustment.job import DEPARTMENT_REPORT as ADJUSTMENT_REPORT
 from powerlist.adjustment.job import JOB_NAME as ADJUSTMENT_JOB
 from powerlist.artifacts import sha256_of
 from powerlist.excel import MetadataError, read_metadata
+from powerlist.excel.headers import find_header
 from powerlist.excel.reading import UnsafeFile, open_workbook
 from powerlist.models import (
     AuditEvent,
@@ -214,21 +215,24 @@ def _listed_ids(identity: dict[str, str], key: str) -> list[str]:
     return [x for x in identity.get(key, "").split(",") if x.strip()]
 
 
-def _header(lines: Any, sheet: str, required: Sequence[str]) -> tuple[dict[str, int], list[str]]:
-    header = [str(h).strip() if h is not None else "" for h in next(lines, ())]
-    missing = [h for h in required if h not in header]
-    if missing:
-        return {}, [f"工作表“{sheet}”第1行缺少列：{'、'.join(missing)}"]
-    return {h: header.index(h) for h in required}, []
+def _header(
+    lines: Any, sheet: str, required: Sequence[str]
+) -> tuple[dict[str, int], int, list[str]]:
+    """Column of each required header and the header's row (2 below a title row, 1 in
+    workbooks sent before title rows), or the problem naming what is missing."""
+    found, problems = find_header(lines, sheet, required)
+    if found is None:
+        return {}, 0, problems
+    return found.index(required), found.row, []
 
 
 def _read_item_rows(lines: Any) -> tuple[list[ReturnedRow], int, list[str]]:
-    at, problems = _header(lines, SHEET, REQUIRED_HEADERS)
+    at, header_row, problems = _header(lines, SHEET, REQUIRED_HEADERS)
     if problems:
         return [], 0, problems
     rows: list[ReturnedRow] = []
     undecided = 0
-    for number, values in enumerate(lines, start=2):
+    for number, values in enumerate(lines, start=header_row + 1):
         cells = [_text(v) for v in values] + [""] * len(REQUIRED_HEADERS) * 3
         code, decision = cells[at["项目编码"]], cells[at["部门意见"]]
         where = f"工作表“{SHEET}”第{number}行"
@@ -346,11 +350,11 @@ def _parse_change(text: str) -> tuple[dict[str, Any], list[str]]:
 
 
 def _read_delegation_rows(lines: Any) -> tuple[list[ReturnedRow], list[str]]:
-    at, problems = _header(lines, DELEGATION_SHEET, DELEGATION_HEADERS)
+    at, header_row, problems = _header(lines, DELEGATION_SHEET, DELEGATION_HEADERS)
     if problems:
         return [], problems
     rows: list[ReturnedRow] = []
-    for number, values in enumerate(lines, start=2):
+    for number, values in enumerate(lines, start=header_row + 1):
         cells = [_text(v) for v in values] + [""] * len(DELEGATION_HEADERS) * 3
         code, decision, reason = (
             cells[at["项目编码"]],

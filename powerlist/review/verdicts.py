@@ -33,6 +33,7 @@ from powerlist.excel import (
     build_workbook,
     read_metadata,
 )
+from powerlist.excel.headers import find_header
 from powerlist.excel.reading import UnsafeFile, open_workbook
 from powerlist.models import (
     AuditEvent,
@@ -76,7 +77,7 @@ COLUMNS = (
     Column("调整内容", 14, wrap=True), Column("审核发现", 40, wrap=True),
     Column("审核意见", 8, choices=VERDICTS,
            colors={"同意": GOOD, "不同意": BAD, "退回修改": WARN}),
-    Column("审核说明", 20, wrap=True), Column("意见ID", 6, kind="int"),
+    Column("审核说明", 20, wrap=True), Column("意见ID", 6, kind="int", printed=False),
 )  # fmt: skip
 REQUIRED_HEADERS = ("项目编码", "审核意见", "审核说明", "意见ID")
 
@@ -166,7 +167,7 @@ def write_verdict_workbook(session: Session, run_id: int, folder: Path) -> Writt
                   "proposal_ids": ",".join(str(p.id) for p in proposals)},
     )  # fmt: skip
     return build_workbook(folder / verdict_file_name(run.period, run_id), info,
-                          [TableSheet(SHEET, COLUMNS, rows)])  # fmt: skip
+                          [TableSheet(SHEET, COLUMNS, rows, key_columns=3)])  # fmt: skip
 
 
 def describe_details(p: ItemDecision) -> str | None:
@@ -345,16 +346,14 @@ def _apply_verdicts(
 
 
 def _read_rows(lines: Any) -> tuple[list[VerdictRow], int, list[str]]:
-    header = [str(h).strip() if h is not None else "" for h in next(lines, ())]
-    missing = [h for h in REQUIRED_HEADERS if h not in header]
-    if missing:
-        return [], 0, [f"工作表“{SHEET}”第1行缺少列：{'、'.join(missing)}"]
-    at = {h: header.index(h) for h in REQUIRED_HEADERS}
+    found, problems = find_header(lines, SHEET, REQUIRED_HEADERS)
+    if found is None:
+        return [], 0, problems
+    at = found.index(REQUIRED_HEADERS)
     rows: list[VerdictRow] = []
-    problems: list[str] = []
     undecided = 0
-    for number, values in enumerate(lines, start=2):
-        cells = [_text(v) for v in values] + [""] * len(header)
+    for number, values in enumerate(lines, start=found.row + 1):
+        cells = [_text(v) for v in values] + [""] * len(found.texts)
         verdict, note, raw_id = cells[at["审核意见"]], cells[at["审核说明"]], cells[at["意见ID"]]
         where = f"工作表“{SHEET}”第{number}行"
         if not raw_id and not verdict:

@@ -79,7 +79,7 @@ REVIEW_COLUMNS = (
     Column("依据/文件", 14, wrap=True),
     Column("变更内容", 14, wrap=True),
     Column("上次审核结果", 10, wrap=True),
-    Column("事项ID", 6, kind="int"),
+    Column("事项ID", 6, kind="int", printed=False),
 )
 REVIEW_HEADERS = tuple(c.header for c in REVIEW_COLUMNS)
 
@@ -214,7 +214,7 @@ DELEGATION_COLUMNS = (
     Column("依据文件", 18, wrap=True), Column("最近年度评估", 8), Column("得分", 7, kind="float"),
     Column("等级", 7, colors={"不合格": BAD, "较差": BAD}), Column("建议", 7, colors={"收回": BAD}),
     Column("部门意见", 8, choices=DELEGATION_PROPOSALS), Column("说明/理由", 24, wrap=True),
-    Column("上次审核结果", 14, wrap=True), Column("委托ID", 6, kind="int"),
+    Column("上次审核结果", 14, wrap=True), Column("委托ID", 6, kind="int", printed=False),
 )  # fmt: skip
 
 
@@ -260,9 +260,10 @@ def write_department_workbook(
         generated_at=generated_at, sources=SOURCES, notes=notes, metadata=identity.to_metadata(),
     )  # fmt: skip
     written = build_workbook(target, info, [
-        TableSheet(REVIEW_SHEET, REVIEW_COLUMNS, rows),
+        TableSheet(REVIEW_SHEET, REVIEW_COLUMNS, rows, key_columns=2),
         changes_sheet,
-        TableSheet(DELEGATION_SHEET, DELEGATION_COLUMNS, list(delegation_rows(facts, returned))),
+        TableSheet(DELEGATION_SHEET, DELEGATION_COLUMNS, list(delegation_rows(facts, returned)),
+                   key_columns=1),
     ])  # fmt: skip
     return WrittenReport(written.artifact, written.rows[REVIEW_SHEET])
 

@@ -15,7 +15,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from powerlist.excel import BAD, GOOD, WARN, Column, Formula, TableSheet
+from powerlist.excel import BAD, FIRST_DATA_ROW, GOOD, WARN, Column, Formula, TableSheet
 from powerlist.training.config import Stages
 from powerlist.training.roster import RosterLine, UnitRoster
 from powerlist.training.stages import Status
@@ -106,7 +106,7 @@ def roster_table(roster: UnitRoster, stages: Stages) -> TableSheet:
             line.requirement.hours_per_year,
             line.email or "",
         )
-        for number, line in enumerate(roster.lines, start=2)
+        for number, line in enumerate(roster.lines, start=FIRST_DATA_ROW)
     ]
     return TableSheet("花名册", ROSTER_COLUMNS, rows)
 
