@@ -161,4 +161,4 @@ def _check_roster_workbook(engine: Engine, code: str, day: date, tmp_path: Path)
     expected = {(line.staff_no, line.requirement.code): line.status.value for line in roster.lines}
     assert found == expected
     assert report.rows == len(roster.lines) + len(book["学时统计"]["A"]) - HEADER_ROW
-    assert sheet.freeze_panes == "A2"
+    assert sheet.freeze_panes == "A3"  # below the title row and the header
