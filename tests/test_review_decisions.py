@@ -567,3 +567,22 @@ def test_merge_and_split_keep_lineage_into_the_adjusted_list(
     assert ("新增", "CF006-1") in diff and ("取消", "CF003") not in diff
     cancelled = {r[2]: r[10] for r in books["取消事项目录"].iter_rows(min_row=3, values_only=True)}
     assert cancelled["CF003"].startswith("并入CF010；合并理由：与CF010情形相近")
+
+
+def test_too_many_pasted_rows_name_the_sheet_they_were_pasted_into(
+    engine: Engine, reviewed: tuple[dict[str, int], Path], tmp_path: Path
+) -> None:
+    """Rows pasted far past the delegations sent are refused naming 下放事项, not 审核事项."""
+    _, workbook = reviewed
+    book = load_workbook(workbook)
+    sheet = book["下放事项"]
+    header = header_of(sheet)
+    for n in range(2_100):
+        line: list[Any] = [None] * len(header)
+        line[header.index("项目编码")] = f"X{n:05d}"
+        line[header.index("部门意见")] = "保留"
+        sheet.append(line)
+    book.save(tmp_path / "pasted.xlsx")
+    with at_as_of(), db.session_scope(engine) as s, pytest.raises(DecisionImportError) as error:
+        import_decisions(s, tmp_path / "pasted.xlsx")
+    assert "工作表“下放事项”行数过多" in str(error.value)

@@ -88,7 +88,7 @@ def listed_problems(problems: Sequence[str]) -> list[str]:
 
 
 def capped_rows(
-    name: str, lines: Iterator[tuple[Any, ...]], item_count: int
+    name: str, lines: Iterator[tuple[Any, ...]], item_count: int, sheet: str = SHEET
 ) -> Iterator[tuple[Any, ...]]:
     """The sheet's rows, refused past the workbook's own item count plus ROW_MARGIN filled rows
     (or past the importer's row cap counting blank ones), so a million pasted rows are not read."""
@@ -101,7 +101,7 @@ def capped_rows(
         if filled > filled_cap or total > total_cap:
             raise DecisionImportError(
                 name,
-                [f"工作表“{SHEET}”行数过多：本工作簿下发 {item_count} 项，最多读取 "
+                [f"工作表“{sheet}”行数过多：本工作簿下发 {item_count} 项，最多读取 "
                  f"{filled_cap} 行；请使用下发的工作簿，勿粘贴其他数据"],
             )  # fmt: skip
         yield values
@@ -201,7 +201,10 @@ def read_returned_workbook(path: Path) -> ReturnedWorkbook:
             delegations = len(_listed_ids(identity, "delegation_ids"))
             more, problems2 = _read_delegation_rows(
                 capped_rows(
-                    name, workbook[DELEGATION_SHEET].iter_rows(values_only=True), delegations
+                    name,
+                    workbook[DELEGATION_SHEET].iter_rows(values_only=True),
+                    delegations,
+                    DELEGATION_SHEET,
                 )
             )
             rows += more
