@@ -6,6 +6,7 @@ own bookkeeping, so a generator that stops planting a defect fails here.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -210,6 +211,13 @@ def test_province_scale_builds_thousands_of_departments_chunk_by_chunk() -> None
     assert len(items) == 24_000
     assert len({i["id"] for i in items}) == 24_000  # ids continue across chunks
     assert sum(c.planted["no_basis"] for c in chunks) > 12
+    # each city is its own government: 职责交叉 peers are one city's (or one 旗县区's)
+    # departments, never every municipal department of the province
+    rows = [d for c in chunks for d in c.tables.get("departments", [])]
+    groups = Counter((d["level"], d["region"]) for d in rows)
+    assert all(d["region"] for d in rows)
+    assert len(groups) == 12 + 12 * 9 and max(groups.values()) == 53
+    assert all(d["region"] is None for d in generate_city(2026).tables["departments"])
 
 
 def test_loading_leaves_fresh_planner_statistics(demo_engine: Engine) -> None:

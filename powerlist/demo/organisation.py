@@ -12,6 +12,9 @@ def add_departments(ctx: RegionContext) -> None:
     """The region's municipal departments (two merged into successors) and county ones."""
     region = ctx.region
     prefix = f"r{ctx.number:02d}-" if region.county_departments else ""
+    # 所属地区: at province scale each city is its own government (peers for 职责交叉 are
+    # the departments of one city, or of one 旗县区); the Baotou demo is the configured city.
+    city_region = region.name if region.county_departments else None
     codes: dict[str, Row] = {}
     for spec in DEPARTMENTS:
         name = spec.name.replace("包头市", region.prefix, 1)
@@ -23,6 +26,7 @@ def add_departments(ctx: RegionContext) -> None:
                 "short_name": name.removeprefix(region.prefix),
                 "level": "市",
                 "parent_id": None,
+                "region": city_region,
                 "active": True,
                 "merged_into_id": None,
                 "abolished_on": None,
@@ -52,6 +56,7 @@ def _add_county_departments(ctx: RegionContext, prefix: str) -> None:
                     "short_name": spec.unit_suffix,
                     "level": "旗县区",
                     "parent_id": None,
+                    "region": district,
                     "active": True,
                     "merged_into_id": None,
                     "abolished_on": None,
