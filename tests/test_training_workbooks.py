@@ -156,3 +156,21 @@ def test_exam_pass_rate_counts_the_resit(engine: Engine, tmp_path: Path, setting
     assert statuses["carol"][0] == "即将到期"  # absent: due at the resit's close
     assert statuses["carol"][1].date() == date(2026, 11, 27)  # type: ignore[union-attr]
     assert statuses["alice"] == ("完成", None)
+
+
+def test_the_city_summary_lists_this_years_escalations_only(engine: Engine) -> None:
+    """逾期上报 holds the escalations sent from 1 January to the day, not every one ever."""
+    from powerlist.models import Reminder
+    from powerlist.training.summary import escalations_of_year
+
+    world = build_world(engine, COMPLETIONS)
+    alice = world.staff["alice"]
+    with session_scope(engine) as session:
+        for sent, due in ((date(2025, 12, 30), date(2025, 12, 1)),
+                          (date(2026, 1, 2), date(2025, 12, 2)),
+                          (date(2026, 11, 3), date(2026, 10, 12))):  # fmt: skip
+            session.add(Reminder(staff_id=alice, requirement_id=world.requirement_id,
+                                 due_on=due, stage="escalation", sent_on=sent))  # fmt: skip
+    with session_scope(engine) as session:
+        listed = escalations_of_year(session, date(2026, 11, 2))
+    assert [(e.sent_on, e.name) for e in listed] == [(date(2026, 1, 2), "alice")]

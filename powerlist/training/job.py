@@ -37,7 +37,7 @@ from powerlist.training.reports import CityTables
 from powerlist.training.roster import ensure_requirements, load_rosters
 from powerlist.training.roster_files import record_rosters, reuse_counts
 from powerlist.training.send import send_reminders
-from powerlist.training.summary import escalations_until
+from powerlist.training.summary import escalations_of_year
 from powerlist.workdays import UnknownYear, is_working_day
 
 log = logging.getLogger(__name__)
@@ -173,7 +173,7 @@ def finish(session: Session, ctx: RunContext) -> dict[str, Any]:
         city.unit_table(),
         city.department_table(),
         city.overdue_table(),
-        reports.escalation_table(escalations_until(session, today)),
+        reports.escalation_table(escalations_of_year(session, today)),
     ]
     info = workbooks.city_info(today.isoformat(), ctx.scope)
     target = ctx.reports_dir / f"全市培训考试汇总_{today.isoformat()}.xlsx"

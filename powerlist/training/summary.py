@@ -14,8 +14,13 @@ from powerlist.training.stages import ESCALATION
 DELIVERY_NAMES = {"pending": "待发送", "sending": "发送中", "sent": "已送达", "failed": "发送失败"}
 
 
-def escalations_until(session: Session, today: date) -> list[EscalationRow]:
-    """Every escalation sent on or before `today`, newest first, with its delivery status."""
+def escalations_of_year(session: Session, today: date) -> list[EscalationRow]:
+    """The escalations (逾期上报) sent this year up to `today`, newest first, with delivery.
+
+    One year, not every escalation ever: the list is what the office follows up this year
+    (earlier years are in earlier summaries), and it stays bounded (~35,000 rows a day at
+    province scale otherwise kept growing).
+    """
     rows = session.execute(
         select(
             Reminder.sent_on,
@@ -30,7 +35,11 @@ def escalations_until(session: Session, today: date) -> list[EscalationRow]:
         .join(ReceivingUnit, ReceivingUnit.id == Staff.unit_id)
         .join(TrainingRequirement, TrainingRequirement.id == Reminder.requirement_id)
         .outerjoin(OutboxMessage, OutboxMessage.id == Reminder.outbox_id)
-        .where(Reminder.stage == ESCALATION, Reminder.sent_on <= today)
+        .where(
+            Reminder.stage == ESCALATION,
+            Reminder.sent_on >= date(today.year, 1, 1),
+            Reminder.sent_on <= today,
+        )
         .order_by(Reminder.sent_on.desc(), ReceivingUnit.name, Staff.staff_no)
     )
     return [
