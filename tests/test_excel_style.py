@@ -340,6 +340,7 @@ def test_machine_columns_stay_in_the_grid_but_off_the_printed_page(tmp_path: Pat
     ws = openpyxl.load_workbook(written.path)["清单"]
     assert ws["C3"].value == 7 and ws["C2"].value == "事项ID"
     assert ws.print_area == "'清单'!$A$1:$B$5"
+    assert [str(r) for r in ws.merged_cells.ranges] == ["A1:B1"]  # the title centred on paper
     assert ws.print_title_rows == "$1:$2"
     with pytest.raises(ValueError, match="trailing"):
         TableSheet("清单", [Column("ID", printed=False), Column("名称")], [])

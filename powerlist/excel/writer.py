@@ -211,7 +211,7 @@ def _write_table(
         key_columns=sheet.key_columns,
     )
     if sheet.title_row:
-        _write_title(ws, f"{page.title}　{sheet.title}", last_col, widths, formats)
+        _write_title(ws, f"{page.title}　{sheet.title}", printed - 1, widths[:printed], formats)
     header = [column.header for column in columns]
     _set_height(ws, header_row, heights.row_height(header, widths, styles.HEADER_FONT_POINTS))
     for col, text in enumerate(header):
