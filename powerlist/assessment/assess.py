@@ -36,13 +36,8 @@ class Assessment:
 
     def as_json(self) -> dict[str, Any]:
         """The indicators, points and trend as stored on the assessment row."""
-        values = self.indicators
         return {
-            **{
-                name: list(value) if isinstance(value, list) else value
-                for name in _INDICATOR_FIELDS
-                for value in (getattr(values, name),)
-            },
+            **{name: _copied(getattr(self.indicators, name)) for name in _INDICATOR_FIELDS},
             "points": self.score.points,
             "previous_score": self.previous_score,
             "previous_grade": self.previous_grade,
@@ -115,3 +110,8 @@ def _score(
     if not _in_force(delegation, period):
         return None
     return score_delegation(_measure(facts, delegation, period, as_of, config), config)
+
+
+def _copied(value: Any) -> Any:
+    """An indicator value as stored: lists copied (as `asdict` did), the rest as they are."""
+    return list(value) if isinstance(value, list) else value

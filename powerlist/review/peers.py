@@ -20,7 +20,6 @@ from powerlist.review.drafts import REVIEWED_STATUSES
 from powerlist.review.facts import HeldElsewhere, ItemFacts
 from powerlist.review.legal import normalise_name
 
-_REGION = getattr(Department, "region", None)
 GROUPS_KEPT = 16  # a province has hundreds of groups; units come roughly group by group
 STREAM_ROWS = 10_000  # a province group's items are read in batches, never all at once
 
@@ -93,19 +92,16 @@ def _shared_keys(session: Session, group: _Group) -> set[int]:
 
 
 def _group(department: Department) -> _Group:
-    region = getattr(department, "region", None) if _REGION is not None else None
-    return (department.level, department.parent_id, region)
+    return (department.level, department.parent_id, department.region)
 
 
 def _peers(group: _Group) -> Any:
     level, parent_id, region = group
-    peers = select(Department.id).where(
+    return select(Department.id).where(
         Department.level == level,
         Department.parent_id.is_(None) if parent_id is None else Department.parent_id == parent_id,
+        Department.region.is_(None) if region is None else Department.region == region,
     )
-    if _REGION is not None:  # 所属地区 (issue 15), when the schema has it
-        peers = peers.where(_REGION.is_(None) if region is None else region == _REGION)
-    return peers
 
 
 def review_holders(session: Session) -> dict[int, tuple[int, str]]:
