@@ -11,15 +11,15 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
+from powerlist import env
 from powerlist.errors import DatabaseMissing
 from powerlist.missing_db import refusing_missing_databases
 from powerlist.private_files import private_file, private_folder
-from powerlist.settings import get_settings
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy.orm import Session
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -52,7 +52,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 @lru_cache(maxsize=8)
 def engine_for(url: str) -> Engine:
     """The process-wide engine for a URL (one pool per URL)."""
-    return make_engine(url, echo=get_settings().sql_echo)
+    return make_engine(url, echo=env.sql_echo())
 
 
 _checked: set[str] = set()
@@ -60,7 +60,7 @@ _checked: set[str] = set()
 
 def default_engine() -> Engine:
     """The engine for POWERLIST_DATABASE_URL."""
-    url = get_settings().database_url
+    url = env.database_url()
     if refusing_missing_databases() and url not in _checked:
         check_database(url)
         _checked.add(url)
@@ -97,6 +97,8 @@ def check_database(url: str) -> None:
 @contextmanager
 def session_scope(engine: Engine | None = None) -> Iterator[Session]:
     """A session that commits on success and rolls back on any error."""
+    from sqlalchemy.orm import sessionmaker  # the ORM only where sessions are used
+
     factory = sessionmaker(bind=engine or default_engine(), expire_on_commit=False)
     session = factory()
     try:
@@ -107,6 +109,14 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def reading(engine: Engine | None = None) -> Iterator[Connection]:
+    """A connection for read-only Core queries (the list commands): no ORM session, nothing
+    committed."""
+    with (engine or default_engine()).connect() as connection:
+        yield connection
 
 
 def alembic_config(url: str) -> Config:
@@ -123,7 +133,7 @@ def upgrade(url: str | None = None, revision: str = "head") -> None:
     """Apply migrations up to `revision` (default: the newest) on the database at `url`."""
     from alembic import command
 
-    command.upgrade(alembic_config(url or get_settings().database_url), revision)
+    command.upgrade(alembic_config(url or env.database_url()), revision)
 
 
 def is_migrated(engine: Engine) -> bool:

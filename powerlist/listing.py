@@ -1,129 +1,150 @@
-"""Read-only queries behind `powerlist departments list` and `powerlist items list`."""
+"""Read-only queries behind `powerlist departments list` and `powerlist items list`.
+
+Core queries on powerlist.tables, not the ORM, so these commands start at once. Callers pass a
+Session or a Connection.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, aliased
 
-from powerlist.models import Department, ItemBasis, LegalBasis, PowerItem
-from powerlist.settings import get_settings
+from powerlist.tables import departments, item_bases, legal_bases, power_items
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+    from sqlalchemy.orm import Session
+
+    Reader = Session | Connection
 
 
 class DepartmentNotFound(LookupError):
     """No department has this name or code."""
 
 
-def find_department(session: Session, name_or_code: str) -> Department:
+class DepartmentRef(NamedTuple):
+    """A department (部门) found by name or code: its id, code and full name."""
+
+    id: int
+    code: str
+    name: str
+
+
+def find_department(reader: Reader, name_or_code: str) -> DepartmentRef:
     """The department whose code, full name or short name is `name_or_code`.
 
     Users type 市生态环境局 as often as 包头市生态环境局, so a unique name ending also matches.
     """
     wanted = name_or_code.strip()
-    exact = session.scalars(
-        select(Department).where(
-            or_(
-                Department.code == wanted,
-                Department.name == wanted,
-                Department.short_name == wanted,
-            )
+    d = departments.c
+    found = select(d.id, d.code, d.name).order_by(d.id)
+    exact = [
+        DepartmentRef(*row)
+        for row in reader.execute(
+            found.where(or_(d.code == wanted, d.name == wanted, d.short_name == wanted))
         )
-    ).all()
+    ]
     if len(exact) == 1:
         return exact[0]
     tail = wanted.removeprefix("市")
-    loose = session.scalars(
-        select(Department).where(
-            Department.name.endswith(tail, autoescape=True), Department.level == "市"
+    loose = [
+        DepartmentRef(*row)
+        for row in reader.execute(
+            found.where(d.name.endswith(tail, autoescape=True), d.level == "市")
         )
-    ).all()
+    ]
     if len(loose) == 1 and tail:
         return loose[0]
-    candidates = "、".join(d.name for d in (exact or loose)[:5])
+    candidates = "、".join(ref.name for ref in (exact or loose)[:5])
     hint = f"（可能是：{candidates}）" if candidates else ""
     raise DepartmentNotFound(f"找不到部门“{wanted}”{hint}")
 
 
-def list_departments(session: Session) -> list[dict[str, Any]]:
-    """Every department with its level, status, successor and number of items."""
-    city = get_settings().city
-    successor = aliased(Department)
-    rows = session.execute(
-        select(Department, successor.name)
-        .outerjoin(successor, Department.merged_into_id == successor.id)
-        .order_by(Department.id)
-    ).all()
+def list_departments(reader: Reader, city: str) -> list[dict[str, Any]]:
+    """Every department with its level, status, successor and number of items; a department
+    without a region (所属地区) is in `city`."""
+    d = departments.c
+    successor = departments.alias("successor")
+    rows = reader.execute(
+        select(
+            d.id, d.code, d.name, d.level, d.region, d.category, d.active,
+            successor.c.name.label("merged_into"), d.abolished_on,
+        )
+        .outerjoin_from(departments, successor, d.merged_into_id == successor.c.id)
+        .order_by(d.id)
+    ).mappings()  # fmt: skip
     counts = dict(
-        session.execute(
-            select(PowerItem.department_id, func.count(PowerItem.id)).group_by(
-                PowerItem.department_id
-            )
+        reader.execute(
+            select(power_items.c.department_id, func.count()).group_by(power_items.c.department_id)
         ).all()
     )
     return [
         {
-            "code": d.code,
-            "name": d.name,
-            "level": d.level,
-            "region": d.region or city,
-            "category": d.category,
-            "active": d.active,
-            "merged_into": merged_into,
-            "abolished_on": d.abolished_on.isoformat() if d.abolished_on else None,
-            "items": counts.get(d.id, 0),
+            "code": row["code"],
+            "name": row["name"],
+            "level": row["level"],
+            "region": row["region"] or city,
+            "category": row["category"],
+            "active": row["active"],
+            "merged_into": row["merged_into"],
+            "abolished_on": row["abolished_on"].isoformat() if row["abolished_on"] else None,
+            "items": counts.get(row["id"], 0),
         }
-        for d, merged_into in rows
+        for row in rows
     ]
 
 
 def list_items(
-    session: Session, department: Department | None = None, limit: int | None = None
+    reader: Reader, department: DepartmentRef | None = None, limit: int | None = None
 ) -> list[dict[str, Any]]:
     """Items in list order with their legal bases, optionally of one department."""
-    query = select(PowerItem, Department.name).join(Department).order_by(PowerItem.id)
+    i = power_items.c
+    query = (
+        select(
+            i.id, i.code, i.name, i.sub_item, i.category, departments.c.name.label("department"),
+            i.unit, i.status, i.responsibilities, i.accountability, i.last_reviewed_on, i.version,
+        )
+        .join_from(power_items, departments, i.department_id == departments.c.id)
+        .order_by(i.id)
+    )  # fmt: skip
     if department is not None:
-        query = query.where(PowerItem.department_id == department.id)
+        query = query.where(i.department_id == department.id)
     if limit:
         query = query.limit(limit)
-    rows = session.execute(query).all()
-    bases = _bases_of(session, [item.id for item, _ in rows])
+    rows = reader.execute(query).mappings().all()
+    bases = _bases_of(reader, [row["id"] for row in rows])
     return [
         {
-            "code": item.code,
-            "name": item.name,
-            "sub_item": item.sub_item,
-            "category": item.category,
-            "department": department_name,
-            "unit": item.unit,
-            "status": item.status,
-            "legal_bases": bases.get(item.id, []),
-            "responsibilities": item.responsibilities,
-            "accountability": item.accountability,
-            "last_reviewed_on": item.last_reviewed_on.isoformat()
-            if item.last_reviewed_on
+            "code": row["code"],
+            "name": row["name"],
+            "sub_item": row["sub_item"],
+            "category": row["category"],
+            "department": row["department"],
+            "unit": row["unit"],
+            "status": row["status"],
+            "legal_bases": bases.get(row["id"], []),
+            "responsibilities": row["responsibilities"],
+            "accountability": row["accountability"],
+            "last_reviewed_on": row["last_reviewed_on"].isoformat()
+            if row["last_reviewed_on"]
             else None,
-            "version": item.version,
+            "version": row["version"],
         }
-        for item, department_name in rows
+        for row in rows
     ]
 
 
-def _bases_of(session: Session, item_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+def _bases_of(reader: Reader, item_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     out: dict[int, list[dict[str, Any]]] = {}
+    b, law = item_bases.c, legal_bases.c
     for start in range(0, len(item_ids), 5000):
         chunk = item_ids[start : start + 5000]
-        rows = session.execute(
-            select(
-                ItemBasis.item_id,
-                LegalBasis.title,
-                LegalBasis.level,
-                LegalBasis.status,
-                ItemBasis.articles,
-            )
-            .join(LegalBasis, ItemBasis.basis_id == LegalBasis.id)
-            .where(ItemBasis.item_id.in_(chunk))
-            .order_by(ItemBasis.id)
+        rows = reader.execute(
+            select(b.item_id, law.title, law.level, law.status, b.articles)
+            .join_from(item_bases, legal_bases, b.basis_id == law.id)
+            .where(b.item_id.in_(chunk))
+            .order_by(b.id)
         ).all()
         for item_id, title, level, status, articles in rows:
             out.setdefault(item_id, []).append(

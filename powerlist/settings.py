@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_DATABASE_URL = "sqlite:///./var/powerlist.db"
+DEFAULT_DATABASE_URL = "sqlite:///./var/powerlist.db"  # powerlist.env reads it the same way
 
 
 class Settings(BaseSettings):

@@ -164,13 +164,13 @@ def test_an_empty_database_file_says_to_migrate(tmp_path: Path) -> None:
 
 def test_an_unexpected_error_is_one_line_and_debug_shows_the_traceback(tmp_path: Path) -> None:
     env = {**os.environ, "POWERLIST_TASK_TIME_LIMIT": "10", "POWERLIST_TASK_SOFT_TIME_LIMIT": "20"}
-    plain = _cli(env, tmp_path, "runs", "list")
+    plain = _cli(env, tmp_path, "schedules", "list")  # reads every setting (runs list: the URL)
     assert plain.returncode == 1
     assert (
         plain.stderr.startswith("错误：内部错误（ValidationError）") and "--debug" in plain.stderr
     )
     assert "Traceback" not in plain.stderr and len(plain.stderr.splitlines()) == 1
-    debug = _cli(env, tmp_path, "--debug", "runs", "list")
+    debug = _cli(env, tmp_path, "--debug", "schedules", "list")
     assert debug.returncode == 1 and "Traceback (most recent call last)" in debug.stderr
 
 
@@ -188,3 +188,20 @@ def test_reminders_on_a_saturday_are_skipped_not_a_success(
     engine.dispose()
     shown = _cli(world, tmp_path, "runs", "show", "1")
     assert "状态：已跳过" in shown.stdout and "跳过 非工作日" in shown.stdout
+
+
+@pytest.mark.parametrize(
+    ("click_says", "we_say"),
+    [
+        ("'abc' is not a valid int.", " 的值不是整数：请填写数字"),
+        ("'x' is not a valid float.", " 的值不是数字"),
+        ("0 is not in the range x>=1.", " 的值应不小于 1"),
+        ("9 is not in the range x<5.", " 的值应小于 5"),
+        ("9 is not in the range 1<=x<=5.", " 的值应在 1 到 5 之间"),
+        ("'x' does not match the formats '%Y-%m-%d'.", " 的值不是日期：请按 2026-11-02 填写"),
+    ],
+)
+def test_clicks_value_errors_read_in_chinese(click_says: str, we_say: str) -> None:
+    from powerlist.cli.errors import _bad_value
+
+    assert _bad_value(click_says) == we_say

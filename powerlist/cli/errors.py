@@ -155,6 +155,12 @@ def _bad_value(message: str) -> str:
         return f"：“{value}”是文件：请给出一个文件夹"
     if "is not readable" in message or "is not writable" in message:
         return f"：无法读写“{value}”：请检查权限"
+    if "valid integer" in message or re.search(r"not a valid int\b", message):
+        return " 的值不是整数：请填写数字"
+    if "valid number" in message or "not a valid float" in message:
+        return " 的值不是数字"
+    if "valid date" in message or "does not match the format" in message:
+        return " 的值不是日期：请按 2026-11-02 填写"
     choices = re.search(r"is not (?:one of )?(.+)\.$", message)
     if choices and quoted:
         valid = "、".join(re.findall(r"'(.*?)'", choices.group(1)))
@@ -164,10 +170,19 @@ def _bad_value(message: str) -> str:
         word = {("greater", True): "不小于", ("greater", False): "大于", ("less", True): "不大于",
                 ("less", False): "小于"}[(bound.group(1), bool(bound.group(2)))]  # fmt: skip
         return f" 的值应{word} {bound.group(3)}"
-    if "valid integer" in message or "not a valid integer" in message:
-        return " 的值不是整数：请填写数字"
-    if "valid number" in message or "not a valid float" in message:
-        return " 的值不是数字"
-    if "valid date" in message or "does not match the format" in message:
-        return " 的值不是日期：请按 2026-11-02 填写"
+    click_range = re.search(r"is not in the range (.+?)\.?$", message)
+    if click_range:  # Click's own wording: x>=1, x<10, 1<=x<=5
+        return f" 的值应{_range_zh(click_range.group(1))}"
     return f" 的值无效：{message}"
+
+
+def _range_zh(bounds: str) -> str:
+    """Click's range (`x>=1`, `x<10`, `1<=x<=5`) in words: 不小于 1, 小于 10, 在 1 到 5 之间."""
+    both = re.fullmatch(r"(\S+?)<=?x<=?(\S+)", bounds)
+    if both:
+        return f"在 {both.group(1)} 到 {both.group(2)} 之间"
+    one = re.fullmatch(r"x(>=|>|<=|<)(\S+)", bounds)
+    if one is None:
+        return f"在 {bounds} 范围内"
+    word = {">=": "不小于", ">": "大于", "<=": "不大于", "<": "小于"}[one.group(1)]
+    return f"{word} {one.group(2)}"

@@ -18,11 +18,12 @@ def departments_list(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of objects."),
 ) -> None:
     """List every department with its level, status and number of items."""
-    from powerlist.db import session_scope
+    from powerlist.db import reading
     from powerlist.listing import list_departments
+    from powerlist.settings import get_settings
 
-    with session_scope() as session:
-        rows = list_departments(session)
+    with reading() as connection:
+        rows = list_departments(connection, get_settings().city)
     if as_json:
         print_json(rows)
         return
@@ -45,16 +46,16 @@ def items_list(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of objects."),
 ) -> None:
     """List power items with type, status and legal bases, optionally for one department."""
-    from powerlist.db import session_scope
+    from powerlist.db import reading
     from powerlist.listing import DepartmentNotFound, find_department, list_items
 
-    with session_scope() as session:
+    with reading() as connection:
         try:
-            owner = find_department(session, department) if department else None
+            owner = find_department(connection, department) if department else None
         except DepartmentNotFound as error:
             fail(f"{error}：用 powerlist departments list 查看部门")
         wanted = limit if limit is not None else (None if as_json else TABLE_ROWS)
-        rows = list_items(session, owner, limit=wanted or None)
+        rows = list_items(connection, owner, limit=wanted or None)
     if as_json:
         print_json(rows)
         return

@@ -121,11 +121,11 @@ def _watch(run_id: int) -> RunView:
 
 
 def _view(run_id: int) -> RunView:
-    from powerlist.db import session_scope
+    from powerlist.db import reading
     from powerlist.runtime.views import get_run
 
-    with session_scope() as session:
-        view = get_run(session, run_id)
+    with reading() as connection:
+        view = get_run(connection, run_id)
     if view is None:
         fail(f"没有运行 #{run_id}：用 powerlist runs list 查看已有的运行")
     return view
@@ -183,7 +183,7 @@ class _Progress:
 
 
 def _print_outcome(view: RunView) -> None:
-    from powerlist.db import session_scope
+    from powerlist.db import reading
     from powerlist.runtime.views import run_report_files
 
     if view.status == "skipped":
@@ -196,8 +196,8 @@ def _print_outcome(view: RunView) -> None:
     )
     for line in error_lines(view.error):  # the stored traceback: runs show --json
         typer.echo(line, err=True)
-    with session_scope() as session:
-        files = run_report_files(session, view.id)
+    with reading() as connection:
+        files = run_report_files(connection, view.id)
     if files:
         folders = sorted({str(Path(f).parent) for f in files})
         typer.echo(f"工作簿 {len(files)} 个，位于：{'、'.join(folders)}")
@@ -225,15 +225,15 @@ def runs_list(
     job: str | None = typer.Option(None, "--job", help="Only runs of this job."),
 ) -> None:
     """The newest runs with status and progress."""
-    from powerlist.db import session_scope
+    from powerlist.db import reading
     from powerlist.runtime.views import list_runs
 
     if job:
         from powerlist.runtime.runner import checked_job  # loads the job registry: only for --job
 
         job = checked_job(job).name
-    with session_scope() as session:
-        views = list_runs(session, limit=limit, job=job)
+    with reading() as connection:
+        views = list_runs(connection, limit=limit, job=job)
     if as_json:
         print_json([v.as_json() for v in views])
         return
@@ -258,12 +258,12 @@ def runs_show(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """One run: status, progress, attempts, timings, trigger, error and its steps."""
-    from powerlist.db import session_scope
+    from powerlist.db import reading
     from powerlist.runtime.views import run_steps
 
     view = _view(run_id)
-    with session_scope() as session:
-        steps = run_steps(session, run_id)
+    with reading() as connection:
+        steps = run_steps(connection, run_id)
     if as_json:
         data = view.as_json()
         data["steps"] = [vars(s) for s in steps]

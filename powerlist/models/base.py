@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
-from sqlalchemy import DateTime, MetaData
-from sqlalchemy.engine import Dialect
+from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
-from sqlalchemy.types import TypeDecorator
+
+from powerlist.coltypes import UTCDateTime, utcnow
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -19,28 +16,7 @@ NAMING_CONVENTION = {
 }
 
 
-class UTCDateTime(TypeDecorator[datetime]):
-    """A timestamp stored as UTC and always returned timezone-aware (SQLite keeps no zone)."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given; use an aware datetime")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC)
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware in UTC."""
-    return datetime.now(UTC)
+__all__ = ["NAMING_CONVENTION", "Base", "UTCDateTime", "utcnow"]
 
 
 class Base(DeclarativeBase):

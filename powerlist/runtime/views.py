@@ -1,15 +1,27 @@
-"""Read-only views of the run ledger for the CLI and the HTTP API (status is read from SQL)."""
+"""Read-only views of the run ledger for the CLI and the HTTP API (status is read from SQL).
+
+Core queries on powerlist.tables, not the ORM: `powerlist runs list` and `runs show` stay
+fast to start (the ORM and the models are not imported). Callers pass a Session or a
+Connection; both execute Core statements.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, select
 
-from powerlist.models import Report, Run, RunStep, utcnow
+from powerlist.coltypes import utcnow
+from powerlist.tables import reports, runs
+from powerlist.tables import run_steps as steps_table
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+    from sqlalchemy.orm import Session
+
+    Reader = Session | Connection
 
 
 @dataclass(frozen=True)
@@ -67,60 +79,73 @@ class StepView:
     error: str | None
 
 
-def view_of(run: Run) -> RunView:
-    """The view of a Run row."""
-    return RunView(
-        id=run.id,
-        job=run.job,
-        period=run.period,
-        scope=run.scope,
-        status=run.status,
-        trigger=run.trigger,
-        done=run.progress_done,
-        total=run.progress_total,
-        current=run.current,
-        attempts=run.attempts,
-        generation=run.generation,
-        created_at=run.created_at,
-        started_at=run.started_at,
-        heartbeat_at=run.heartbeat_at,
-        finished_at=run.finished_at,
-        error=run.error,
-        summary=run.summary,
+def _runs_query() -> Select[Any]:
+    """The columns of a RunView, named as its fields."""
+    return select(
+        runs.c.id,
+        runs.c.job,
+        runs.c.period,
+        runs.c.scope,
+        runs.c.status,
+        runs.c.trigger,
+        runs.c.progress_done.label("done"),
+        runs.c.progress_total.label("total"),
+        runs.c.current,
+        runs.c.attempts,
+        runs.c.generation,
+        runs.c.created_at,
+        runs.c.started_at,
+        runs.c.heartbeat_at,
+        runs.c.finished_at,
+        runs.c.error,
+        runs.c.summary,
     )
 
 
-def get_run(session: Session, run_id: int) -> RunView | None:
+def _views(reader: Reader, query: Select[Any]) -> list[RunView]:
+    return [RunView(**row) for row in reader.execute(query).mappings()]
+
+
+def get_run(reader: Reader, run_id: int) -> RunView | None:
     """The run with this id, if any."""
-    run = session.get(Run, run_id)
-    return None if run is None else view_of(run)
+    found = _views(reader, _runs_query().where(runs.c.id == run_id))
+    return found[0] if found else None
 
 
-def find_run(session: Session, job: str, period: str, scope: str) -> RunView | None:
+def find_run(reader: Reader, job: str, period: str, scope: str) -> RunView | None:
     """The run for a key, if any."""
-    run = session.execute(
-        select(Run).where(Run.job == job, Run.period == period, Run.scope == scope)
-    ).scalar_one_or_none()
-    return None if run is None else view_of(run)
+    query = _runs_query().where(runs.c.job == job, runs.c.period == period, runs.c.scope == scope)
+    found = _views(reader, query)
+    return found[0] if found else None
 
 
-def list_runs(session: Session, *, limit: int = 50, job: str | None = None) -> list[RunView]:
+def list_runs(reader: Reader, *, limit: int = 50, job: str | None = None) -> list[RunView]:
     """The newest runs first."""
-    query = select(Run).order_by(Run.created_at.desc(), Run.id.desc()).limit(limit)
+    query = _runs_query().order_by(runs.c.created_at.desc(), runs.c.id.desc()).limit(limit)
     if job:
-        query = query.where(Run.job == job)
-    return [view_of(run) for run in session.execute(query).scalars()]
+        query = query.where(runs.c.job == job)
+    return _views(reader, query)
 
 
-def run_steps(session: Session, run_id: int) -> list[StepView]:
+def run_steps(reader: Reader, run_id: int) -> list[StepView]:
     """The steps of a run in plan order."""
-    rows = session.execute(
-        select(RunStep).where(RunStep.run_id == run_id).order_by(RunStep.position, RunStep.id)
-    ).scalars()
-    return [StepView(r.step, r.status, r.attempts, r.owner, r.error) for r in rows]
+    rows = reader.execute(
+        select(
+            steps_table.c.step,
+            steps_table.c.status,
+            steps_table.c.attempts,
+            steps_table.c.owner,
+            steps_table.c.error,
+        )
+        .where(steps_table.c.run_id == run_id)
+        .order_by(steps_table.c.position, steps_table.c.id)
+    )
+    return [StepView(*row) for row in rows]
 
 
-def run_report_files(session: Session, run_id: int) -> list[str]:
+def run_report_files(reader: Reader, run_id: int) -> list[str]:
     """Paths of the workbooks a run wrote (its Report rows), in the order they were written."""
-    rows = session.execute(select(Report.path).where(Report.run_id == run_id).order_by(Report.id))
+    rows = reader.execute(
+        select(reports.c.path).where(reports.c.run_id == run_id).order_by(reports.c.id)
+    )
     return [path for (path,) in rows]

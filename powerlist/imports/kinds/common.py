@@ -37,7 +37,8 @@ class Departments:
         """The department, or the error message saying it was not found."""
         if name_or_code not in self.cache:
             try:
-                self.cache[name_or_code] = find_department(self.session, name_or_code)
+                found = find_department(self.session, name_or_code)
+                self.cache[name_or_code] = self.session.get_one(Department, found.id)
             except DepartmentNotFound as exc:
                 self.cache[name_or_code] = str(exc)
         return self.cache[name_or_code]
