@@ -67,6 +67,9 @@ def test_run_in_process_shows_progress_and_records_the_run(
         (1, "succeeded", 3, 3, 2)
     ]
     assert listed[0]["trigger"].startswith("cli:")
+    assert (listed[0]["period"], listed[0]["scope"]) == ("2026", "all")  # JSON: the keys
+    table = _cli(cli_env, "runs", "list").stdout.splitlines()
+    assert table[1].split()[2:5] == ["2026年", "全市", "成功"]  # people: as `runs show` says
     shown = _cli(cli_env, "runs", "show", "1")
     assert "状态：成功" in shown.stdout and "unit:D03" in shown.stdout
 

@@ -207,8 +207,8 @@ def _row(view: RunView) -> dict[str, Any]:
     return {
         "id": view.id,
         "job": job_title(view.job),
-        "period": view.period,
-        "scope": view.scope,
+        "period": period_zh(view.period),
+        "scope": scope_zh(view.scope),
         "status": STATUS_ZH.get(view.status, view.status),
         "progress": f"{view.done}/{view.total}",
         "attempts": view.attempts,
