@@ -23,3 +23,7 @@ class UserError(ValueError):
 
 class DatabaseMissing(UserError):
     """The configured database does not exist (or has no schema): nothing to read yet."""
+
+
+class SettingsError(UserError):
+    """A POWERLIST_* environment variable holds a value the settings refuse."""

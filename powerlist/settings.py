@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from powerlist.errors import SettingsError
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/powerlist.db"  # powerlist.env reads it the same way
 
@@ -177,16 +180,57 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _timeouts_are_safe(self) -> Settings:
         if self.task_soft_time_limit >= self.task_time_limit:
-            raise ValueError("task_soft_time_limit must be below task_time_limit")
+            raise ValueError(
+                f"POWERLIST_TASK_SOFT_TIME_LIMIT（{self.task_soft_time_limit} 秒）应小于 "
+                f"POWERLIST_TASK_TIME_LIMIT（{self.task_time_limit} 秒）"
+            )
         if self.check_timeouts and self.visibility_timeout <= self.task_time_limit:
             raise ValueError(
-                f"visibility_timeout ({self.visibility_timeout}s) must exceed task_time_limit "
-                f"({self.task_time_limit}s), or a running step is delivered twice"
+                f"POWERLIST_VISIBILITY_TIMEOUT（{self.visibility_timeout} 秒）应大于 "
+                f"POWERLIST_TASK_TIME_LIMIT（{self.task_time_limit} 秒），否则运行中的步骤会被"
+                "重复投递"
             )
         return self
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """Return the process-wide settings, read once from the environment."""
-    return Settings()
+    """Return the process-wide settings, read once from the environment; a value they refuse
+    is a SettingsError naming the variable in Chinese (the CLI's one line, exit 2)."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SettingsError(settings_problem(error)) from error
+
+
+def settings_problem(error: ValidationError) -> str:
+    """What is wrong with the environment, one Chinese line: each refused variable and why."""
+    problems = []
+    for found in error.errors():
+        where = "".join(str(part) for part in found["loc"][:1])
+        reason = _reason(found["type"], found.get("ctx") or {}, found["msg"])
+        if where:
+            shown = str(found.get("input", ""))[:60]
+            problems.append(f"环境变量 POWERLIST_{where.upper()} 的值“{shown}”无效：{reason}")
+        else:  # a rule across variables: its message names them
+            problems.append(str(found.get("ctx", {}).get("error", reason)))
+    return "设置有误：" + "；".join(problems) + "；请改正环境变量后重试"
+
+
+def _reason(kind: str, ctx: dict[str, object], english: str) -> str:
+    """Pydantic's error kind in Chinese; an unknown kind keeps pydantic's English words."""
+    bounds = {"greater_than_equal": ("ge", "不小于"), "greater_than": ("gt", "大于"),
+              "less_than_equal": ("le", "不大于"), "less_than": ("lt", "小于")}  # fmt: skip
+    if kind in bounds:
+        key, word = bounds[kind]
+        return f"应{word} {ctx.get(key)}"
+    return {
+        "int_parsing": "应为整数",
+        "int_from_float": "应为整数",
+        "float_parsing": "应为数字",
+        "bool_parsing": "应为 true 或 false",
+        "date_from_datetime_parsing": "应为日期，如 2026-11-01",
+        "date_parsing": "应为日期，如 2026-11-01",
+        "literal_error": "可选 " + "、".join(re.findall(r"'([^']*)'", str(ctx.get("expected")))),
+        "missing": "必须填写",
+    }.get(kind, english)

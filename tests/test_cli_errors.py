@@ -162,16 +162,37 @@ def test_an_empty_database_file_says_to_migrate(tmp_path: Path) -> None:
     _refused(_cli(env, tmp_path, "departments", "list"), "还没有表结构", "powerlist db upgrade")
 
 
-def test_an_unexpected_error_is_one_line_and_debug_shows_the_traceback(tmp_path: Path) -> None:
-    env = {**os.environ, "POWERLIST_TASK_TIME_LIMIT": "10", "POWERLIST_TASK_SOFT_TIME_LIMIT": "20"}
-    plain = _cli(env, tmp_path, "schedules", "list")  # reads every setting (runs list: the URL)
+def test_an_unexpected_error_is_one_line_and_debug_shows_the_traceback(
+    world: dict[str, str], tmp_path: Path
+) -> None:
+    env = {**world, "POWERLIST_EXTRA_JOB_MODULES": "tests.jobs_that_crash"}
+    plain = _cli(env, tmp_path, "runs", "list", "--job", "yearly-review")  # loads the plug-ins
     assert plain.returncode == 1
-    assert (
-        plain.stderr.startswith("错误：内部错误（ValidationError）") and "--debug" in plain.stderr
-    )
+    assert plain.stderr.startswith("错误：内部错误（RuntimeError）") and "--debug" in plain.stderr
     assert "Traceback" not in plain.stderr and len(plain.stderr.splitlines()) == 1
-    debug = _cli(env, tmp_path, "--debug", "schedules", "list")
+    debug = _cli(env, tmp_path, "--debug", "runs", "list", "--job", "yearly-review")
     assert debug.returncode == 1 and "Traceback (most recent call last)" in debug.stderr
+
+
+@pytest.mark.parametrize(
+    ("variables", "fragments"),
+    [
+        ({"POWERLIST_SMTP_PORT": "abc"}, ["POWERLIST_SMTP_PORT 的值“abc”无效：应为整数"]),
+        (
+            {"POWERLIST_TASK_TIME_LIMIT": "10", "POWERLIST_TASK_SOFT_TIME_LIMIT": "20"},
+            ["POWERLIST_TASK_SOFT_TIME_LIMIT（20 秒）应小于 POWERLIST_TASK_TIME_LIMIT（10 秒）"],
+        ),
+        (
+            {"POWERLIST_API_RUN_MODE": "x"},
+            ["POWERLIST_API_RUN_MODE 的值“x”无效：可选 queue、in_process"],
+        ),
+    ],
+)
+def test_a_bad_setting_is_one_chinese_line_naming_the_variable(
+    world: dict[str, str], tmp_path: Path, variables: dict[str, str], fragments: list[str]
+) -> None:
+    _refused(_cli({**world, **variables}, tmp_path, "schedules", "list"), "设置有误：", *fragments,
+             "请改正环境变量后重试")  # fmt: skip
 
 
 def test_reminders_on_a_saturday_are_skipped_not_a_success(

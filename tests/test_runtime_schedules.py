@@ -198,7 +198,7 @@ def test_the_effective_celery_settings_guard_against_loss_and_duplicates() -> No
     assert config["visibility_timeout"] == 3600
     assert {q.name for q in config["task_queues"]} == {"reports", "reminders"}
     assert config["task_soft_time_limit"] < config["task_time_limit"]
-    with pytest.raises(ValueError, match="visibility_timeout"):
+    with pytest.raises(ValueError, match="POWERLIST_VISIBILITY_TIMEOUT"):
         Settings(task_time_limit=1800, task_soft_time_limit=1500, visibility_timeout=1800)
 
 
