@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -184,14 +185,20 @@ def claim_step(
     max_attempts: int,
     lease: float,
 ) -> tuple[Decision, int]:
-    """Atomically claim one step for `me`; returns the decision and the attempt number."""
-    run = session.get(Run, run_id)
-    if run is None or run.generation != generation or run.status in TERMINAL:
+    """Atomically claim one step for `me`; returns the decision and the attempt number.
+
+    The step and its run are read in one statement; the updates do not refresh objects the
+    session already holds (the claim is the session's only business).
+    """
+    found = session.execute(
+        select(RunStep, Run.generation, Run.status)
+        .join(Run, Run.id == RunStep.run_id)
+        .where(RunStep.run_id == run_id, RunStep.step == step_name)
+    ).one_or_none()
+    if found is None:  # no such run, or no such step of it
         return Decision.SKIP, 0
-    step = session.execute(
-        select(RunStep).where(RunStep.run_id == run_id, RunStep.step == step_name)
-    ).scalar_one_or_none()
-    if step is None:
+    step, run_generation, run_status = found
+    if run_generation != generation or run_status in TERMINAL:
         return Decision.SKIP, 0
     decision = decide(step, me=me, now=now, max_attempts=max_attempts, lease=lease)
     if decision is Decision.SKIP:
@@ -203,7 +210,7 @@ def claim_step(
             f"（worker lost / 进程被杀或超时）；已停止重试"
         )
         values = {"status": "failed", "error": error, "finished_at": now, "owner": None}
-        won = session.execute(update(RunStep).where(*guard).values(**values)).rowcount == 1
+        won = _update(session, update(RunStep).where(*guard).values(**values)) == 1
         return (Decision.GIVE_UP if won else Decision.SKIP), step.attempts
     attempt = step.attempts + 1
     values = {
@@ -213,10 +220,11 @@ def claim_step(
         "started_at": now,
         "heartbeat_at": now,
     }
-    if session.execute(update(RunStep).where(*guard).values(**values)).rowcount != 1:
-        return Decision.SKIP, step.attempts
+    if _update(session, update(RunStep).where(*guard).values(**values)) != 1:
+        return Decision.SKIP, attempt  # another delivery won this claim (its attempt)
     current = work_key(step_name) if is_work_step(step_name) else None
-    session.execute(
+    _update(
+        session,
         update(Run)
         .where(Run.id == run_id, Run.generation == generation)
         .values(
@@ -227,9 +235,19 @@ def claim_step(
             if session.get_bind().dialect.name == "sqlite"
             else func.greatest(Run.attempts, attempt),
             current=current if current is not None else Run.current,
-        )
+        ),
     )
     return Decision.TAKE, attempt
+
+
+def _update(session: Session, statement: Any) -> int:
+    """Run a ledger UPDATE without synchronising objects loaded in the session (the ORM's
+    default evaluates every statement's criteria in Python, a large share of a short
+    transaction); returns the number of rows changed."""
+    return session.execute(statement, execution_options=_NO_SYNC).rowcount
+
+
+_NO_SYNC = {"synchronize_session": False}
 
 
 def _same_as(step: RunStep) -> tuple:
@@ -243,8 +261,11 @@ def _same_as(step: RunStep) -> tuple:
 
 
 def heartbeat(session: Session, run_id: int, step_name: str, *, me: str, now: datetime) -> bool:
-    """Refresh the lease of a step `me` holds (and its run); False if the claim was lost."""
-    held = session.execute(
+    """Refresh the lease of a step `me` holds (and its run); False if the claim was lost.
+
+    Like every ledger update here, objects the session holds are not refreshed."""
+    held = _update(
+        session,
         update(RunStep)
         .where(
             RunStep.run_id == run_id,
@@ -252,10 +273,10 @@ def heartbeat(session: Session, run_id: int, step_name: str, *, me: str, now: da
             RunStep.owner == me,
             RunStep.status == "running",
         )
-        .values(heartbeat_at=now)
-    ).rowcount
+        .values(heartbeat_at=now),
+    )
     if held:
-        session.execute(update(Run).where(Run.id == run_id).values(heartbeat_at=now))
+        _update(session, update(Run).where(Run.id == run_id).values(heartbeat_at=now))
     return bool(held)
 
 
@@ -269,7 +290,10 @@ def end_step(
     status: str,
     error: str | None = None,
 ) -> bool:
-    """Mark a step `me` holds as done, failed or pending (for a retry); False if not held."""
+    """Mark a step `me` holds as done, failed or pending (for a retry); False if not held.
+
+    The step's and run's objects loaded in the session, if any, are not refreshed: the
+    runtime ends a step as the last thing its transaction does."""
     ended = status in ("done", "failed")
     values: dict[str, object] = {
         "status": status,
@@ -278,7 +302,8 @@ def end_step(
         "finished_at": now if ended else None,
         "heartbeat_at": now,
     }
-    changed = session.execute(
+    changed = _update(
+        session,
         update(RunStep)
         .where(
             RunStep.run_id == run_id,
@@ -286,14 +311,15 @@ def end_step(
             RunStep.owner == me,
             RunStep.status == "running",
         )
-        .values(**values)
-    ).rowcount
+        .values(**values),
+    )
     # One more unit done: an atomic increment, not a recount of every step (O(units) per unit).
     done_units = 1 if changed == 1 and status == "done" and is_work_step(step_name) else 0
-    session.execute(
+    _update(
+        session,
         update(Run)
         .where(Run.id == run_id)
-        .values(progress_done=Run.progress_done + done_units, heartbeat_at=now)
+        .values(progress_done=Run.progress_done + done_units, heartbeat_at=now),
     )
     return changed == 1
 

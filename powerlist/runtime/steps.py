@@ -143,8 +143,9 @@ def _run_claimed(
 def _job_and_context(
     session: Session, run_id: int, reports_root: Path, attempt: int
 ) -> tuple[JobSpec, RunContext]:
-    run = session.get(Run, run_id)
-    assert run is not None
+    run = session.execute(
+        select(Run.id, Run.job, Run.period, Run.scope).where(Run.id == run_id)
+    ).one()  # the columns only: the run's entity (summary, error…) is not needed here
     try:
         job = get_job(run.job)
         period = parse_period(run.period)
@@ -259,7 +260,9 @@ def _next_after(engine: Engine, run_id: int, generation: int, step: str) -> list
     """After `step` ended (committed): the units to start, the second stage once every
     first-stage unit ended, or finish once every unit of both stages ended."""
     with session_scope(engine) as session:
-        run = session.get(Run, run_id)
+        run = session.execute(
+            select(Run.generation, Run.status).where(Run.id == run_id)
+        ).one_or_none()
         if run is None or run.generation != generation or run.status in ledger.TERMINAL:
             return []
         if step == FINISH:
