@@ -25,7 +25,7 @@ from powerlist.jobs import JobSpec, RunContext, get_job
 from powerlist.models import Run, RunStep, utcnow
 from powerlist.periods import parse_period
 from powerlist.private_files import private_folder
-from powerlist.runtime import ledger
+from powerlist.runtime import ledger, prepared
 from powerlist.runtime.ledger import FINISH, PLAN, THEN_PREFIX, UNIT_PREFIX, Decision
 from powerlist.runtime.owners import current_owner
 from powerlist.runtime.scope import is_path_safe
@@ -143,9 +143,8 @@ def _run_claimed(
 def _job_and_context(
     session: Session, run_id: int, reports_root: Path, attempt: int
 ) -> tuple[JobSpec, RunContext]:
-    run = session.execute(
-        select(Run.id, Run.job, Run.period, Run.scope).where(Run.id == run_id)
-    ).one()  # the columns only: the run's entity (summary, error…) is not needed here
+    # The columns only (a prepared statement): the run's entity (summary, error…) is not needed.
+    run = session.execute(prepared.RUN_KEY, {"p_run": run_id}).one()
     try:
         job = get_job(run.job)
         period = parse_period(run.period)
@@ -260,9 +259,7 @@ def _next_after(engine: Engine, run_id: int, generation: int, step: str) -> list
     """After `step` ended (committed): the units to start, the second stage once every
     first-stage unit ended, or finish once every unit of both stages ended."""
     with session_scope(engine) as session:
-        run = session.execute(
-            select(Run.generation, Run.status).where(Run.id == run_id)
-        ).one_or_none()
+        run = session.execute(prepared.RUN_STATE, {"p_run": run_id}).one_or_none()
         if run is None or run.generation != generation or run.status in ledger.TERMINAL:
             return []
         if step == FINISH:
