@@ -375,7 +375,9 @@ def _cell_writer(ws: Any, formats: Formats, column: Column) -> Callable[[int, in
     """The function that writes one value of `column` (never None) into a cell."""
     body = formats.get()
     write_string = ws.write_string
+    write_number = ws.write_number
     kind = column.kind
+    whole = kind == "int"  # its whole numbers are written with the body format itself
 
     def write(row: int, col: int, value: Any) -> None:
         if type(value) is str:  # the common case first: most cells are text
@@ -383,6 +385,9 @@ def _cell_writer(ws: Any, formats: Formats, column: Column) -> Callable[[int, in
                 text = clean_text(value)
                 fmt = formats.get(quote=True) if looks_like_formula(text) else body
                 write_string(row, col, text, fmt)
+            return
+        if whole and type(value) is int:  # counts and IDs: what `_write_value` does for them
+            write_number(row, col, value, body)
             return
         _write_value(ws, formats, kind, row, col, value)
 
