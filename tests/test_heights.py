@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import unicodedata
+
 from openpyxl import load_workbook
 
 from powerlist.excel import Column, TableSheet, WorkbookInfo, build_workbook
@@ -9,6 +12,9 @@ from powerlist.excel.heights import (
     CONTINUED_MARK,
     CONTINUES_MARK,
     MAX_ROW_POINTS,
+    WIDE_RANGES,
+    _laid_lines,
+    _paragraph_lines,
     line_count,
     print_scale,
     row_height,
@@ -27,6 +33,25 @@ def test_cjk_counts_about_double() -> None:
 def test_line_breaks_and_empty_lines_count() -> None:
     assert line_count("甲\n乙\n\n丙", 30) == 4
     assert line_count("", 10) == 1
+
+
+def test_the_surely_wide_characters_are_all_east_asian_wide() -> None:
+    for first, last in WIDE_RANGES:
+        for code in range(ord(first), ord(last) + 1):
+            assert unicodedata.east_asian_width(chr(code)) in "WF", hex(code)
+
+
+def test_a_paragraph_of_wide_characters_is_counted_as_laid_out() -> None:
+    # The shortcut for all-wide paragraphs (lines of equal capacity) against the
+    # character-by-character layout, at widths from too narrow for one character up.
+    rng = random.Random(23)
+    wide = [chr(c) for first, last in WIDE_RANGES for c in range(ord(first), ord(last) + 1)]
+    for _ in range(3000):
+        paragraph = "".join(rng.choice(wide) for _ in range(rng.randint(1, 400)))
+        usable = rng.randint(0, 600) / 4
+        assert _paragraph_lines(paragraph, usable) == _laid_lines(paragraph, usable)
+    assert _paragraph_lines("汉" * 10, 19.0) == 2 and _paragraph_lines("汉" * 9, 19.0) == 1
+    assert _paragraph_lines("汉字", 2.0) == _laid_lines("汉字", 2.0) == 3  # none fits a line
 
 
 def test_latin_words_move_whole_to_the_next_line() -> None:

@@ -9,6 +9,7 @@ width of "0" in the body font); CJK and full-width characters count a little ove
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
@@ -62,11 +63,45 @@ def _wrapped_lines(text: str, usable: float) -> int:
     return max(1, total)
 
 
+# Characters that are surely wide (East Asian width W or F: 2.1 units): CJK symbols and
+# punctuation, kana, the unified ideographs, full-width forms. tests/test_heights.py checks
+# every one of them against unicodedata.
+WIDE_RANGES = (
+    ("\u3000", "\u303e"),
+    ("\u3041", "\u3096"),
+    ("\u30a1", "\u30fa"),
+    ("\u4e00", "\u9fff"),
+    ("\uff01", "\uff60"),
+    ("\uffe0", "\uffe6"),
+)
+_ALL_WIDE = re.compile("[" + "".join(f"{a}-{b}" for a, b in WIDE_RANGES) + "]+").fullmatch
+
+
+@lru_cache(maxsize=256)
+def _wide_per_line(usable: float) -> int:
+    """How many wide characters a line holds: the additions `_paragraph_lines` makes, from an
+    empty line, before one would overflow."""
+    used, count = 0.0, 0
+    while used + WIDE_CHAR_UNITS <= usable:
+        used += WIDE_CHAR_UNITS
+        count += 1
+    return count
+
+
 def _paragraph_lines(paragraph: str, usable: float) -> int:
     """Lines one paragraph takes: break before the character that would overflow; Latin
     words move whole to the next line, so a line may end early (counted, not guessed)."""
     if not paragraph:
         return 1
+    if _ALL_WIDE(paragraph):  # every line starts empty and holds as many: no need to lay it
+        per_line = _wide_per_line(usable)
+        if per_line:
+            return -(-len(paragraph) // per_line)
+    return _laid_lines(paragraph, usable)
+
+
+def _laid_lines(paragraph: str, usable: float) -> int:
+    """`_paragraph_lines` character by character (any paragraph but an empty one)."""
     lines = 1
     used = 0.0
     word = 0.0  # width of the Latin word being laid, which moves whole when it overflows

@@ -25,7 +25,15 @@ from xlsxwriter.worksheet import Worksheet
 
 from powerlist.artifacts import write_atomic
 from powerlist.excel import heights, styles
-from powerlist.excel.cells import clean_text, display_width, looks_like_formula, plain_value
+from powerlist.excel.cells import (
+    FORMULA_TRIGGERS,
+    ILLEGAL_CHARACTERS_RE,
+    MAX_CELL_CHARS,
+    clean_text,
+    display_width,
+    looks_like_formula,
+    plain_value,
+)
 from powerlist.excel.fastcells import Formats
 from powerlist.excel.layout import (
     BarChartSpec,
@@ -288,8 +296,14 @@ def _write_title(
 
 def _texts(row: Sequence[Any]) -> list[str | None]:
     """The text a row's cells show, as far as it can wrap (numbers and dates never do)."""
-    shown = [value.value if isinstance(value, Flagged) else value for value in row]
-    return [value if type(value) is str else None for value in shown]
+    return [
+        value
+        if type(value) is str
+        else (value.value if type(value.value) is str else None)
+        if isinstance(value, Flagged)
+        else None
+        for value in row
+    ]
 
 
 def _printed_rows(
@@ -375,14 +389,22 @@ def _cell_writer(ws: Any, formats: Formats, column: Column) -> Callable[[int, in
     """The function that writes one value of `column` (never None) into a cell."""
     body = formats.get()
     write_string = ws.write_string
+    write_number = ws.write_number
+    illegal = ILLEGAL_CHARACTERS_RE.search
     kind = column.kind
+    whole = kind == "int"  # its whole numbers are written with the body format itself
 
     def write(row: int, col: int, value: Any) -> None:
         if type(value) is str:  # the common case first: most cells are text
             if value:  # an empty text is an empty cell, as a reader expects (None)
-                text = clean_text(value)
-                fmt = formats.get(quote=True) if looks_like_formula(text) else body
+                # `clean_text` and `looks_like_formula`, inlined for the common clean text
+                clean = len(value) <= MAX_CELL_CHARS and not illegal(value)
+                text = value if clean else clean_text(value)
+                fmt = formats.get(quote=True) if text.startswith(FORMULA_TRIGGERS) else body
                 write_string(row, col, text, fmt)
+            return
+        if whole and type(value) is int:  # counts and IDs: what `_write_value` does for them
+            write_number(row, col, value, body)
             return
         _write_value(ws, formats, kind, row, col, value)
 

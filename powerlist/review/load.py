@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from powerlist.models import (
@@ -28,18 +28,50 @@ from powerlist.review.facts import (
 )
 from powerlist.review.peers import PeerItems, held_elsewhere
 
+# The loader's statements are built once, their values bound at each call: building them anew
+# (ten per department) cost about as much as running them on SQLite.
+_YEARLY_ASSESSMENT = (
+    select(DelegationAssessment.id).where(DelegationAssessment.period.not_like("%-%")).limit(1)
+)
+
 
 def yearly_assessments_exist(session: Session) -> bool:
     """Whether any yearly delegation assessment (period like 2026) has been recorded."""
-    row = session.execute(
-        select(DelegationAssessment.id).where(DelegationAssessment.period.not_like("%-%")).limit(1)
-    ).first()
-    return row is not None
+    return session.execute(_YEARLY_ASSESSMENT).first() is not None
 
 
 # Aliases are built once: SQLAlchemy memoizes their adapted columns, which are costly to redo.
 _SUCCESSOR = aliased(Department, name="successor")
 _NEWER = aliased(LegalBasis, name="newer")
+_IDS = bindparam("ids", expanding=True)  # the department and its predecessors
+
+_DEPARTMENT = (
+    select(Department, _SUCCESSOR.name)
+    .outerjoin(_SUCCESSOR, Department.merged_into_id == _SUCCESSOR.id)
+    .where(Department.code == bindparam("code"))
+)
+_PREDECESSORS = (
+    select(Department)
+    .where(Department.merged_into_id == bindparam("id"), Department.active.is_(False))
+    .order_by(Department.id)
+)
+_ITEMS = (
+    select(
+        PowerItem.id,
+        PowerItem.code,
+        PowerItem.name,
+        PowerItem.sub_item,
+        PowerItem.category,
+        PowerItem.status,
+        PowerItem.unit,
+        PowerItem.responsibilities,
+        PowerItem.accountability,
+        PowerItem.last_reviewed_on,
+        PowerItem.department_id,
+    )
+    .where(PowerItem.department_id.in_(_IDS))
+    .order_by(PowerItem.id)
+)
 
 
 def load_department(
@@ -49,44 +81,19 @@ def load_department(
 
     `peers` is the run's index of the items peer departments hold (built here when not given).
     """
-    successor = _SUCCESSOR
-    row = session.execute(
-        select(Department, successor.name)
-        .outerjoin(successor, Department.merged_into_id == successor.id)
-        .where(Department.code == department_code)
-    ).one_or_none()
+    row = session.execute(_DEPARTMENT, {"code": department_code}).one_or_none()
     if row is None:
         raise LookupError(f"找不到部门编码“{department_code}”")
     department, successor_name = row
     predecessors = tuple(
         PredecessorFacts(d.id, d.name, d.abolished_on)
-        for d in session.scalars(
-            select(Department)
-            .where(Department.merged_into_id == department.id, Department.active.is_(False))
-            .order_by(Department.id)
-        )
+        for d in session.scalars(_PREDECESSORS, {"id": department.id})
     )
     ids = [department.id, *(p.id for p in predecessors)]
     bases = bases_by_item(session, ids)
     items = tuple(
         ItemFacts(*row[:-1], bases=tuple(bases.get(row[0], ())), department_id=row[-1])
-        for row in session.execute(
-            select(
-                PowerItem.id,
-                PowerItem.code,
-                PowerItem.name,
-                PowerItem.sub_item,
-                PowerItem.category,
-                PowerItem.status,
-                PowerItem.unit,
-                PowerItem.responsibilities,
-                PowerItem.accountability,
-                PowerItem.last_reviewed_on,
-                PowerItem.department_id,
-            )
-            .where(PowerItem.department_id.in_(ids))
-            .order_by(PowerItem.id)
-        )
+        for row in session.execute(_ITEMS, {"ids": ids})
     )
     available = yearly_assessments_exist(session)
     catalog = _catalog(session, department.name, {i.code for i in items})
@@ -116,94 +123,106 @@ def load_department(
     )
 
 
-def _delegations(session: Session, department_ids: list[int]) -> tuple[DelegationFacts, ...]:
-    rows = session.execute(
-        select(
-            Delegation.id,
-            Delegation.item_id,
-            Delegation.mode,
-            ReceivingUnit.name,
-            ReceivingUnit.district,
-            Delegation.since,
-            Delegation.revoked_on,
-            Delegation.agreement,
-            ReceivingUnit.kind,
-            Delegation.decision_document,
-        )
-        .join(ReceivingUnit, Delegation.unit_id == ReceivingUnit.id)
-        .where(Delegation.from_department_id.in_(department_ids))
-        .order_by(Delegation.item_id, Delegation.id)
+_DELEGATIONS = (
+    select(
+        Delegation.id,
+        Delegation.item_id,
+        Delegation.mode,
+        ReceivingUnit.name,
+        ReceivingUnit.district,
+        Delegation.since,
+        Delegation.revoked_on,
+        Delegation.agreement,
+        ReceivingUnit.kind,
+        Delegation.decision_document,
     )
+    .join(ReceivingUnit, Delegation.unit_id == ReceivingUnit.id)
+    .where(Delegation.from_department_id.in_(_IDS))
+    .order_by(Delegation.item_id, Delegation.id)
+)
+
+
+def _delegations(session: Session, department_ids: list[int]) -> tuple[DelegationFacts, ...]:
+    rows = session.execute(_DELEGATIONS, {"ids": department_ids})
     return tuple(DelegationFacts(*row) for row in rows)
+
+
+_BASES = (
+    select(
+        ItemBasis.item_id,
+        LegalBasis.id,
+        LegalBasis.title,
+        LegalBasis.level,
+        LegalBasis.status,
+        LegalBasis.effective_on,
+        LegalBasis.amended_on,
+        LegalBasis.repealed_on,
+        _NEWER.title,
+        ItemBasis.articles,
+        LegalBasis.issuer,
+    )
+    .join(LegalBasis, ItemBasis.basis_id == LegalBasis.id)
+    .join(PowerItem, ItemBasis.item_id == PowerItem.id)
+    .outerjoin(_NEWER, LegalBasis.superseded_by_id == _NEWER.id)
+    .where(PowerItem.department_id.in_(_IDS))
+    .order_by(ItemBasis.id)
+)
 
 
 def bases_by_item(session: Session, department_ids: list[int]) -> dict[int, list[BasisFacts]]:
     """The cited bases of every item of these departments, in citation order."""
-    newer = _NEWER
-    rows = session.execute(
-        select(
-            ItemBasis.item_id,
-            LegalBasis.id,
-            LegalBasis.title,
-            LegalBasis.level,
-            LegalBasis.status,
-            LegalBasis.effective_on,
-            LegalBasis.amended_on,
-            LegalBasis.repealed_on,
-            newer.title,
-            ItemBasis.articles,
-            LegalBasis.issuer,
-        )
-        .join(LegalBasis, ItemBasis.basis_id == LegalBasis.id)
-        .join(PowerItem, ItemBasis.item_id == PowerItem.id)
-        .outerjoin(newer, LegalBasis.superseded_by_id == newer.id)
-        .where(PowerItem.department_id.in_(department_ids))
-        .order_by(ItemBasis.id)
-    )
+    rows = session.execute(_BASES, {"ids": department_ids})
     out: dict[int, list[BasisFacts]] = defaultdict(list)
     for item_id, *basis in rows:
         out[item_id].append(BasisFacts(*basis))
     return out
 
 
+_CATALOG_COLUMNS = (
+    UpperCatalogEntry.id,
+    UpperCatalogEntry.code,
+    UpperCatalogEntry.name,
+    UpperCatalogEntry.category,
+    UpperCatalogEntry.department_name,
+    UpperCatalogEntry.decision,
+    UpperCatalogEntry.decision_document,
+    UpperCatalogEntry.decided_on,
+    UpperCatalogEntry.basis,
+)
+# Two indexed lookups (by department, by item code), not one OR that scans the catalog.
+_CATALOG_OF_DEPARTMENT = select(*_CATALOG_COLUMNS).where(
+    UpperCatalogEntry.department_name == bindparam("name")
+)
+_CATALOG_OF_CODES = select(*_CATALOG_COLUMNS).where(
+    UpperCatalogEntry.code.in_(bindparam("codes", expanding=True))
+)
+
+
 def _catalog(session: Session, name: str, codes: set[str]) -> tuple[CatalogFacts, ...]:
-    # Two indexed lookups (by department, by item code), not one OR that scans the catalog.
-    columns = (
-        UpperCatalogEntry.id,
-        UpperCatalogEntry.code,
-        UpperCatalogEntry.name,
-        UpperCatalogEntry.category,
-        UpperCatalogEntry.department_name,
-        UpperCatalogEntry.decision,
-        UpperCatalogEntry.decision_document,
-        UpperCatalogEntry.decided_on,
-        UpperCatalogEntry.basis,
-    )
-    found = {row[0]: row[1:] for row in session.execute(
-        select(*columns).where(UpperCatalogEntry.department_name == name)
-    )}  # fmt: skip
+    found = {row[0]: row[1:] for row in session.execute(_CATALOG_OF_DEPARTMENT, {"name": name})}
     if codes:
         found.update(
             (row[0], row[1:])
-            for row in session.execute(
-                select(*columns).where(UpperCatalogEntry.code.in_(sorted(codes)))
-            )
+            for row in session.execute(_CATALOG_OF_CODES, {"codes": sorted(codes)})
         )
     return tuple(CatalogFacts(*found[key]) for key in sorted(found))
+
+
+_ASSESSMENTS = (
+    select(DelegationAssessment, Delegation.item_id, Delegation.mode, ReceivingUnit.name)
+    .join(Delegation, DelegationAssessment.delegation_id == Delegation.id)
+    .join(ReceivingUnit, Delegation.unit_id == ReceivingUnit.id)
+    .where(
+        Delegation.from_department_id.in_(_IDS),
+        DelegationAssessment.period.not_like("%-%"),
+    )
+)
 
 
 def _assessments(
     session: Session, department_ids: list[int], year: int
 ) -> tuple[AssessmentFacts, ...]:
-    rows = session.execute(
-        select(DelegationAssessment, Delegation.item_id, Delegation.mode, ReceivingUnit.name)
-        .join(Delegation, DelegationAssessment.delegation_id == Delegation.id)
-        .join(ReceivingUnit, Delegation.unit_id == ReceivingUnit.id)
-        .where(
-            Delegation.from_department_id.in_(department_ids),
-            DelegationAssessment.period.not_like("%-%"),
-        )
-    ).all()
+    rows = session.execute(_ASSESSMENTS, {"ids": department_ids}).all()
     latest: dict[int, tuple[DelegationAssessment, int, str, str]] = {}
     for assessment, item_id, mode, unit in rows:
         if not assessment.period.isdigit() or int(assessment.period) > year:

@@ -8,6 +8,7 @@ workbooks, 落款 and 成文日期, and page numbers "— 1 —".
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,7 +22,11 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.text.paragraph import CT_P
 from docx.shared import Mm, Pt, RGBColor
+from docx.table import _Cell
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 from powerlist.artifacts import Artifact, write_atomic
 from powerlist.docx_base import PreparedDocx
@@ -231,12 +236,24 @@ def _department_table(doc: Document, facts: ReportFacts) -> None:
             cell.width = width
 
 
-def _cell(cell: object, text: str, *, bold: bool = False) -> None:
-    paragraph = cell.paragraphs[0]  # type: ignore[attr-defined]
+def _cell(cell: _Cell, text: str, *, bold: bool = False) -> None:
+    """Fill a new cell's empty paragraph: centred, one 四号 run (a copy of the prepared one)."""
+    empty = cell._tc.p_lst[0]
+    p = copy.deepcopy(_prepared_cell_paragraph(bold))
+    empty.getparent().replace(empty, p)
+    if text:
+        Run(p.r_lst[0], Paragraph(p, cell)).text = text
+
+
+@lru_cache(maxsize=2)
+def _prepared_cell_paragraph(bold: bool) -> CT_P:
+    """What `_cell` makes of a cell's empty paragraph, its run still without text."""
+    paragraph = Paragraph(OxmlElement("w:p"), None)  # type: ignore[arg-type]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = paragraph.add_run(text)
+    run = paragraph.add_run()
     _font(run, BODY_FONT, SIZE_4)
     run.bold = bold
+    return paragraph._p
 
 
 def _attachments(doc: Document, facts: ReportFacts) -> None:
@@ -314,22 +331,43 @@ def _paragraph(
     align: int | None = None,
     color: RGBColor | None = None,
     space_after: Pt | None = None,
-) -> object:
-    paragraph = doc.add_paragraph()
+) -> Paragraph:
+    """Append a paragraph of one run: a copy of the prepared paragraph of this form, then
+    the text set as python-docx's `add_run(text)` sets it."""
+    p = copy.deepcopy(_prepared_paragraph(font, size, indent, align, color, space_after))
+    doc.element.body._insert_p(p)  # where `add_paragraph` puts it: before the section
+    paragraph = Paragraph(p, doc._body)
+    if text:
+        Run(p.r_lst[0], paragraph).text = text
+    return paragraph
+
+
+@lru_cache(maxsize=64)
+def _prepared_paragraph(
+    font: str,
+    size: Pt,
+    indent: bool,
+    align: int | None,
+    color: RGBColor | None,
+    space_after: Pt | None,
+) -> CT_P:
+    """The paragraph `_paragraph` writes for a form, with its one run still empty: spacing,
+    indent or alignment, and the run's fonts built once through python-docx's API."""
+    paragraph = Paragraph(OxmlElement("w:p"), None)  # type: ignore[arg-type]
     form = paragraph.paragraph_format
     form.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     form.line_spacing = LINE_PITCH if size <= SIZE_3 else Pt(size.pt * 1.3)
     form.space_before = Pt(0)
     form.space_after = space_after or Pt(0)
     if align is not None:
-        paragraph.alignment = align
+        paragraph.alignment = align  # type: ignore[assignment]
     elif indent:
         form.first_line_indent = Pt(size.pt * 2)  # 首行缩进两字
-    run = paragraph.add_run(text)
+    run = paragraph.add_run()
     _font(run, font, size)
     if color is not None:
         run.font.color.rgb = color
-    return paragraph
+    return paragraph._p
 
 
 def _font(run: object, name: str, size: Pt) -> None:

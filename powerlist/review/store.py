@@ -4,24 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from powerlist.models import Finding, Report
 from powerlist.review.facts import FindingDraft
 from powerlist.review.workbooks import WrittenReport
 
+_FINDINGS = Finding.__table__
+# Built once, on the table: the ORM's bulk insert looked at each of the rows again.
+_DELETE_FINDINGS = delete(_FINDINGS).where(
+    _FINDINGS.c.run_id == bindparam("p_run"), _FINDINGS.c.department_id == bindparam("p_department")
+)
+_INSERT_FINDING = insert(_FINDINGS)
+
 
 def replace_findings(
     session: Session, run_id: int, department_id: int, drafts: Sequence[FindingDraft]
 ) -> int:
     """Delete this run's findings for the department and insert `drafts`; returns the count."""
-    session.execute(
-        delete(Finding).where(Finding.run_id == run_id, Finding.department_id == department_id)
-    )
+    session.execute(_DELETE_FINDINGS, {"p_run": run_id, "p_department": department_id})
     if drafts:  # one executemany, not the ORM unit of work: a department may have hundreds
         session.execute(
-            insert(Finding),
+            _INSERT_FINDING,
             [
                 {
                     "run_id": run_id,
@@ -39,6 +44,15 @@ def replace_findings(
     return len(drafts)
 
 
+_REPORT_OF = select(Report).where(
+    Report.run_id == bindparam("p_run"),
+    Report.kind == bindparam("p_kind"),
+    Report.unit_id.is_(None),
+)
+_CITY_REPORT = _REPORT_OF.where(Report.department_id.is_(None))
+_DEPARTMENT_REPORT = _REPORT_OF.where(Report.department_id == bindparam("p_department"))
+
+
 def record_report(
     session: Session,
     run_id: int,
@@ -47,16 +61,9 @@ def record_report(
     written: WrittenReport,
 ) -> Report:
     """Insert or update the Report row of (run, kind, department) for a written workbook."""
-    report = session.scalars(
-        select(Report).where(
-            Report.run_id == run_id,
-            Report.kind == kind,
-            Report.department_id.is_(None)
-            if department_id is None
-            else Report.department_id == department_id,
-            Report.unit_id.is_(None),
-        )
-    ).one_or_none()
+    query = _CITY_REPORT if department_id is None else _DEPARTMENT_REPORT
+    values = {"p_run": run_id, "p_kind": kind, "p_department": department_id}
+    report = session.scalars(query, values).one_or_none()
     if report is None:
         report = Report(run_id=run_id, department_id=department_id, kind=kind)
         session.add(report)

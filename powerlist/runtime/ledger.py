@@ -13,12 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import partial
+from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Update, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from powerlist.models import Run, RunStep, utcnow
+from powerlist.runtime import prepared
 from powerlist.runtime.owners import owner_is_dead
 
 PLAN = "plan"
@@ -155,7 +158,22 @@ def _status_zh(status: str) -> str:
     return {"queued": "排队", "running": "运行"}.get(status, status)
 
 
-def decide(step: RunStep, *, me: str, now: datetime, max_attempts: int, lease: float) -> Decision:
+class StepState(Protocol):
+    """What a claim decides on: a step's row (a `RunStep`, or the row the claim reads)."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def owner(self) -> str | None: ...
+    @property
+    def attempts(self) -> int: ...
+    @property
+    def started_at(self) -> datetime | None: ...
+    @property
+    def heartbeat_at(self) -> datetime | None: ...
+
+
+def decide(step: StepState, *, me: str, now: datetime, max_attempts: int, lease: float) -> Decision:
     """Whether a delivery by `me` should run, skip or give up on `step` (pure decision)."""
     if step.status in ("done", "failed"):
         return Decision.SKIP
@@ -166,7 +184,7 @@ def decide(step: RunStep, *, me: str, now: datetime, max_attempts: int, lease: f
     return Decision.TAKE
 
 
-def _alive(step: RunStep, *, me: str, now: datetime, lease: float) -> bool:
+def _alive(step: StepState, *, me: str, now: datetime, lease: float) -> bool:
     if step.owner == me or owner_is_dead(step.owner):
         return False
     beat = step.heartbeat_at or step.started_at
@@ -184,78 +202,70 @@ def claim_step(
     max_attempts: int,
     lease: float,
 ) -> tuple[Decision, int]:
-    """Atomically claim one step for `me`; returns the decision and the attempt number."""
-    run = session.get(Run, run_id)
-    if run is None or run.generation != generation or run.status in TERMINAL:
+    """Atomically claim one step for `me`; returns the decision and the attempt number.
+
+    The step and its run are read in one statement; the updates do not refresh objects the
+    session already holds (the claim is the session's only business).
+    """
+    found = session.execute(prepared.STEP_WITH_RUN, {"p_run": run_id, "p_step": step_name}).first()
+    if found is None:  # no such run, or no such step of it
         return Decision.SKIP, 0
-    step = session.execute(
-        select(RunStep).where(RunStep.run_id == run_id, RunStep.step == step_name)
-    ).scalar_one_or_none()
-    if step is None:
+    step = found
+    if step.run_generation != generation or step.run_status in TERMINAL:
         return Decision.SKIP, 0
     decision = decide(step, me=me, now=now, max_attempts=max_attempts, lease=lease)
     if decision is Decision.SKIP:
         return decision, step.attempts
-    guard = _same_as(step)
+    guard = {
+        "p_id": step.id,
+        "p_status": step.status,
+        "p_attempts": step.attempts,
+        "p_owner": step.owner,
+    }
+    claim = partial(prepared.claim_step_update, owner_is_null=step.owner is None)
     if decision is Decision.GIVE_UP:
         error = (
             f"步骤 {step_name} 已尝试 {step.attempts} 次，每次都未完成"
             f"（worker lost / 进程被杀或超时）；已停止重试"
         )
-        values = {"status": "failed", "error": error, "finished_at": now, "owner": None}
-        won = session.execute(update(RunStep).where(*guard).values(**values)).rowcount == 1
+        values = {**guard, "p_error": error, "p_now": now}
+        won = _update(session, claim(give_up=True), values) == 1
         return (Decision.GIVE_UP if won else Decision.SKIP), step.attempts
     attempt = step.attempts + 1
-    values = {
-        "status": "running",
-        "attempts": attempt,
-        "owner": me,
-        "started_at": now,
-        "heartbeat_at": now,
-    }
-    if session.execute(update(RunStep).where(*guard).values(**values)).rowcount != 1:
-        return Decision.SKIP, step.attempts
+    values = {**guard, "p_attempt": attempt, "p_me": me, "p_now": now}
+    if _update(session, claim(give_up=False), values) != 1:
+        return Decision.SKIP, attempt  # another delivery won this claim (its attempt)
     current = work_key(step_name) if is_work_step(step_name) else None
-    session.execute(
-        update(Run)
-        .where(Run.id == run_id, Run.generation == generation)
-        .values(
-            status="running",
-            started_at=func.coalesce(Run.started_at, now),
-            heartbeat_at=now,
-            attempts=func.max(Run.attempts, attempt)
-            if session.get_bind().dialect.name == "sqlite"
-            else func.greatest(Run.attempts, attempt),
-            current=current if current is not None else Run.current,
-        )
+    run_update = prepared.claim_run_update(session.get_bind().dialect.name, current is not None)
+    _update(
+        session,
+        run_update,
+        {
+            "p_run": run_id,
+            "p_generation": generation,
+            "p_now": now,
+            "p_attempt": attempt,
+            "p_current": current,
+        },
     )
     return Decision.TAKE, attempt
 
 
-def _same_as(step: RunStep) -> tuple:
-    owner_clause = RunStep.owner.is_(None) if step.owner is None else RunStep.owner == step.owner
-    return (
-        RunStep.id == step.id,
-        RunStep.status == step.status,
-        RunStep.attempts == step.attempts,
-        owner_clause,
-    )
+def _update(session: Session, statement: Update, values: dict[str, Any]) -> int:
+    """Run one of the ledger's prepared UPDATEs (`prepared`: built once, so a step does not
+    pay for constructing them); returns the number of rows changed. Being statements on the
+    tables, they do not refresh ORM objects the session holds."""
+    return session.execute(statement, values).rowcount  # type: ignore[attr-defined]
 
 
 def heartbeat(session: Session, run_id: int, step_name: str, *, me: str, now: datetime) -> bool:
-    """Refresh the lease of a step `me` holds (and its run); False if the claim was lost."""
-    held = session.execute(
-        update(RunStep)
-        .where(
-            RunStep.run_id == run_id,
-            RunStep.step == step_name,
-            RunStep.owner == me,
-            RunStep.status == "running",
-        )
-        .values(heartbeat_at=now)
-    ).rowcount
+    """Refresh the lease of a step `me` holds (and its run); False if the claim was lost.
+
+    Like every ledger update here, objects the session holds are not refreshed."""
+    values = {"p_run": run_id, "p_step": step_name, "p_me": me, "p_now": now}
+    held = _update(session, prepared.BEAT_STEP, values)
     if held:
-        session.execute(update(Run).where(Run.id == run_id).values(heartbeat_at=now))
+        _update(session, prepared.BEAT_RUN, values)
     return bool(held)
 
 
@@ -269,32 +279,25 @@ def end_step(
     status: str,
     error: str | None = None,
 ) -> bool:
-    """Mark a step `me` holds as done, failed or pending (for a retry); False if not held."""
+    """Mark a step `me` holds as done, failed or pending (for a retry); False if not held.
+
+    The step's and run's objects loaded in the session, if any, are not refreshed: the
+    runtime ends a step as the last thing its transaction does."""
     ended = status in ("done", "failed")
-    values: dict[str, object] = {
-        "status": status,
-        "error": error,
-        "owner": me if ended else None,
-        "finished_at": now if ended else None,
-        "heartbeat_at": now,
+    values: dict[str, Any] = {
+        "p_run": run_id,
+        "p_step": step_name,
+        "p_me": me,
+        "p_status": status,
+        "p_error": error,
+        "p_owner": me if ended else None,
+        "p_finished": now if ended else None,
+        "p_now": now,
     }
-    changed = session.execute(
-        update(RunStep)
-        .where(
-            RunStep.run_id == run_id,
-            RunStep.step == step_name,
-            RunStep.owner == me,
-            RunStep.status == "running",
-        )
-        .values(**values)
-    ).rowcount
+    changed = _update(session, prepared.END_STEP, values)
     # One more unit done: an atomic increment, not a recount of every step (O(units) per unit).
-    done_units = 1 if changed == 1 and status == "done" and is_work_step(step_name) else 0
-    session.execute(
-        update(Run)
-        .where(Run.id == run_id)
-        .values(progress_done=Run.progress_done + done_units, heartbeat_at=now)
-    )
+    done = 1 if changed == 1 and status == "done" and is_work_step(step_name) else 0
+    _update(session, prepared.END_RUN, {**values, "p_done": done})
     return changed == 1
 
 
@@ -331,16 +334,8 @@ def unit_counts(session: Session, run_id: int) -> dict[str, int]:
 def has_open_unit(session: Session, run_id: int, prefixes: Sequence[str] = WORK_PREFIXES) -> bool:
     """Whether any unit step (of the stages given by `prefixes`) is still pending or running
     (one probe, no list)."""
-    probe = (
-        select(RunStep.id)
-        .where(
-            RunStep.run_id == run_id,
-            _with_prefix(prefixes),
-            RunStep.status.in_(("pending", "running")),
-        )
-        .limit(1)
-    )
-    return session.execute(probe).first() is not None
+    probe = prepared.open_unit_probe(tuple(prefixes))
+    return session.execute(probe, {"p_run": run_id}).first() is not None
 
 
 def open_units(session: Session, run_id: int, prefix: str = UNIT_PREFIX) -> list[str]:

@@ -25,7 +25,7 @@ from powerlist.jobs import JobSpec, RunContext, get_job
 from powerlist.models import Run, RunStep, utcnow
 from powerlist.periods import parse_period
 from powerlist.private_files import private_folder
-from powerlist.runtime import ledger
+from powerlist.runtime import ledger, prepared
 from powerlist.runtime.ledger import FINISH, PLAN, THEN_PREFIX, UNIT_PREFIX, Decision
 from powerlist.runtime.owners import current_owner
 from powerlist.runtime.scope import is_path_safe
@@ -143,8 +143,8 @@ def _run_claimed(
 def _job_and_context(
     session: Session, run_id: int, reports_root: Path, attempt: int
 ) -> tuple[JobSpec, RunContext]:
-    run = session.get(Run, run_id)
-    assert run is not None
+    # The columns only (a prepared statement): the run's entity (summary, error…) is not needed.
+    run = session.execute(prepared.RUN_KEY, {"p_run": run_id}).one()
     try:
         job = get_job(run.job)
         period = parse_period(run.period)
@@ -259,7 +259,7 @@ def _next_after(engine: Engine, run_id: int, generation: int, step: str) -> list
     """After `step` ended (committed): the units to start, the second stage once every
     first-stage unit ended, or finish once every unit of both stages ended."""
     with session_scope(engine) as session:
-        run = session.get(Run, run_id)
+        run = session.execute(prepared.RUN_STATE, {"p_run": run_id}).one_or_none()
         if run is None or run.generation != generation or run.status in ledger.TERMINAL:
             return []
         if step == FINISH:
