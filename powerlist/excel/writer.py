@@ -37,6 +37,7 @@ from powerlist.excel.layout import (
     WrittenWorkbook,
 )
 from powerlist.excel.metadata import METADATA_SHEET, add_metadata_sheet
+from powerlist.excel.streamrows import RowStreamer
 from powerlist.settings import get_settings
 
 NOTES_SHEET = "说明"
@@ -218,17 +219,24 @@ def _write_table(
         formats.text(ws, header_row, col, text, "header")
     writers = [_cell_writer(ws, formats, column) for column in columns]
     split = not (page.returned or sheet.one_row_per_record)
+    short = [heights.surely_fits_chars(width) for width in widths]
     count = 0
     sheet_row = header_row
+    streamer = RowStreamer(ws, formats, columns)
+    direct = streamer.write if streamer.enabled else None
     for row in rows:
         if len(row) != len(columns):
             raise ValueError(
                 f"sheet {sheet.title!r} row {count + header_row + 2}: "
                 f"{len(row)} values for {len(columns)} columns"
             )
-        for part in _printed_rows(row, widths, split=split):
+        for part in _printed_rows(row, widths, short, split=split):
             sheet_row += 1
-            _set_height(ws, sheet_row, heights.row_height(_texts(part), widths))
+            points = heights.row_height(_texts(part), widths)
+            pixels = None if points is None else _Pixels(points)
+            if direct is not None and direct(sheet_row, part, pixels):
+                continue  # a plain row, written as XML in one go
+            _set_height(ws, sheet_row, points)
             for col, (write, value) in enumerate(zip(writers, part, strict=True)):
                 if value is not None:
                     write(sheet_row, col, value)
@@ -293,11 +301,14 @@ def _texts(row: Sequence[Any]) -> list[str | None]:
 
 
 def _printed_rows(
-    row: Sequence[Any], widths: Sequence[float], *, split: bool
+    row: Sequence[Any], widths: Sequence[float], short: Sequence[int], *, split: bool
 ) -> list[Sequence[Any]]:
     """The row as printed: itself, or under the "(续)" rule when a cell is taller than the
-    tallest row, several rows whose long cells go on from one to the next."""
-    if not split:
+    tallest row, several rows whose long cells go on from one to the next. `short`: per
+    column, the longest text that surely fits (`heights.surely_fits_chars`)."""
+    if not split or all(
+        type(value) is not str or len(value) <= most for value, most in zip(row, short, strict=True)
+    ):
         return [row]
     parts = [
         heights.split_for_rows(value, width) if type(value) is str else [value]
