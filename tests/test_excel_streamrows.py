@@ -1,4 +1,5 @@
-"""Streamed body rows written as XML directly are the bytes XlsxWriter's own path writes."""
+"""Body rows written by RowStreamer are the bytes XlsxWriter's own path writes, streamed
+sheets and in-memory ones alike."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ COLUMNS = (
     Column("比例", kind="percent"),
     Column("到期日", kind="date"),
     Column("时间", kind="datetime"),
+    Column("状态"),
 )
 TEXTS = (
     "=1+1", "+x", "-3", "@a", " 前导空格", "尾随空格 ", "a\nb", "x\n", "&<>\"'", "<r>rich</r>",
@@ -51,6 +53,7 @@ def _rows(count: int) -> Iterator[Sequence[Any]]:
             0.25,
             day + timedelta(days=i % 300),
             datetime(2026, 1, 1, 8, 30),
+            Formula(f'=IF(F{i + 3}>=TODAY(),"完成"&"<x>","已逾期")') if i % 3 else None,
         ]
         if i % 7 == 0:
             row[2 + i % 5] = ODD[(i // 7) % len(ODD)]
@@ -59,10 +62,12 @@ def _rows(count: int) -> Iterator[Sequence[Any]]:
         yield row
 
 
-def _write(path: Path) -> Path:
+def _write(path: Path, streamed: bool = True) -> Path:
+    """A workbook of two sheets: rows as a generator are streamed, a short list is not."""
+    rows = _rows(3_000) if streamed else list(_rows(400))
     sheets = [
-        TableSheet("清单", COLUMNS, _rows(3_000)),
-        TableSheet("标题", COLUMNS, _rows(40), title_row=True),
+        TableSheet("清单", COLUMNS, rows),
+        TableSheet("标题", COLUMNS, list(_rows(40)), title_row=True),
     ]
     return build_workbook(path, INFO, sheets).path
 
@@ -72,12 +77,13 @@ def _parts(path: Path) -> dict[str, bytes]:
         return {n: package.read(n) for n in package.namelist() if n != "docProps/core.xml"}
 
 
+@pytest.mark.parametrize("streamed", [True, False], ids=["streamed", "in-memory"])
 def test_direct_rows_are_the_bytes_xlsxwriter_writes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: bool
 ) -> None:
-    direct = _write(tmp_path / "direct.xlsx")
+    direct = _write(tmp_path / "direct.xlsx", streamed)
     monkeypatch.setattr(RowStreamer, "write", lambda *_: False)  # every row the general way
-    general = _write(tmp_path / "general.xlsx")
+    general = _write(tmp_path / "general.xlsx", streamed)
 
     assert _parts(direct) == _parts(general)
     ws = openpyxl.load_workbook(direct, read_only=True)["清单"]
@@ -94,5 +100,6 @@ def test_rows_mixing_plain_and_odd_values_read_back(tmp_path: Path) -> None:
     assert ws["D10"].value == pytest.approx(7 / 3) and ws["E10"].value is True  # i = 7
     assert ws["A14"].value == "True" and ws["A16"].value == "制表\tx"  # i = 11, 13
     assert ws["A4"].value == "+x" and ws["A4"].data_type == "s"  # text, not a formula
+    assert ws["H4"].value == '=IF(F4>=TODAY(),"完成"&"<x>","已逾期")' and ws["H3"].value is None
     assert ws["A21"].value.endswith("（接下行）") and ws["A22"].value.startswith("（续）")
     assert any(cell.comment is not None for (cell,) in ws.iter_rows(min_col=5, max_col=5))

@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from xlsxwriter import Workbook
-from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell_fast
 from xlsxwriter.worksheet import Worksheet
 
 from powerlist.artifacts import write_atomic
@@ -37,7 +37,7 @@ from powerlist.excel.layout import (
     WrittenWorkbook,
 )
 from powerlist.excel.metadata import METADATA_SHEET, add_metadata_sheet
-from powerlist.excel.streamrows import RowStreamer
+from powerlist.excel.streamrows import Ready, RowStreamer
 from powerlist.settings import get_settings
 
 NOTES_SHEET = "说明"
@@ -100,6 +100,13 @@ class _Worksheet(Worksheet):  # type: ignore[misc]
         if expand_future_functions or _DYNAMIC.search(formula):
             return super()._prepare_formula(formula, expand_future_functions)  # type: ignore[no-any-return]
         return formula.removeprefix("=")
+
+    def _write_cell(self, row: int, col: int, cell: Any) -> None:
+        if type(cell) is Ready:  # a cell RowStreamer stored ready rendered
+            index = cell.format._get_xf_index()
+            self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{index}"{cell.rest}')
+            return
+        super()._write_cell(row, col, cell)
 
 
 class _Workbook(Workbook):  # type: ignore[misc]
@@ -222,7 +229,7 @@ def _write_table(
     short = [heights.surely_fits_chars(width) for width in widths]
     count = 0
     sheet_row = header_row
-    streamer = RowStreamer(ws, formats, columns)
+    streamer = RowStreamer(ws, formats, columns, charted=sheet.chart is not None)
     direct = streamer.write if streamer.enabled else None
     for row in rows:
         if len(row) != len(columns):
