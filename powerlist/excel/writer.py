@@ -226,7 +226,10 @@ def _write_table(
         formats.text(ws, header_row, col, text, "header")
     writers = [_cell_writer(ws, formats, column) for column in columns]
     split = not (page.returned or sheet.one_row_per_record)
-    short = [heights.surely_fits_chars(width) for width in widths]
+    short = [
+        (heights.surely_fits_chars(w), heights.surely_fits_chars(w, one_paragraph=True))
+        for w in widths
+    ]
     count = 0
     sheet_row = header_row
     streamer = RowStreamer(ws, formats, columns, charted=sheet.chart is not None)
@@ -308,13 +311,19 @@ def _texts(row: Sequence[Any]) -> list[str | None]:
 
 
 def _printed_rows(
-    row: Sequence[Any], widths: Sequence[float], short: Sequence[int], *, split: bool
+    row: Sequence[Any],
+    widths: Sequence[float],
+    short: Sequence[tuple[int, int]],
+    *,
+    split: bool,
 ) -> list[Sequence[Any]]:
     """The row as printed: itself, or under the "(续)" rule when a cell is taller than the
     tallest row, several rows whose long cells go on from one to the next. `short`: per
-    column, the longest text that surely fits (`heights.surely_fits_chars`)."""
+    column, the longest text, and the longest without a line break, that surely fit
+    (`heights.surely_fits_chars`)."""
     if not split or all(
-        type(value) is not str or len(value) <= most for value, most in zip(row, short, strict=True)
+        type(value) is not str or len(value) <= most or (len(value) <= flat and "\n" not in value)
+        for value, (most, flat) in zip(row, short, strict=True)
     ):
         return [row]
     parts = [
