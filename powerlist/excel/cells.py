@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -40,6 +41,7 @@ def plain_value(value: Any) -> Any:
     return clean_text(str(value))
 
 
+@lru_cache(maxsize=16384)  # names, roles and requirements recur in every workbook of a job
 def display_width(text: str) -> int:
     """Width of the longest line in Excel character units: CJK and full-width count double."""
     widest = 0

@@ -162,6 +162,20 @@ def split_for_rows(text: str, width: float, font_points: float = BODY_FONT_POINT
     return parts
 
 
+def surely_fits_chars(
+    width: float, font_points: float = BODY_FONT_POINTS, *, one_paragraph: bool = False
+) -> int:
+    """The most characters a text can have and still fit the tallest row in a column `width`
+    units wide however it breaks (each character wide; each a line break at worst, unless
+    `one_paragraph`: a text without one): such a text is never cut by `split_for_rows`,
+    which needs not look at it."""
+    fit = lines_for_points(MAX_ROW_POINTS, font_points)
+    usable = max(1.0, width - CELL_PADDING_UNITS)
+    if one_paragraph:
+        return max(0, math.floor((fit - 1) * usable / WIDE_CHAR_UNITS))
+    return max(0, math.floor((fit - 1) / (WIDE_CHAR_UNITS / usable + 1)))
+
+
 def _longest_prefix(text: str, width: float, lines: int, suffix: str) -> int:
     """Length of the longest start of `text` that with `suffix` fits in `lines` lines."""
     low, high = 1, len(text) - 1

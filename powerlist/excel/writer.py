@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from xlsxwriter import Workbook
-from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell_fast
 from xlsxwriter.worksheet import Worksheet
 
 from powerlist.artifacts import write_atomic
@@ -45,6 +45,7 @@ from powerlist.excel.layout import (
     WrittenWorkbook,
 )
 from powerlist.excel.metadata import METADATA_SHEET, add_metadata_sheet
+from powerlist.excel.streamrows import Ready, RowStreamer
 from powerlist.settings import get_settings
 
 NOTES_SHEET = "说明"
@@ -107,6 +108,13 @@ class _Worksheet(Worksheet):  # type: ignore[misc]
         if expand_future_functions or _DYNAMIC.search(formula):
             return super()._prepare_formula(formula, expand_future_functions)  # type: ignore[no-any-return]
         return formula.removeprefix("=")
+
+    def _write_cell(self, row: int, col: int, cell: Any) -> None:
+        if type(cell) is Ready:  # a cell RowStreamer stored ready rendered
+            index = cell.format._get_xf_index()
+            self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{index}"{cell.rest}')
+            return
+        super()._write_cell(row, col, cell)
 
 
 class _Workbook(Workbook):  # type: ignore[misc]
@@ -226,17 +234,27 @@ def _write_table(
         formats.text(ws, header_row, col, text, "header")
     writers = [_cell_writer(ws, formats, column) for column in columns]
     split = not (page.returned or sheet.one_row_per_record)
+    short = [
+        (heights.surely_fits_chars(w), heights.surely_fits_chars(w, one_paragraph=True))
+        for w in widths
+    ]
     count = 0
     sheet_row = header_row
+    streamer = RowStreamer(ws, formats, columns, charted=sheet.chart is not None)
+    direct = streamer.write if streamer.enabled else None
     for row in rows:
         if len(row) != len(columns):
             raise ValueError(
                 f"sheet {sheet.title!r} row {count + header_row + 2}: "
                 f"{len(row)} values for {len(columns)} columns"
             )
-        for part in _printed_rows(row, widths, split=split):
+        for part in _printed_rows(row, widths, short, split=split):
             sheet_row += 1
-            _set_height(ws, sheet_row, heights.row_height(_texts(part), widths))
+            points = heights.row_height(_texts(part), widths)
+            pixels = None if points is None else _Pixels(points)
+            if direct is not None and direct(sheet_row, part, pixels):
+                continue  # a plain row, written as XML in one go
+            _set_height(ws, sheet_row, points)
             for col, (write, value) in enumerate(zip(writers, part, strict=True)):
                 if value is not None:
                     write(sheet_row, col, value)
@@ -307,11 +325,20 @@ def _texts(row: Sequence[Any]) -> list[str | None]:
 
 
 def _printed_rows(
-    row: Sequence[Any], widths: Sequence[float], *, split: bool
+    row: Sequence[Any],
+    widths: Sequence[float],
+    short: Sequence[tuple[int, int]],
+    *,
+    split: bool,
 ) -> list[Sequence[Any]]:
     """The row as printed: itself, or under the "(续)" rule when a cell is taller than the
-    tallest row, several rows whose long cells go on from one to the next."""
-    if not split:
+    tallest row, several rows whose long cells go on from one to the next. `short`: per
+    column, the longest text, and the longest without a line break, that surely fit
+    (`heights.surely_fits_chars`)."""
+    if not split or all(
+        type(value) is not str or len(value) <= most or (len(value) <= flat and "\n" not in value)
+        for value, (most, flat) in zip(row, short, strict=True)
+    ):
         return [row]
     parts = [
         heights.split_for_rows(value, width) if type(value) is str else [value]

@@ -40,7 +40,7 @@ def escalations_of_year(session: Session, today: date) -> list[EscalationRow]:
             Reminder.sent_on >= date(today.year, 1, 1),
             Reminder.sent_on <= today,
         )
-        .order_by(Reminder.sent_on.desc(), ReceivingUnit.name, Staff.staff_no)
+        .order_by(Reminder.sent_on.desc(), ReceivingUnit.name, Staff.staff_no, Reminder.id)
     )
     return [
         EscalationRow(sent, unit, no, name, req, due, DELIVERY_NAMES.get(status or "", "无"))
