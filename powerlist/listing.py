@@ -13,10 +13,7 @@ from sqlalchemy import func, or_, select
 from powerlist.tables import departments, item_bases, legal_bases, power_items
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
-    from sqlalchemy.orm import Session
-
-    Reader = Session | Connection
+    from powerlist.tables import Reader
 
 
 class DepartmentNotFound(LookupError):

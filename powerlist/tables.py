@@ -9,9 +9,17 @@ retyped column fails there, not in a user's terminal.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import JSON, Boolean, Date, Integer, String, Text, column, table
 
 from powerlist.coltypes import UTCDateTime
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+    from sqlalchemy.orm import Session
+
+    Reader = Session | Connection  # what executes these tables' Core queries: either will do
 
 # 运行台账 (the run ledger): one row per run
 runs = table(

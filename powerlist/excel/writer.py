@@ -314,14 +314,12 @@ def _write_title(
 
 def _texts(row: Sequence[Any]) -> list[str | None]:
     """The text a row's cells show, as far as it can wrap (numbers and dates never do)."""
-    return [
-        value
-        if type(value) is str
-        else (value.value if type(value.value) is str else None)
-        if isinstance(value, Flagged)
-        else None
-        for value in row
-    ]
+    texts: list[str | None] = []
+    for value in row:
+        if isinstance(value, Flagged):
+            value = value.value
+        texts.append(value if type(value) is str else None)
+    return texts
 
 
 def _printed_rows(

@@ -18,10 +18,7 @@ from powerlist.tables import reports, runs
 from powerlist.tables import run_steps as steps_table
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
-    from sqlalchemy.orm import Session
-
-    Reader = Session | Connection
+    from powerlist.tables import Reader
 
 
 @dataclass(frozen=True)
